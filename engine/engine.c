@@ -1,0 +1,1339 @@
+/* engine.c - the TCP state-machine rule engine.
+ *
+ * For each segment the engine decides which *transition inputs* the
+ * segment carries for its sender (it sent a SYN, a FIN, an RST; its ack
+ * shows it has received the peer's SYN or FIN) and for its receiver (its
+ * SYN or FIN is acknowledged; it receives a SYN, a FIN, an acceptable
+ * RST).  The state moves themselves are data: the two tables below,
+ * commented with the RFC 9293 sections they come from.  The code only
+ * decides which inputs a segment is, and which SPEC.md event labels it.
+ */
+#include "tcpfsm.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Transition tables                                                    */
+/* ------------------------------------------------------------------ */
+
+enum tx_input { TX_ACK_SYN, TX_ACK_FIN, TX_SYN, TX_FIN, TX_RST, TX_MAX };
+enum rx_input { RX_ACK_SYN, RX_ACK_FIN, RX_SYN, RX_FIN, RX_RST, RX_MAX };
+_Static_assert((int)TX_MAX == (int)RX_MAX, "both tables have five columns");
+
+#define X_ 0 /* no move */
+#define S_(s) TCPFSM_##s
+
+/* Sender moves: what sending this segment (and what its ACK field shows
+ * the sender had received) does to the sender. */
+static const uint8_t send_table[TCPFSM_STATE_MAX][TX_MAX] = {
+    /*                   ACK_SYN            ACK_FIN           SYN               FIN                RST */
+    [S_(UNKNOWN)]      = {X_,              X_,               S_(SYN_SENT),     S_(FIN_WAIT_1),    S_(CLOSED)},
+    [S_(CLOSED)]       = {X_,              X_,               S_(SYN_SENT),     X_,                S_(CLOSED)},
+    /* 3.10.7.2: a SYN-ACK leaving a listener means a SYN arrived */
+    [S_(LISTEN)]       = {X_,              X_,               S_(SYN_RECEIVED), X_,                S_(CLOSED)},
+    /* 3.5 fig. 8: a SYN-SENT side that acknowledges the peer's SYN has
+     * received it (simultaneous open) */
+    [S_(SYN_SENT)]     = {S_(SYN_RECEIVED), X_,              X_,               S_(FIN_WAIT_1),    S_(CLOSED)},
+    /* 3.10.4 CLOSE in SYN-RECEIVED: form a FIN, go FIN-WAIT-1 */
+    [S_(SYN_RECEIVED)] = {X_,              X_,               X_,               S_(FIN_WAIT_1),    S_(CLOSED)},
+    /* 3.10.4 CLOSE in ESTABLISHED -> FIN-WAIT-1; 3.6 receipt of FIN */
+    [S_(ESTABLISHED)]  = {X_,              S_(CLOSE_WAIT),   X_,               S_(FIN_WAIT_1),    S_(CLOSED)},
+    /* 3.6 fig. 13: FIN received in FIN-WAIT-1, own FIN not acked */
+    [S_(FIN_WAIT_1)]   = {X_,              S_(CLOSING),      X_,               X_,                S_(CLOSED)},
+    [S_(FIN_WAIT_2)]   = {X_,              S_(TIME_WAIT),    X_,               X_,                S_(CLOSED)},
+    /* 3.10.4 CLOSE in CLOSE-WAIT -> LAST-ACK */
+    [S_(CLOSE_WAIT)]   = {X_,              X_,               X_,               S_(LAST_ACK),      S_(CLOSED)},
+    [S_(CLOSING)]      = {X_,              X_,               X_,               X_,                S_(CLOSED)},
+    [S_(LAST_ACK)]     = {X_,              X_,               X_,               X_,                S_(CLOSED)},
+    [S_(TIME_WAIT)]    = {X_,              X_,               X_,               X_,                S_(CLOSED)},
+};
+
+/* Receiver moves (3.10.7 SEGMENT ARRIVES), applied in column order: the
+ * acknowledgement first, then SYN, FIN, RST. */
+static const uint8_t recv_table[TCPFSM_STATE_MAX][RX_MAX] = {
+    /*                   ACK_SYN           ACK_FIN          SYN               FIN              RST */
+    [S_(UNKNOWN)]      = {X_,              X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
+    [S_(CLOSED)]       = {X_,              X_,              X_,               X_,              X_},
+    /* 3.10.7.2 LISTEN: SYN -> SYN-RECEIVED; an RST is ignored */
+    [S_(LISTEN)]       = {X_,              X_,              S_(SYN_RECEIVED), X_,              X_},
+    /* 3.10.7.3 SYN-SENT: SYN+ACK acking our SYN -> ESTABLISHED; SYN
+     * alone -> SYN-RECEIVED; acceptable RST -> CLOSED */
+    [S_(SYN_SENT)]     = {S_(ESTABLISHED), X_,              S_(SYN_RECEIVED), X_,              S_(CLOSED)},
+    /* 3.10.7.4 SYN-RECEIVED: acceptable ACK -> ESTABLISHED; RST on a
+     * passive open returns to LISTEN (handled in code), else CLOSED */
+    [S_(SYN_RECEIVED)] = {S_(ESTABLISHED), X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
+    [S_(ESTABLISHED)]  = {X_,              X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
+    /* 3.10.7.4 fifth check, FIN-WAIT-1: our FIN acked -> FIN-WAIT-2;
+     * eighth check: FIN -> CLOSING (or TIME-WAIT if our FIN is acked,
+     * reached through FIN-WAIT-2 by the column order) */
+    [S_(FIN_WAIT_1)]   = {X_,              S_(FIN_WAIT_2),  X_,               S_(CLOSING),     S_(CLOSED)},
+    [S_(FIN_WAIT_2)]   = {X_,              X_,              X_,               S_(TIME_WAIT),   S_(CLOSED)},
+    [S_(CLOSE_WAIT)]   = {X_,              X_,              X_,               X_,              S_(CLOSED)},
+    /* CLOSING: our FIN acked -> TIME-WAIT */
+    [S_(CLOSING)]      = {X_,              S_(TIME_WAIT),   X_,               X_,              S_(CLOSED)},
+    /* LAST-ACK: our FIN acked -> CLOSED */
+    [S_(LAST_ACK)]     = {X_,              S_(CLOSED),      X_,               X_,              S_(CLOSED)},
+    /* TIME-WAIT: an RST closes it (RFC 1337 protection off, as Linux) */
+    [S_(TIME_WAIT)]    = {X_,              X_,              X_,               X_,              S_(CLOSED)},
+};
+#undef X_
+#undef S_
+
+/* Applies the inputs in column order, each from the state the previous
+ * one reached. */
+static tcpfsm_state apply(const uint8_t table[][TX_MAX], tcpfsm_state st,
+                          unsigned inputs)
+{
+    for (int i = 0; i < TX_MAX; i++)
+        if ((inputs & (1u << i)) && table[st][i])
+            st = (tcpfsm_state)table[st][i];
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connection records                                                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct endpoint {
+    tcpfsm_addr addr;
+    uint16_t port;
+    tcpfsm_state state;
+
+    bool base_known; /* relative-sequence base, as Wireshark computes it */
+    uint32_t base;
+
+    bool isn_known;      /* a SYN (or the peer's SYN-ACK) showed the ISN */
+    bool isn_from_synack; /* ISN inferred from the peer's SYN-ACK ack */
+    uint32_t isn;
+    bool syn_sent;       /* a SYN from this side was captured */
+    bool synack_sent;
+    uint64_t syn_frame;
+    double syn_time;
+    uint8_t syn_step_num, syn_step_of;
+    tcpfsm_event syn_event;
+
+    bool snd_valid;
+    uint32_t snd_max; /* highest seq + len (+1 for SYN/FIN) sent */
+
+    bool fin_sent;
+    uint32_t fin_seq; /* sequence number of the FIN itself */
+    uint64_t fin_frame;
+    tcpfsm_event fin_event;
+    uint8_t fin_step_num, fin_step_of;
+
+    bool acked_peer_syn;
+    bool acked_peer_fin;
+    bool hs_checked; /* first ACK after the SYN-ACK already judged */
+
+    bool ack_valid;
+    uint32_t last_ack; /* highest ack sent: the receiver's RCV.NXT */
+    bool win_valid;
+    uint32_t window;
+
+    uint64_t packets, bytes;
+} endpoint;
+
+typedef struct tuple_key {
+    tcpfsm_addr a, b;
+    uint16_t pa, pb;
+} tuple_key;
+
+typedef struct conn conn;
+struct conn {
+    uint64_t id;
+    int64_t stream;
+    tuple_key tkey;
+    endpoint ep[2]; /* [0] client, [1] server */
+
+    bool midstream;
+    bool synack_first; /* capture began with the SYN-ACK */
+    bool sim_open;
+    bool hs_done;   /* the handshake completed (3/3 or 4/4) */
+    bool synack_ok; /* a SYN-ACK acknowledging the SYN was seen */
+    bool refused;
+    bool reset;     /* an acceptable RST ended it */
+    bool rst_after_fins;
+    int first_fin_side; /* -1 none */
+    tcpfsm_close close;
+    int sim_acks;   /* FIN-ACKs seen in a simultaneous close */
+    uint64_t synack_frame;
+    double synack_time, hsack_time;
+    bool has_synack_time, has_hsack_time;
+
+    uint64_t first_frame, last_frame;
+    double first_time, last_time;
+    bool has_time;
+    uint32_t anomalies;
+
+    bool finished;
+    double finished_time;
+    bool has_finished_time;
+
+    conn *all_prev, *all_next;       /* creation order */
+    conn *linger_prev, *linger_next; /* finished, oldest first */
+    bool in_linger;
+};
+
+struct tcpfsm_engine {
+    tcpfsm_config cfg;
+    GHashTable *by_stream; /* int64 stream -> conn */
+    GHashTable *by_tuple;  /* tuple_key -> newest conn on that tuple */
+    conn *all_head, *all_tail;
+    conn *linger_head, *linger_tail;
+    size_t n_conns, n_linger;
+    uint64_t next_id;
+};
+
+void tcpfsm_config_init(tcpfsm_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->linger_seconds = 60.0;
+    cfg->max_lingering = 10000;
+}
+
+static bool addr_eq(const tcpfsm_addr *x, const tcpfsm_addr *y)
+{
+    return x->family == y->family &&
+           memcmp(x->bytes, y->bytes, x->family == 4 ? 4 : 16) == 0;
+}
+
+static int addr_cmp(const tcpfsm_addr *x, const tcpfsm_addr *y)
+{
+    if (x->family != y->family)
+        return x->family < y->family ? -1 : 1;
+    return memcmp(x->bytes, y->bytes, 16);
+}
+
+static guint tuple_hash(gconstpointer p)
+{
+    const tuple_key *k = p;
+    guint h = 2166136261u;
+    const uint8_t *bytes = (const uint8_t *)k;
+    for (size_t i = 0; i < sizeof *k; i++)
+        h = (h ^ bytes[i]) * 16777619u;
+    return h;
+}
+
+static gboolean tuple_equal(gconstpointer x, gconstpointer y)
+{
+    return memcmp(x, y, sizeof(tuple_key)) == 0;
+}
+
+static void make_tuple(const tcpfsm_segment *s, tuple_key *k)
+{
+    memset(k, 0, sizeof *k);
+    int c = addr_cmp(&s->src, &s->dst);
+    if (c < 0 || (c == 0 && s->sport <= s->dport)) {
+        k->a = s->src, k->pa = s->sport, k->b = s->dst, k->pb = s->dport;
+    } else {
+        k->a = s->dst, k->pa = s->dport, k->b = s->src, k->pb = s->sport;
+    }
+}
+
+tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
+{
+    tcpfsm_engine *e = g_new0(tcpfsm_engine, 1);
+    if (cfg)
+        e->cfg = *cfg;
+    else
+        tcpfsm_config_init(&e->cfg);
+    e->by_stream = g_hash_table_new(g_int64_hash, g_int64_equal);
+    e->by_tuple = g_hash_table_new(tuple_hash, tuple_equal);
+    e->next_id = 1;
+    return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* Summaries and release                                                */
+/* ------------------------------------------------------------------ */
+
+static bool endpoint_done(tcpfsm_state s)
+{
+    return s == TCPFSM_CLOSED || s == TCPFSM_TIME_WAIT;
+}
+
+static void fill_summary(const conn *c, tcpfsm_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->conn_id = c->id;
+    s->stream = c->stream;
+    s->client_addr = c->ep[0].addr;
+    s->client_port = c->ep[0].port;
+    s->server_addr = c->ep[1].addr;
+    s->server_port = c->ep[1].port;
+    s->first_frame = c->first_frame;
+    s->last_frame = c->last_frame;
+    s->has_time = c->has_time;
+    s->first_time = c->first_time;
+    s->last_time = c->last_time;
+
+    const endpoint *cl = &c->ep[0], *sv = &c->ep[1];
+    if (c->refused)
+        s->handshake = TCPFSM_HS_REFUSED;
+    else if (c->hs_done)
+        s->handshake = c->sim_open ? TCPFSM_HS_SIMULTANEOUS
+                                   : (c->synack_first && !cl->syn_sent
+                                          ? TCPFSM_HS_PARTIAL
+                                          : TCPFSM_HS_COMPLETE);
+    else if (cl->syn_sent && !sv->syn_sent)
+        s->handshake = TCPFSM_HS_SYN_ONLY;
+    else if (cl->syn_sent || sv->syn_sent)
+        s->handshake = TCPFSM_HS_PARTIAL;
+    else
+        s->handshake = TCPFSM_HS_NONE;
+
+    bool fin0 = cl->fin_sent, fin1 = sv->fin_sent;
+    if (c->refused)
+        s->close = TCPFSM_CL_REFUSED;
+    else if (c->reset && !c->rst_after_fins)
+        s->close = TCPFSM_CL_RESET;
+    else if (fin0 && fin1)
+        s->close = c->close;
+    else if (fin0 || fin1)
+        s->close = TCPFSM_CL_HALF_CLOSED;
+    else
+        s->close = TCPFSM_CL_OPEN;
+
+    if (c->first_fin_side < 0)
+        s->active_closer = TCPFSM_ROLE_NONE;
+    else if (c->close == TCPFSM_CL_SIMULTANEOUS)
+        s->active_closer = TCPFSM_ROLE_BOTH;
+    else
+        s->active_closer = c->first_fin_side == 0 ? TCPFSM_ROLE_CLIENT
+                                                  : TCPFSM_ROLE_SERVER;
+    s->client_state = cl->state;
+    s->server_state = sv->state;
+    s->syn_rtt = s->irtt = -1.0;
+    if (cl->syn_sent && c->has_synack_time && c->synack_frame > cl->syn_frame)
+        s->syn_rtt = c->synack_time - cl->syn_time;
+    if (cl->syn_sent && c->has_hsack_time && c->synack_frame > cl->syn_frame)
+        s->irtt = c->hsack_time - cl->syn_time;
+    s->client_packets = cl->packets;
+    s->server_packets = sv->packets;
+    s->client_bytes = cl->bytes;
+    s->server_bytes = sv->bytes;
+    s->anomalies = c->anomalies;
+}
+
+static void linger_unlink(tcpfsm_engine *e, conn *c)
+{
+    if (!c->in_linger)
+        return;
+    if (c->linger_prev)
+        c->linger_prev->linger_next = c->linger_next;
+    else
+        e->linger_head = c->linger_next;
+    if (c->linger_next)
+        c->linger_next->linger_prev = c->linger_prev;
+    else
+        e->linger_tail = c->linger_prev;
+    c->in_linger = false;
+    e->n_linger--;
+}
+
+static void release(tcpfsm_engine *e, conn *c, bool emit)
+{
+    if (emit && e->cfg.on_summary) {
+        tcpfsm_summary s;
+        fill_summary(c, &s);
+        e->cfg.on_summary(&s, e->cfg.user);
+    }
+    if (c->stream >= 0 && g_hash_table_lookup(e->by_stream, &c->stream) == c)
+        g_hash_table_remove(e->by_stream, &c->stream);
+    if (g_hash_table_lookup(e->by_tuple, &c->tkey) == c)
+        g_hash_table_remove(e->by_tuple, &c->tkey);
+    linger_unlink(e, c);
+    if (c->all_prev)
+        c->all_prev->all_next = c->all_next;
+    else
+        e->all_head = c->all_next;
+    if (c->all_next)
+        c->all_next->all_prev = c->all_prev;
+    else
+        e->all_tail = c->all_prev;
+    e->n_conns--;
+    g_free(c);
+}
+
+static void expire(tcpfsm_engine *e, bool has_now, double now)
+{
+    while (e->linger_head) {
+        conn *h = e->linger_head;
+        bool too_many = e->n_linger > e->cfg.max_lingering;
+        bool too_old = has_now && h->has_finished_time &&
+                       now - h->finished_time > e->cfg.linger_seconds;
+        if (!too_many && !too_old)
+            break;
+        release(e, h, true);
+    }
+}
+
+static void mark_finished(tcpfsm_engine *e, conn *c,
+                          const tcpfsm_segment *seg)
+{
+    if (c->finished)
+        return;
+    c->finished = true;
+    c->has_finished_time = seg->has_time;
+    c->finished_time = seg->time;
+    c->linger_prev = e->linger_tail;
+    c->linger_next = NULL;
+    if (e->linger_tail)
+        e->linger_tail->linger_next = c;
+    else
+        e->linger_head = c;
+    e->linger_tail = c;
+    c->in_linger = true;
+    e->n_linger++;
+}
+
+void tcpfsm_engine_finish(tcpfsm_engine *e)
+{
+    while (e->all_head)
+        release(e, e->all_head, true);
+}
+
+void tcpfsm_engine_free(tcpfsm_engine *e)
+{
+    if (!e)
+        return;
+    while (e->all_head)
+        release(e, e->all_head, false);
+    g_hash_table_destroy(e->by_stream);
+    g_hash_table_destroy(e->by_tuple);
+    g_free(e);
+}
+
+size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e)
+{
+    return e->n_conns;
+}
+
+bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
+                                tcpfsm_summary *out)
+{
+    /* Connections are few per lookup in practice (the plugin asks for the
+     * connection of the frame it is showing); walk from the newest. */
+    for (const conn *c = e->all_tail; c; c = c->all_prev) {
+        if (c->id == conn_id) {
+            fill_summary(c, out);
+            return true;
+        }
+        if (c->id < conn_id)
+            break;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding the connection of a segment                                  */
+/* ------------------------------------------------------------------ */
+
+static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
+                      const tuple_key *k)
+{
+    conn *c = g_new0(conn, 1);
+    c->id = e->next_id++;
+    c->stream = seg->stream;
+    c->tkey = *k;
+    c->first_fin_side = -1;
+    c->first_frame = seg->frame;
+    c->has_time = seg->has_time;
+    c->first_time = seg->time;
+
+    /* SPEC 2: the client sent the first SYN without ACK; with no SYN, the
+     * sender of the first SYN-ACK is the server; else the first sender is
+     * the client (midstream). */
+    bool syn = seg->flags & TCPFSM_SYN, ack = seg->flags & TCPFSM_ACK;
+    bool rcv_is_client = syn && ack && !(seg->flags & (TCPFSM_RST | TCPFSM_FIN));
+    endpoint *cl = &c->ep[0], *sv = &c->ep[1];
+    if (rcv_is_client) {
+        cl->addr = seg->dst, cl->port = seg->dport;
+        sv->addr = seg->src, sv->port = seg->sport;
+        c->synack_first = true;
+        cl->state = TCPFSM_SYN_SENT;     /* presumed: its SYN was missed */
+        sv->state = TCPFSM_SYN_RECEIVED;
+    } else {
+        cl->addr = seg->src, cl->port = seg->sport;
+        sv->addr = seg->dst, sv->port = seg->dport;
+        bool bare_syn = syn && !ack &&
+                        !(seg->flags & (TCPFSM_RST | TCPFSM_FIN));
+        if (bare_syn) {
+            cl->state = TCPFSM_CLOSED;
+            sv->state = TCPFSM_LISTEN;
+        } else {
+            cl->state = sv->state = TCPFSM_UNKNOWN;
+            c->midstream = true;
+        }
+    }
+
+    c->all_prev = e->all_tail;
+    if (e->all_tail)
+        e->all_tail->all_next = c;
+    else
+        e->all_head = c;
+    e->all_tail = c;
+    e->n_conns++;
+    if (c->stream >= 0)
+        g_hash_table_insert(e->by_stream, &c->stream, c);
+    g_hash_table_insert(e->by_tuple, &c->tkey, c);
+    return c;
+}
+
+/* Tuple mode: does this SYN start a new connection on the old one's
+ * 4-tuple?  SPEC 3 "port reuse": a new SYN with a new ISN on a 4-tuple
+ * whose previous connection is in TIME_WAIT or CLOSED.  A new ISN after an
+ * attempt nobody answered is a new attempt as well. */
+static bool starts_new_conn(const conn *c, const tcpfsm_segment *seg)
+{
+    if ((seg->flags & (TCPFSM_SYN | TCPFSM_ACK | TCPFSM_RST | TCPFSM_FIN)) !=
+        TCPFSM_SYN)
+        return false;
+    int side = addr_eq(&seg->src, &c->ep[0].addr) &&
+                       seg->sport == c->ep[0].port
+                   ? 0
+                   : 1;
+    const endpoint *s = &c->ep[side];
+    if (s->syn_sent && s->isn == seg->seq)
+        return false; /* a retransmission of that side's SYN */
+    if (s->isn_from_synack && s->isn == seg->seq)
+        return false; /* the late SYN of a reordered handshake */
+    bool unanswered = c->ep[0].syn_sent && !c->ep[1].syn_sent &&
+                      c->ep[1].packets == 0;
+    return c->finished || unanswered;
+}
+
+static conn *find_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
+                       bool *reused)
+{
+    tuple_key k;
+    make_tuple(seg, &k);
+    *reused = false;
+    conn *prev = g_hash_table_lookup(e->by_tuple, &k);
+    if (seg->stream >= 0) {
+        conn *c = g_hash_table_lookup(e->by_stream, &seg->stream);
+        if (c)
+            return c;
+        /* Wireshark gave the 4-tuple a new stream: port reuse when the
+         * newcomer opens with a SYN. */
+        *reused = prev && (seg->flags & (TCPFSM_SYN | TCPFSM_ACK)) == TCPFSM_SYN;
+        return new_conn(e, seg, &k);
+    }
+    if (prev && !starts_new_conn(prev, seg))
+        return prev;
+    if (prev) {
+        *reused = true;
+        release(e, prev, true);
+    }
+    return new_conn(e, seg, &k);
+}
+
+/* ------------------------------------------------------------------ */
+/* Label text                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct text {
+    char *buf;
+    size_t size, used;
+} text;
+
+static void tappend(text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tappend(text *t, const char *fmt, ...)
+{
+    if (t->used + 1 >= t->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    t->used += (size_t)n;
+    if (t->used >= t->size)
+        t->used = t->size - 1;
+}
+
+static const char *role_word(int side)
+{
+    return side == 0 ? "client" : "server";
+}
+
+/* ------------------------------------------------------------------ */
+/* Classification                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct ctx {
+    tcpfsm_engine *e;
+    conn *c;
+    const tcpfsm_segment *seg;
+    tcpfsm_label *out;
+    int S, R; /* sender and receiver sides */
+    endpoint *s, *r;
+    unsigned tx, rx;      /* transition inputs */
+    bool correct_prev;    /* sender's prior state is corrected */
+    tcpfsm_state prev_fix;
+    bool ack_flag;
+    bool rst_accepted;
+    text t;               /* the step sentence (before the moves) */
+} ctx;
+
+static void set_step(tcpfsm_label *l, int num, int of)
+{
+    l->step_num = (uint8_t)num;
+    l->step_of = (uint8_t)of;
+}
+
+static uint32_t rel_seq(const endpoint *ep, uint32_t v)
+{
+    return v - ep->base;
+}
+
+static bool bad_flags(uint16_t f)
+{
+    if ((f & (TCPFSM_SYN | TCPFSM_FIN)) == (TCPFSM_SYN | TCPFSM_FIN))
+        return true;
+    if ((f & (TCPFSM_SYN | TCPFSM_RST)) == (TCPFSM_SYN | TCPFSM_RST))
+        return true;
+    if ((f & 0x3f) == 0)
+        return true; /* a null segment: none of FIN SYN RST PSH ACK URG */
+    return false;
+}
+
+static const char *flag_combo(uint16_t f, char *buf, size_t size)
+{
+    static const struct { uint16_t bit; const char *name; } names[] = {
+        {TCPFSM_SYN, "SYN"}, {TCPFSM_FIN, "FIN"}, {TCPFSM_RST, "RST"},
+        {TCPFSM_PSH, "PSH"}, {TCPFSM_ACK, "ACK"}, {TCPFSM_URG, "URG"},
+    };
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(f & names[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
+                         names[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (!used)
+        snprintf(buf, size, "no flags");
+    return buf;
+}
+
+static void on_syn(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    tcpfsm_label *l = x->out;
+    endpoint *s = x->s, *r = x->r;
+    conn *c = x->c;
+    l->event = TCPFSM_EV_SYN;
+    if (seg->len)
+        l->anomalies |= TCPFSM_AN(SYN_DATA);
+
+    if (s->syn_sent) {
+        l->ref_frame = s->syn_frame;
+        set_step(l, s->syn_step_num, s->syn_step_of);
+        if (seg->seq == s->isn) {
+            l->anomalies |= TCPFSM_AN(RETRANSMISSION);
+            tappend(&x->t, "Handshake %u/%u: SYN retransmitted (same ISN %u)",
+                    l->step_num, l->step_of, seg->seq);
+        } else {
+            l->anomalies |= TCPFSM_AN(UNEXPECTED);
+            tappend(&x->t, "SYN with a new ISN %u on a connection whose %s ISN "
+                    "is %u: not a new connection yet", seg->seq,
+                    role_word(x->S), s->isn);
+        }
+        return;
+    }
+    if (x->S == 0 && s->isn_from_synack && seg->seq == s->isn) {
+        /* SPEC 3 reordered handshake: the SYN-ACK came first. */
+        l->anomalies |= TCPFSM_AN(REORDERED);
+        set_step(l, 1, 3);
+        s->syn_sent = true;
+        s->syn_frame = seg->frame;
+        s->syn_time = seg->time;
+        s->syn_event = TCPFSM_EV_SYN;
+        s->syn_step_num = 1, s->syn_step_of = 3;
+        tappend(&x->t, "Handshake 1/3: SYN, client ISN %u, captured after its "
+                "SYN-ACK (reordered)", seg->seq);
+        return;
+    }
+    if (x->S == 0 && !c->midstream && !c->synack_first) {
+        /* the opening SYN */
+        set_step(l, 1, 3);
+        s->syn_sent = true;
+        s->isn_known = true;
+        s->isn = seg->seq;
+        s->syn_frame = seg->frame;
+        s->syn_time = seg->time;
+        s->syn_event = TCPFSM_EV_SYN;
+        s->syn_step_num = 1, s->syn_step_of = 3;
+        x->tx |= 1u << TX_SYN;
+        x->rx |= 1u << RX_SYN;
+        tappend(&x->t, "Handshake 1/3: SYN, client ISN %u", seg->seq);
+        return;
+    }
+    if (x->S == 1 && r->syn_sent && !s->synack_sent &&
+        s->state == TCPFSM_SYN_RECEIVED) {
+        /* SPEC 3 simultaneous open: the SYNs crossed.  The server was not
+         * listening after all: it sent its SYN from CLOSED. */
+        c->sim_open = true;
+        l->anomalies |= TCPFSM_AN(SIMULTANEOUS_OPEN);
+        set_step(l, 2, 4);
+        s->syn_sent = true;
+        s->isn_known = true;
+        s->isn = seg->seq;
+        s->syn_frame = seg->frame;
+        s->syn_time = seg->time;
+        s->syn_event = TCPFSM_EV_SYN;
+        s->syn_step_num = 2, s->syn_step_of = 4;
+        x->correct_prev = true;
+        x->prev_fix = TCPFSM_CLOSED;
+        x->tx |= 1u << TX_SYN;
+        x->rx |= 1u << RX_SYN;
+        l->ref_frame = r->syn_frame;
+        tappend(&x->t, "Simultaneous open 2/4: SYN from the server, ISN %u, "
+                "crossing the client's SYN (the server was not listening: it "
+                "opened too)", seg->seq);
+        return;
+    }
+    l->anomalies |= TCPFSM_AN(UNEXPECTED);
+    tappend(&x->t, "SYN from the %s in the middle of a connection (ISN %u)",
+            role_word(x->S), seg->seq);
+}
+
+static void on_syn_ack(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    tcpfsm_label *l = x->out;
+    endpoint *s = x->s, *r = x->r;
+    conn *c = x->c;
+    l->event = TCPFSM_EV_SYN_ACK;
+    if (seg->len)
+        l->anomalies |= TCPFSM_AN(SYN_DATA);
+
+    if (s->synack_sent) {
+        set_step(l, s->syn_step_num, s->syn_step_of);
+        l->ref_frame = s->syn_frame;
+        if (seg->seq == s->isn) {
+            l->anomalies |= TCPFSM_AN(RETRANSMISSION);
+            tappend(&x->t, "Handshake %u/%u: SYN-ACK retransmitted (same ISN %u)",
+                    l->step_num, l->step_of, seg->seq);
+        } else {
+            l->anomalies |= TCPFSM_AN(UNEXPECTED);
+            tappend(&x->t, "SYN-ACK with a new ISN %u (the %s's ISN is %u)",
+                    seg->seq, role_word(x->S), s->isn);
+        }
+        return;
+    }
+
+    if (c->sim_open && s->syn_sent && seg->seq == s->isn) {
+        /* simultaneous open, steps 3/4 and 4/4: each side's SYN-ACK */
+        int num = (c->ep[0].synack_sent || c->ep[1].synack_sent) ? 4 : 3;
+        set_step(l, num, 4);
+        s->synack_sent = true;
+        s->syn_step_num = (uint8_t)num, s->syn_step_of = 4;
+        l->ref_frame = r->syn_frame;
+        bool ok = x->ack_flag && seg->ack == r->isn + 1;
+        l->ack_ok = ok;
+        tappend(&x->t, "Simultaneous open %d/4: SYN-ACK from the %s, ack %u %s "
+                "%s ISN %u + 1 %s", num, role_word(x->S), seg->ack,
+                ok ? "=" : "≠", role_word(x->R), r->isn, ok ? "✓" : "✗");
+        if (ok) {
+            x->tx |= 1u << TX_ACK_SYN;
+            x->rx |= 1u << RX_ACK_SYN;
+            s->acked_peer_syn = true;
+            if (c->ep[0].acked_peer_syn && c->ep[1].acked_peer_syn)
+                c->hs_done = true;
+        } else {
+            l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
+        }
+        return;
+    }
+
+    if (x->S != 1 || s->syn_sent) {
+        l->anomalies |= TCPFSM_AN(UNEXPECTED);
+        tappend(&x->t, "SYN-ACK from the %s, which opened this connection",
+                role_word(x->S));
+        return;
+    }
+
+    /* the server's SYN-ACK, handshake 2/3 */
+    set_step(l, 2, 3);
+    s->syn_sent = true;
+    s->synack_sent = true;
+    s->isn_known = true;
+    s->isn = seg->seq;
+    s->syn_frame = seg->frame;
+    s->syn_time = seg->time;
+    s->syn_event = TCPFSM_EV_SYN_ACK;
+    s->syn_step_num = 2, s->syn_step_of = 3;
+    c->synack_frame = seg->frame;
+    c->synack_time = seg->time;
+    c->has_synack_time = seg->has_time;
+    x->tx |= 1u << TX_SYN;
+
+    if (!r->syn_sent) {
+        /* the capture begins with the SYN-ACK: the client's SYN was missed */
+        r->isn_from_synack = true;
+        r->isn = seg->ack - 1;
+        x->tx |= 1u << TX_ACK_SYN;
+        x->rx |= 1u << RX_ACK_SYN;
+        s->acked_peer_syn = true;
+        c->synack_ok = true;
+        tappend(&x->t, "Handshake 2/3: SYN-ACK, server ISN %u (the client's "
+                "SYN was not captured; its ISN would be %u)", seg->seq,
+                seg->ack - 1);
+        return;
+    }
+    l->ref_frame = r->syn_frame;
+    bool ok = seg->ack == r->isn + 1;
+    l->ack_ok = ok;
+    if (ok) {
+        x->tx |= 1u << TX_ACK_SYN;
+        x->rx |= 1u << RX_ACK_SYN | 1u << RX_SYN;
+        s->acked_peer_syn = true;
+        c->synack_ok = true;
+        tappend(&x->t, "Handshake 2/3: SYN-ACK, ack %u = client ISN %u + 1 ✓",
+                seg->ack, r->isn);
+    } else {
+        /* 3.10.7.3: an unacceptable ACK in SYN-SENT is answered with RST;
+         * the client does not move. */
+        l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
+        tappend(&x->t, "Handshake 2/3: SYN-ACK, ack %u ≠ client ISN %u + 1 ✗",
+                seg->ack, r->isn);
+    }
+}
+
+/* Is an RST acceptable to its receiver?  3.10.7.3 (SYN-SENT: it must ACK
+ * our SYN) and 3.10.7.4 (otherwise its seq must be in the window). */
+static bool rst_acceptable(ctx *x, char *why, size_t size)
+{
+    const tcpfsm_segment *seg = x->seg;
+    const endpoint *r = x->r;
+    why[0] = '\0';
+    if (r->state == TCPFSM_SYN_SENT) {
+        if (!x->ack_flag) {
+            snprintf(why, size, "in SYN_SENT an RST must acknowledge the SYN");
+            return false;
+        }
+        if (r->syn_sent && seg->ack != r->isn + 1) {
+            snprintf(why, size, "ack %u ≠ %s ISN %u + 1", seg->ack,
+                     role_word(x->R), r->isn);
+            return false;
+        }
+        return true;
+    }
+    if (!r->ack_valid)
+        return true; /* nothing known of the receiver's window */
+    uint32_t wnd = r->win_valid ? r->window : 65535;
+    if (wnd == 0)
+        wnd = 1;
+    uint32_t off = seg->seq - r->last_ack;
+    if (off < wnd)
+        return true;
+    snprintf(why, size, "seq %u outside the %s's window %u..%u",
+             rel_seq(x->s, seg->seq), role_word(x->R),
+             rel_seq(x->s, r->last_ack), rel_seq(x->s, r->last_ack + wnd));
+    return false;
+}
+
+static void on_rst(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    tcpfsm_label *l = x->out;
+    endpoint *s = x->s, *r = x->r;
+    conn *c = x->c;
+    char why[160];
+    l->event = TCPFSM_EV_RST;
+    if (!rst_acceptable(x, why, sizeof why)) {
+        l->anomalies |= TCPFSM_AN(RST_OUT_OF_WINDOW);
+        tappend(&x->t, "RST from the %s ignored: %s", role_word(x->S), why);
+        return;
+    }
+    x->rst_accepted = true;
+    x->tx |= 1u << TX_RST;
+    x->rx |= 1u << RX_RST;
+    if (r->state == TCPFSM_SYN_SENT && x->S == 1 && !s->synack_sent) {
+        c->refused = true;
+        l->close = TCPFSM_CL_REFUSED;
+        l->ref_frame = r->syn_frame;
+        if (r->syn_sent) {
+            l->ack_ok = 1;
+            tappend(&x->t, "Refused: RST answers the SYN, ack %u = client ISN "
+                    "%u + 1 ✓ (nothing listens on port %u)", seg->ack, r->isn,
+                    s->port);
+        } else {
+            tappend(&x->t, "Refused: RST answers the SYN (nothing listens on "
+                    "port %u)", s->port);
+        }
+        return;
+    }
+    if (c->ep[0].fin_sent && c->ep[1].fin_sent && !c->reset)
+        c->rst_after_fins = true;
+    c->reset = true;
+    l->close = TCPFSM_CL_RESET;
+    tappend(&x->t, "Reset: RST from the %s, seq %u", role_word(x->S),
+            rel_seq(s, seg->seq));
+    if (c->rst_after_fins)
+        tappend(&x->t, " (after both FINs)");
+}
+
+static void on_fin(ctx *x, bool acks_fin)
+{
+    const tcpfsm_segment *seg = x->seg;
+    tcpfsm_label *l = x->out;
+    endpoint *s = x->s, *r = x->r;
+    conn *c = x->c;
+    uint32_t fin_seq = seg->seq + seg->len;
+
+    if (s->fin_sent) {
+        l->event = s->fin_event;
+        set_step(l, s->fin_step_num, s->fin_step_of);
+        l->ref_frame = s->fin_frame;
+        if (fin_seq == s->fin_seq) {
+            l->anomalies |= TCPFSM_AN(RETRANSMISSION);
+            tappend(&x->t, "Teardown %u/%u: FIN from the %s retransmitted "
+                    "(same seq %u)", l->step_num, l->step_of,
+                    role_word(x->S), rel_seq(s, fin_seq));
+        } else {
+            l->anomalies |= TCPFSM_AN(UNEXPECTED);
+            tappend(&x->t, "Another FIN from the %s at seq %u (its FIN was at "
+                    "%u)", role_word(x->S), rel_seq(s, fin_seq),
+                    rel_seq(s, s->fin_seq));
+        }
+        return;
+    }
+
+    s->fin_sent = true;
+    s->fin_seq = fin_seq;
+    s->fin_frame = seg->frame;
+    x->tx |= 1u << TX_FIN;
+    x->rx |= 1u << RX_FIN;
+
+    if (!r->fin_sent) {
+        /* the first FIN: the sender is the active closer.  It is step 1 of
+         * a close whose length nothing shows yet; 1/4 is the textbook
+         * four-way close (labels are causal). */
+        c->first_fin_side = x->S;
+        l->event = TCPFSM_EV_FIN1;
+        set_step(l, 1, 4);
+        tappend(&x->t, "Teardown 1/4: FIN from the %s (active close), seq %u",
+                role_word(x->S), rel_seq(s, fin_seq));
+    } else if (acks_fin || s->acked_peer_fin) {
+        l->event = TCPFSM_EV_FIN2;
+        l->ref_frame = r->fin_frame;
+        if (acks_fin) {
+            /* SPEC 3 merged close: this FIN also acknowledges the first */
+            c->close = TCPFSM_CL_FIN3;
+            set_step(l, 2, 3);
+            bool ok = seg->ack == r->fin_seq + 1;
+            l->ack_ok = ok;
+            if (!ok)
+                l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
+            tappend(&x->t, "Teardown 2/3: FIN+ACK from the %s (passive close, "
+                    "merged with the ACK of the %s's FIN), ack %u %s FIN seq "
+                    "%u + 1 %s", role_word(x->S), role_word(x->R),
+                    rel_seq(r, seg->ack), ok ? "=" : "≠",
+                    rel_seq(r, r->fin_seq), ok ? "✓" : "✗");
+        } else {
+            c->close = TCPFSM_CL_FIN4;
+            set_step(l, 3, 4);
+            tappend(&x->t, "Teardown 3/4: FIN from the %s (passive close), "
+                    "seq %u", role_word(x->S), rel_seq(s, fin_seq));
+        }
+    } else {
+        /* SPEC 3 simultaneous close: the FINs crossed.  This side sent its
+         * FIN from ESTABLISHED, before the other FIN reached it. */
+        c->close = TCPFSM_CL_SIMULTANEOUS;
+        l->event = TCPFSM_EV_FIN2;
+        l->anomalies |= TCPFSM_AN(SIMULTANEOUS_CLOSE);
+        l->ref_frame = r->fin_frame;
+        set_step(l, 2, 4);
+        if (s->state == TCPFSM_CLOSE_WAIT) {
+            x->correct_prev = true;
+            x->prev_fix = TCPFSM_ESTABLISHED;
+        }
+        tappend(&x->t, "Simultaneous close 2/4: FIN from the %s, seq %u, "
+                "crossing the %s's FIN (it does not acknowledge FIN seq %u)",
+                role_word(x->S), rel_seq(s, fin_seq), role_word(x->R),
+                rel_seq(r, r->fin_seq));
+    }
+    s->fin_event = l->event;
+    s->fin_step_num = l->step_num;
+    s->fin_step_of = l->step_of;
+}
+
+static void on_fin_ack(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    tcpfsm_label *l = x->out;
+    endpoint *r = x->r;
+    conn *c = x->c;
+    bool first = (c->first_fin_side == x->R);
+    l->event = first ? TCPFSM_EV_FIN1_ACK : TCPFSM_EV_FIN2_ACK;
+    l->ref_frame = r->fin_frame;
+    if (c->close == TCPFSM_CL_SIMULTANEOUS) {
+        set_step(l, 3 + c->sim_acks, 4);
+        c->sim_acks++;
+    } else if (first) {
+        c->close = TCPFSM_CL_FIN4; /* acked alone: a four-way close */
+        set_step(l, 2, 4);
+    } else if (c->close == TCPFSM_CL_FIN3) {
+        set_step(l, 3, 3);
+    } else {
+        set_step(l, 4, 4);
+    }
+    bool ok = seg->ack == r->fin_seq + 1;
+    l->ack_ok = ok;
+    if (!ok)
+        l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
+    const char *title = c->close == TCPFSM_CL_SIMULTANEOUS ? "Simultaneous close"
+                                                           : "Teardown";
+    tappend(&x->t, "%s %u/%u: ACK of the %s's FIN, ack %u %s FIN seq %u + 1 %s",
+            title, l->step_num, l->step_of, role_word(x->R),
+            rel_seq(r, seg->ack), ok ? "=" : "≠", rel_seq(r, r->fin_seq),
+            ok ? "✓" : "✗");
+}
+
+static void on_ack_segment(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    tcpfsm_label *l = x->out;
+    endpoint *s = x->s, *r = x->r;
+    conn *c = x->c;
+    bool fin = seg->flags & TCPFSM_FIN;
+
+    /* What the ACK field shows the sender has received. */
+    bool acks_syn = !s->acked_peer_syn && (r->syn_sent || r->isn_from_synack) &&
+                    tcpfsm_seq_lt(r->isn, seg->ack);
+    bool acks_fin = r->fin_sent && !s->acked_peer_fin &&
+                    tcpfsm_seq_lt(r->fin_seq, seg->ack);
+    if (acks_syn) {
+        x->tx |= 1u << TX_ACK_SYN;
+        x->rx |= 1u << RX_ACK_SYN;
+    }
+    if (acks_fin) {
+        x->tx |= 1u << TX_ACK_FIN;
+        x->rx |= 1u << RX_ACK_FIN;
+    }
+
+    /* data beyond the sender's own FIN */
+    if (seg->len && s->fin_sent && tcpfsm_seq_lt(s->fin_seq, seg->seq + seg->len) &&
+        !(fin && seg->seq + seg->len == s->fin_seq))
+        l->anomalies |= TCPFSM_AN(DATA_AFTER_FIN);
+
+    if (fin && !(s->fin_sent && acks_fin)) {
+        on_fin(x, acks_fin);
+    } else if (acks_fin) {
+        /* a repeated FIN that acknowledges the peer's FIN for the first
+         * time is labelled by the step it newly performs */
+        on_fin_ack(x);
+        if (fin)
+            l->anomalies |= seg->seq + seg->len == s->fin_seq
+                                ? TCPFSM_AN(RETRANSMISSION)
+                                : TCPFSM_AN(UNEXPECTED);
+    } else if (x->S == 0 && !s->hs_checked && r->synack_sent && !c->sim_open &&
+               r->state == TCPFSM_SYN_RECEIVED && !c->hs_done) {
+        /* the client's first segment after the SYN-ACK: handshake 3/3 */
+        s->hs_checked = true;
+        l->ref_frame = r->syn_frame;
+        bool ok = seg->ack == r->isn + 1;
+        l->ack_ok = ok;
+        if (acks_syn && ok) {
+            l->event = TCPFSM_EV_HS_ACK;
+            set_step(l, 3, 3);
+            c->hs_done = true;
+            c->hsack_time = seg->time;
+            c->has_hsack_time = seg->has_time;
+            tappend(&x->t, "Handshake 3/3: ACK, ack %u = server ISN %u + 1 ✓",
+                    seg->ack, r->isn);
+            if (seg->len)
+                tappend(&x->t, ", with %u bytes of data", seg->len);
+        } else {
+            l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
+            l->event = seg->len ? TCPFSM_EV_DATA : TCPFSM_EV_ACK;
+            tappend(&x->t, "Handshake 3/3 expected, but ack %u ≠ server ISN %u "
+                    "+ 1 ✗", seg->ack, r->isn);
+        }
+    } else if (seg->len) {
+        l->event = TCPFSM_EV_DATA;
+        tappend(&x->t, "Data from the %s, %u bytes, seq %u", role_word(x->S),
+                seg->len, rel_seq(s, seg->seq));
+    } else {
+        l->event = TCPFSM_EV_ACK;
+        tappend(&x->t, "ACK from the %s, ack %u", role_word(x->S),
+                rel_seq(r, seg->ack));
+    }
+
+    if (acks_syn)
+        s->acked_peer_syn = true;
+    if (acks_fin)
+        s->acked_peer_fin = true;
+    /* The handshake also completes when the client's first ACK is the
+     * one that carries its FIN or acks a FIN. */
+    if (acks_syn && x->S == 0 && !c->sim_open && r->synack_sent)
+        c->hs_done = true;
+    if (acks_syn && !c->hs_done && c->sim_open && c->ep[0].acked_peer_syn &&
+        c->ep[1].acked_peer_syn)
+        c->hs_done = true;
+}
+
+static tcpfsm_phase phase_of(const conn *c, const tcpfsm_label *l,
+                             bool rst_accepted)
+{
+    switch (l->event) {
+    case TCPFSM_EV_SYN:
+    case TCPFSM_EV_SYN_ACK:
+    case TCPFSM_EV_HS_ACK:
+        return TCPFSM_PH_HANDSHAKE;
+    case TCPFSM_EV_FIN1:
+    case TCPFSM_EV_FIN1_ACK:
+    case TCPFSM_EV_FIN2:
+    case TCPFSM_EV_FIN2_ACK:
+        return TCPFSM_PH_TEARDOWN;
+    case TCPFSM_EV_RST:
+        if (rst_accepted)
+            return TCPFSM_PH_RESET;
+        break;
+    default:
+        break;
+    }
+    const endpoint *a = &c->ep[0], *b = &c->ep[1];
+    if (c->reset || c->refused ||
+        (endpoint_done(a->state) && endpoint_done(b->state)))
+        return TCPFSM_PH_CLOSED;
+    if (a->fin_sent || b->fin_sent)
+        return TCPFSM_PH_TEARDOWN;
+    if (a->state == TCPFSM_UNKNOWN || b->state == TCPFSM_UNKNOWN)
+        return TCPFSM_PH_UNKNOWN;
+    if (a->state == TCPFSM_ESTABLISHED && b->state == TCPFSM_ESTABLISHED)
+        return TCPFSM_PH_ESTABLISHED;
+    return TCPFSM_PH_HANDSHAKE;
+}
+
+static void append_moves(ctx *x)
+{
+    tcpfsm_label *l = x->out;
+    const char *who[2] = {role_word(x->S), role_word(x->R)};
+    tcpfsm_state prev[2] = {l->src_prev, l->dst_prev};
+    tcpfsm_state now[2] = {l->src_state, l->dst_state};
+    int moved = 0;
+    tappend(&x->t, " — ");
+    /* the client first, as people read a ladder left to right */
+    for (int k = 0; k < 2; k++) {
+        int i = (x->S == 0) ? k : 1 - k;
+        if (prev[i] == now[i])
+            continue;
+        tappend(&x->t, "%s%s %s → %s", moved ? ", " : "", who[i],
+                tcpfsm_state_name(prev[i]), tcpfsm_state_name(now[i]));
+        moved++;
+    }
+    if (!moved)
+        tappend(&x->t, "no state change");
+    for (int i = 0; i < 2; i++) {
+        if (now[i] == TCPFSM_TIME_WAIT && prev[i] != TCPFSM_TIME_WAIT) {
+            tappend(&x->t, "; the %s waits 2 MSL in TIME_WAIT (its end is "
+                    "not visible in a capture)", who[i]);
+        }
+    }
+}
+
+static void append_notes(ctx *x)
+{
+    uint32_t a = x->out->anomalies;
+    const tcpfsm_segment *seg = x->seg;
+    if (a & TCPFSM_AN(MIDSTREAM))
+        tappend(&x->t, "; capture starts mid-connection: states unknown");
+    if (a & TCPFSM_AN(PORT_REUSE))
+        tappend(&x->t, "; port reuse: a new connection on a used 4-tuple");
+    if (a & TCPFSM_AN(SYN_DATA))
+        tappend(&x->t, "; SYN carries %u bytes of data", seg->len);
+    if ((a & TCPFSM_AN(RETRANSMISSION)) && x->out->event == TCPFSM_EV_DATA)
+        tappend(&x->t, "; retransmission");
+    if (a & TCPFSM_AN(DATA_AFTER_FIN))
+        tappend(&x->t, "; data after the %s's own FIN", role_word(x->S));
+    if ((a & TCPFSM_AN(UNEXPECTED)) && x->r->state == TCPFSM_CLOSED &&
+        x->out->event != TCPFSM_EV_OTHER)
+        tappend(&x->t, "; the %s is CLOSED", role_word(x->R));
+}
+
+static void track(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    endpoint *s = x->s;
+    uint32_t end = seg->seq + seg->len +
+                   ((seg->flags & TCPFSM_SYN) ? 1 : 0) +
+                   ((seg->flags & TCPFSM_FIN) ? 1 : 0);
+    if (!(seg->flags & TCPFSM_RST)) {
+        if (!s->snd_valid || tcpfsm_seq_lt(s->snd_max, end)) {
+            s->snd_max = end;
+            s->snd_valid = true;
+        }
+        if (x->ack_flag &&
+            (!s->ack_valid || tcpfsm_seq_lt(s->last_ack, seg->ack))) {
+            s->last_ack = seg->ack;
+            s->ack_valid = true;
+        }
+        if (seg->has_window) {
+            s->window = seg->window;
+            s->win_valid = true;
+        }
+    }
+    s->packets++;
+    s->bytes += seg->len;
+}
+
+int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
+                       tcpfsm_label *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ack_ok = -1;
+    if (seg->src.family == 0 || seg->dst.family == 0 ||
+        seg->src.family != seg->dst.family) {
+        snprintf(out->label, sizeof out->label, "%s",
+                 tcpfsm_strerror(TCPFSM_E_NOADDR));
+        return TCPFSM_E_NOADDR;
+    }
+    expire(e, seg->has_time, seg->time);
+
+    bool reused;
+    conn *c = find_conn(e, seg, &reused);
+    ctx x = {0};
+    x.e = e;
+    x.c = c;
+    x.seg = seg;
+    x.out = out;
+    x.S = addr_eq(&seg->src, &c->ep[0].addr) && seg->sport == c->ep[0].port
+              ? 0
+              : 1;
+    x.R = 1 - x.S;
+    x.s = &c->ep[x.S];
+    x.r = &c->ep[x.R];
+    x.ack_flag = seg->flags & TCPFSM_ACK;
+    x.t.buf = out->label;
+    x.t.size = sizeof out->label;
+
+    endpoint *s = x.s, *r = x.r;
+    out->conn_id = c->id;
+    out->role = x.S == 0 ? TCPFSM_ROLE_CLIENT : TCPFSM_ROLE_SERVER;
+    out->src_prev = s->state;
+    out->dst_prev = r->state;
+    if (reused)
+        out->anomalies |= TCPFSM_AN(PORT_REUSE);
+    if (c->midstream && c->first_frame == seg->frame && s->packets == 0 &&
+        r->packets == 0)
+        out->anomalies |= TCPFSM_AN(MIDSTREAM);
+
+    /* relative sequence numbers, as Wireshark computes them: the ISN from
+     * a SYN, else the first seq seen minus one; the peer's base from our
+     * ack minus one when the peer has not been seen. */
+    uint16_t f = seg->flags;
+    if (f & TCPFSM_SYN) {
+        if (!s->base_known || (!s->syn_sent && !s->isn_from_synack)) {
+            s->base = seg->seq;
+            s->base_known = true;
+        }
+    } else if (!s->base_known) {
+        s->base = seg->seq - 1;
+        s->base_known = true;
+    }
+    if (x.ack_flag && !r->base_known) {
+        r->base = seg->ack - 1;
+        r->base_known = true;
+    }
+
+    if (bad_flags(f)) {
+        char combo[48];
+        out->event = TCPFSM_EV_OTHER;
+        out->anomalies |= TCPFSM_AN(BAD_FLAGS);
+        tappend(&x.t, "Invalid flag combination %s: dropped by the receiver",
+                flag_combo(f, combo, sizeof combo));
+    } else if (f & TCPFSM_RST) {
+        if (f & TCPFSM_FIN)
+            out->anomalies |= TCPFSM_AN(BAD_FLAGS);
+        on_rst(&x);
+    } else if ((f & TCPFSM_SYN) && !x.ack_flag) {
+        on_syn(&x);
+    } else if (f & TCPFSM_SYN) {
+        on_syn_ack(&x);
+    } else if (!x.ack_flag) {
+        char combo[48];
+        out->event = TCPFSM_EV_OTHER;
+        out->anomalies |= TCPFSM_AN(UNEXPECTED);
+        tappend(&x.t, "%s without ACK: a synchronized receiver drops it "
+                "(RFC 9293 3.10.7.4)", flag_combo(f, combo, sizeof combo));
+    } else {
+        on_ack_segment(&x);
+    }
+
+    /* data retransmission (a step's retransmission is flagged above) */
+    if (seg->len && s->snd_valid && out->event == TCPFSM_EV_DATA &&
+        tcpfsm_seq_le(seg->seq + seg->len, s->snd_max))
+        out->anomalies |= TCPFSM_AN(RETRANSMISSION);
+    /* new data or a new FIN for an endpoint that no longer has the
+     * connection */
+    if ((r->state == TCPFSM_CLOSED || s->state == TCPFSM_CLOSED) &&
+        out->event != TCPFSM_EV_RST && out->event != TCPFSM_EV_SYN &&
+        out->event != TCPFSM_EV_SYN_ACK &&
+        !(out->anomalies & TCPFSM_AN(RETRANSMISSION)) &&
+        (seg->len || (f & TCPFSM_FIN)) && (c->reset || c->refused ||
+                                           r->fin_sent))
+        out->anomalies |= TCPFSM_AN(UNEXPECTED);
+
+    /* the moves */
+    tcpfsm_state sprev = x.correct_prev ? x.prev_fix : s->state;
+    tcpfsm_state snew = apply(send_table, sprev, x.tx);
+    tcpfsm_state rnew = r->state;
+    if ((x.rx & (1u << RX_RST)) && r->state == TCPFSM_SYN_RECEIVED &&
+        x.R == 1 && !c->sim_open)
+        rnew = TCPFSM_LISTEN; /* 3.10.7.4: a passive open returns to LISTEN */
+    else
+        rnew = apply(recv_table, r->state, x.rx);
+    out->src_prev = sprev;
+    out->src_state = snew;
+    out->dst_state = rnew;
+    s->state = snew;
+    r->state = rnew;
+
+    out->phase = phase_of(c, out, x.rst_accepted);
+    if (out->phase == TCPFSM_PH_TEARDOWN || out->phase == TCPFSM_PH_CLOSED) {
+        if (out->close == TCPFSM_CL_NONE)
+            out->close = (c->refused ? TCPFSM_CL_REFUSED
+                          : (c->reset && !c->rst_after_fins) ? TCPFSM_CL_RESET
+                                                             : c->close);
+    }
+    out->seq_rel = rel_seq(s, seg->seq);
+    if (x.ack_flag) {
+        out->ack_rel = rel_seq(r, seg->ack);
+        out->has_ack_rel = true;
+    }
+
+    append_moves(&x);
+    append_notes(&x);
+    track(&x);
+
+    c->anomalies |= out->anomalies;
+    c->last_frame = seg->frame;
+    if (seg->has_time) {
+        if (!c->has_time) {
+            c->has_time = true;
+            c->first_time = seg->time;
+        }
+        c->last_time = seg->time;
+    }
+    bool done = c->reset || c->refused ||
+                (endpoint_done(c->ep[0].state) &&
+                 endpoint_done(c->ep[1].state) &&
+                 c->ep[0].packets + c->ep[1].packets > 0 &&
+                 (c->ep[0].fin_sent || c->ep[1].fin_sent));
+    if (done)
+        mark_finished(e, c, seg);
+    expire(e, false, 0);
+    return 0;
+}

@@ -1,0 +1,344 @@
+/* tcpfsm.h - the TCP state-machine rule engine (public API).
+ *
+ * The engine turns a stream of TCP segment facts (one tcpfsm_segment per
+ * captured segment, in capture order) into one tcpfsm_label per segment and
+ * one tcpfsm_summary per connection.  It knows nothing of Wireshark or of
+ * the TSV format: the plugin and the tool each fill tcpfsm_segment from
+ * their own source and call tcpfsm_engine_feed().
+ *
+ * Contract: ../shared/SPEC.md (states, events, field names, summary keys).
+ */
+#ifndef TCPFSM_H
+#define TCPFSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TCPFSM_VERSION "0.1.0"
+
+/* ---- states (RFC 9293 names; UNKNOWN first, as Linux tcp_states.h) ---- */
+typedef enum tcpfsm_state {
+    TCPFSM_UNKNOWN = 0,
+    TCPFSM_CLOSED,
+    TCPFSM_LISTEN,
+    TCPFSM_SYN_SENT,
+    TCPFSM_SYN_RECEIVED,
+    TCPFSM_ESTABLISHED,
+    TCPFSM_FIN_WAIT_1,
+    TCPFSM_FIN_WAIT_2,
+    TCPFSM_CLOSE_WAIT,
+    TCPFSM_CLOSING,
+    TCPFSM_LAST_ACK,
+    TCPFSM_TIME_WAIT,
+    TCPFSM_STATE_MAX
+} tcpfsm_state;
+
+/* ---- per-segment event (SPEC.md section 4, `event`) ---- */
+typedef enum tcpfsm_event {
+    TCPFSM_EV_NONE = 0, /* not a TCP segment / not labelled */
+    TCPFSM_EV_SYN,
+    TCPFSM_EV_SYN_ACK,
+    TCPFSM_EV_HS_ACK,
+    TCPFSM_EV_DATA,
+    TCPFSM_EV_ACK,
+    TCPFSM_EV_FIN1,
+    TCPFSM_EV_FIN1_ACK,
+    TCPFSM_EV_FIN2,
+    TCPFSM_EV_FIN2_ACK,
+    TCPFSM_EV_RST,
+    TCPFSM_EV_OTHER,
+    TCPFSM_EV_MAX
+} tcpfsm_event;
+
+typedef enum tcpfsm_phase {
+    TCPFSM_PH_NONE = 0,
+    TCPFSM_PH_HANDSHAKE,
+    TCPFSM_PH_ESTABLISHED,
+    TCPFSM_PH_TEARDOWN,
+    TCPFSM_PH_CLOSED,
+    TCPFSM_PH_RESET,
+    TCPFSM_PH_UNKNOWN,
+    TCPFSM_PH_MAX
+} tcpfsm_phase;
+
+/* close type: per segment (`close`) and per connection (summary `close`) */
+typedef enum tcpfsm_close {
+    TCPFSM_CL_NONE = 0, /* not known (yet) / not applicable: empty */
+    TCPFSM_CL_FIN4,
+    TCPFSM_CL_FIN3,
+    TCPFSM_CL_SIMULTANEOUS,
+    TCPFSM_CL_RESET,
+    TCPFSM_CL_REFUSED,
+    TCPFSM_CL_HALF_CLOSED, /* summary only */
+    TCPFSM_CL_OPEN,        /* summary only */
+    TCPFSM_CL_MAX
+} tcpfsm_close;
+
+typedef enum tcpfsm_handshake {
+    TCPFSM_HS_NONE = 0,
+    TCPFSM_HS_COMPLETE,
+    TCPFSM_HS_SIMULTANEOUS,
+    TCPFSM_HS_REFUSED,
+    TCPFSM_HS_SYN_ONLY,
+    TCPFSM_HS_PARTIAL,
+    TCPFSM_HS_MAX
+} tcpfsm_handshake;
+
+typedef enum tcpfsm_role {
+    TCPFSM_ROLE_NONE = 0,
+    TCPFSM_ROLE_CLIENT,
+    TCPFSM_ROLE_SERVER,
+    TCPFSM_ROLE_BOTH, /* active_closer of a simultaneous close */
+    TCPFSM_ROLE_MAX
+} tcpfsm_role;
+
+/* anomalies: a bit set; names in SPEC.md order */
+#define TCPFSM_ANOMALIES(X)                                \
+    X(RETRANSMISSION, "retransmission")                    \
+    X(ACK_MISMATCH, "ack-mismatch")                        \
+    X(MIDSTREAM, "midstream")                              \
+    X(REORDERED, "reordered")                              \
+    X(SIMULTANEOUS_OPEN, "simultaneous-open")              \
+    X(SIMULTANEOUS_CLOSE, "simultaneous-close")            \
+    X(PORT_REUSE, "port-reuse")                            \
+    X(SYN_DATA, "syn-data")                                \
+    X(DATA_AFTER_FIN, "data-after-fin")                    \
+    X(RST_OUT_OF_WINDOW, "rst-out-of-window")              \
+    X(UNEXPECTED, "unexpected")                            \
+    X(BAD_FLAGS, "bad-flags")
+
+enum tcpfsm_anomaly_bit {
+#define TCPFSM_X_ABIT(id, name) TCPFSM_AB_##id,
+    TCPFSM_ANOMALIES(TCPFSM_X_ABIT)
+#undef TCPFSM_X_ABIT
+    TCPFSM_AB_COUNT
+};
+#define TCPFSM_AN(id) (1u << TCPFSM_AB_##id)
+
+/* TCP flag bits as in tcp.flags */
+#define TCPFSM_FIN 0x001
+#define TCPFSM_SYN 0x002
+#define TCPFSM_RST 0x004
+#define TCPFSM_PSH 0x008
+#define TCPFSM_ACK 0x010
+#define TCPFSM_URG 0x020
+
+/* ---- input ---- */
+typedef struct tcpfsm_addr {
+    uint8_t family; /* 0 = none, 4 = IPv4 (bytes[0..3]), 6 = IPv6 */
+    uint8_t bytes[16];
+} tcpfsm_addr;
+
+/* One TCP segment as seen at the capture point.  Each member names the
+ * tshark field it comes from (engine/tcpfsm_fields.h). */
+typedef struct tcpfsm_segment {
+    uint64_t frame;      /* frame.number */
+    double time;         /* frame.time_epoch; has_time says if known */
+    int64_t stream;      /* tcp.stream, -1 when unknown */
+    tcpfsm_addr src;     /* ip.src or ipv6.src (innermost) */
+    tcpfsm_addr dst;     /* ip.dst or ipv6.dst */
+    uint16_t sport;      /* tcp.srcport */
+    uint16_t dport;      /* tcp.dstport */
+    uint16_t flags;      /* tcp.flags */
+    uint32_t seq;        /* tcp.seq_raw */
+    uint32_t ack;        /* tcp.ack_raw */
+    uint32_t len;        /* tcp.len */
+    uint32_t window;     /* tcp.window_size (scaled) or tcp.window_size_value */
+    int8_t checksum;     /* tcp.checksum.status: 0 bad, 1 good,
+                            2 unverified, -1 absent */
+    bool has_time;
+    bool has_window;
+    bool window_scaled;  /* window came from tcp.window_size */
+} tcpfsm_segment;
+
+/* A segment with every member at its "unknown" value (stream -1,
+ * checksum -1); adapters start from this and fill what they have. */
+void tcpfsm_segment_init(tcpfsm_segment *seg);
+
+/* ---- per-segment output (SPEC.md section 4) ---- */
+#define TCPFSM_LABEL_MAX 400
+
+typedef struct tcpfsm_label {
+    tcpfsm_event event;
+    tcpfsm_phase phase;
+    uint8_t step_num, step_of; /* step "num/of"; 0/0 = empty */
+    tcpfsm_close close;        /* NONE = empty */
+    tcpfsm_role role;          /* sender's role */
+    tcpfsm_state src_prev, src_state, dst_prev, dst_state;
+    uint32_t seq_rel, ack_rel;
+    bool has_ack_rel;      /* ACK flag set: ack_rel is meaningful */
+    int8_t ack_ok;         /* -1 = no check applies, 0 = wrong, 1 = right */
+    uint32_t anomalies;    /* TCPFSM_AN(...) bits */
+    uint64_t conn_id;      /* engine's connection number, from 1 */
+    uint64_t ref_frame;    /* the segment this step answers (SYN of a
+                              SYN-ACK, FIN of a FIN-ACK...), 0 = none */
+    char label[TCPFSM_LABEL_MAX];
+} tcpfsm_label;
+
+/* ---- per-connection summary (SPEC.md section 5) ---- */
+typedef struct tcpfsm_summary {
+    uint64_t conn_id;
+    int64_t stream; /* -1 = unknown */
+    tcpfsm_addr client_addr, server_addr;
+    uint16_t client_port, server_port;
+    uint64_t first_frame, last_frame;
+    double first_time, last_time; /* valid when has_time */
+    bool has_time;
+    tcpfsm_handshake handshake;
+    tcpfsm_close close;
+    tcpfsm_role active_closer; /* NONE = null */
+    tcpfsm_state client_state, server_state;
+    double syn_rtt, irtt; /* seconds; < 0 = not known */
+    uint64_t client_packets, server_packets; /* segments sent by each */
+    uint64_t client_bytes, server_bytes;     /* TCP payload bytes sent */
+    uint32_t anomalies;
+} tcpfsm_summary;
+
+/* ---- output field lists (SPEC.md sections 4 and 5) ----
+ * X(ID, "name", KIND) with KIND one of 'S' string, 'N' number, 'B'
+ * boolean, 'L' list (comma-separated in text).  The tool's columns and
+ * JSON keys, and the plugin's field names (tcpfsm.<name>,
+ * tcpfsm.conn.<name>), come from these lists. */
+#define TCPFSM_LABEL_FIELDS(X)          \
+    X(EVENT, "event", 'S')              \
+    X(PHASE, "phase", 'S')              \
+    X(STEP, "step", 'S')                \
+    X(CLOSE, "close", 'S')              \
+    X(ROLE, "role", 'S')                \
+    X(SRC_PREV, "src_prev", 'S')        \
+    X(SRC_STATE, "src_state", 'S')      \
+    X(DST_PREV, "dst_prev", 'S')        \
+    X(DST_STATE, "dst_state", 'S')      \
+    X(SEQ_REL, "seq_rel", 'N')          \
+    X(ACK_REL, "ack_rel", 'N')          \
+    X(ACK_OK, "ack_ok", 'B')            \
+    X(ANOMALY, "anomaly", 'L')          \
+    X(LABEL, "label", 'S')
+
+enum tcpfsm_label_field {
+#define TCPFSM_X_LF(id, name, kind) TCPFSM_LF_##id,
+    TCPFSM_LABEL_FIELDS(TCPFSM_X_LF)
+#undef TCPFSM_X_LF
+    TCPFSM_LF_COUNT
+};
+
+#define TCPFSM_SUMMARY_FIELDS(X)                 \
+    X(STREAM, "stream", 'N')                     \
+    X(CLIENT, "client", 'S')                     \
+    X(SERVER, "server", 'S')                     \
+    X(FIRST_FRAME, "first_frame", 'N')           \
+    X(LAST_FRAME, "last_frame", 'N')             \
+    X(DURATION, "duration", 'N')                 \
+    X(HANDSHAKE, "handshake", 'S')               \
+    X(CLOSE, "close", 'S')                       \
+    X(ACTIVE_CLOSER, "active_closer", 'S')       \
+    X(CLIENT_STATE, "client_state", 'S')         \
+    X(SERVER_STATE, "server_state", 'S')         \
+    X(SYN_RTT, "syn_rtt", 'N')                   \
+    X(IRTT, "irtt", 'N')                         \
+    X(CLIENT_PACKETS, "client_packets", 'N')     \
+    X(SERVER_PACKETS, "server_packets", 'N')     \
+    X(CLIENT_BYTES, "client_bytes", 'N')         \
+    X(SERVER_BYTES, "server_bytes", 'N')         \
+    X(ANOMALIES, "anomalies", 'L')
+
+enum tcpfsm_summary_field {
+#define TCPFSM_X_SF(id, name, kind) TCPFSM_SF_##id,
+    TCPFSM_SUMMARY_FIELDS(TCPFSM_X_SF)
+#undef TCPFSM_X_SF
+    TCPFSM_SF_COUNT
+};
+
+/* Name and kind of a field; the value as text ("" = null/absent). */
+const char *tcpfsm_label_field_name(int f);
+char tcpfsm_label_field_kind(int f);
+const char *tcpfsm_label_field_str(const tcpfsm_label *l, int f, char *buf,
+                                   size_t size);
+const char *tcpfsm_summary_field_name(int f);
+char tcpfsm_summary_field_kind(int f);
+const char *tcpfsm_summary_field_str(const tcpfsm_summary *s, int f,
+                                     char *buf, size_t size);
+
+/* ---- engine ---- */
+typedef struct tcpfsm_engine tcpfsm_engine;
+
+/* Called once per connection when the engine releases it: after it has
+ * finished (both endpoints CLOSED/TIME_WAIT) and lingered, when a port
+ * reuse replaces it, or at tcpfsm_engine_finish(). */
+typedef void (*tcpfsm_summary_fn)(const tcpfsm_summary *s, void *user);
+
+typedef struct tcpfsm_config {
+    tcpfsm_summary_fn on_summary; /* may be NULL */
+    void *user;
+    /* A finished connection stays known this long (capture seconds) so
+     * that late retransmissions are still labelled as part of it. */
+    double linger_seconds;      /* default 60 (2 MSL of Linux) */
+    /* At most this many finished connections linger; the oldest is
+     * released first.  Bounds memory on captures of many short
+     * connections. */
+    size_t max_lingering;       /* default 10000 */
+} tcpfsm_config;
+
+void tcpfsm_config_init(tcpfsm_config *cfg);
+tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg);
+void tcpfsm_engine_free(tcpfsm_engine *e); /* no summaries emitted */
+
+/* Label one segment.  Always fills *out (a strange segment is labelled,
+ * never rejected).  Returns 0, or a negative TCPFSM_E* code for a segment
+ * the engine cannot use (no address), with out->event = NONE. */
+int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
+                       tcpfsm_label *out);
+
+/* End of input: emits the summary of every connection still known, in
+ * the order the connections began, and releases them. */
+void tcpfsm_engine_finish(tcpfsm_engine *e);
+
+/* Snapshot of a connection still held by the engine (false if released). */
+bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
+                                tcpfsm_summary *out);
+
+/* Connections currently held (open + lingering). */
+size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e);
+
+/* ---- errors ---- */
+#define TCPFSM_E_NOADDR (-1)
+const char *tcpfsm_strerror(int err);
+
+/* ---- names (tokens of SPEC.md) ---- */
+const char *tcpfsm_state_name(tcpfsm_state s);
+const char *tcpfsm_event_name(tcpfsm_event e);
+const char *tcpfsm_phase_name(tcpfsm_phase p);
+const char *tcpfsm_close_name(tcpfsm_close c);       /* NONE -> "" */
+const char *tcpfsm_handshake_name(tcpfsm_handshake h);
+const char *tcpfsm_role_name(tcpfsm_role r);         /* NONE -> "" */
+const char *tcpfsm_anomaly_name(unsigned bit);       /* bit index */
+/* Writes "a,b,c" (comma-separated anomaly tokens) into buf; returns buf. */
+char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size);
+/* "1/3" or "" */
+char *tcpfsm_step_str(const tcpfsm_label *l, char *buf, size_t size);
+/* "addr:port" or "[v6]:port" */
+char *tcpfsm_endpoint_str(const tcpfsm_addr *a, uint16_t port, char *buf,
+                          size_t size);
+char *tcpfsm_addr_str(const tcpfsm_addr *a, char *buf, size_t size);
+/* Parses dotted IPv4 or IPv6 text; false when it is neither. */
+bool tcpfsm_addr_parse(const char *text, tcpfsm_addr *out);
+
+/* Wrap-safe sequence comparison (RFC 9293 section 3.4): a < b mod 2^32 */
+static inline bool tcpfsm_seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+static inline bool tcpfsm_seq_le(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) <= 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
