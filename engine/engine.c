@@ -501,8 +501,10 @@ static bool starts_new_conn(const conn *c, const tcpfsm_segment *seg)
         return false; /* a retransmission of that side's SYN */
     if (s->isn_from_synack && s->isn == seg->seq)
         return false; /* the late SYN of a reordered handshake */
-    bool unanswered = c->ep[0].syn_sent && !c->ep[1].syn_sent &&
-                      c->ep[1].packets == 0;
+    /* the client tries again with a new ISN after nobody answered (a SYN
+     * from the other side is a crossing SYN: simultaneous open) */
+    bool unanswered = side == 0 && c->ep[0].syn_sent &&
+                      !c->ep[1].syn_sent && c->ep[1].packets == 0;
     return c->finished || unanswered;
 }
 
