@@ -156,6 +156,7 @@ struct conn {
     bool refused;
     bool reset;     /* an acceptable RST ended it */
     bool rst_after_fins;
+    bool client_more; /* the client sent more than SYNs and RSTs */
     int first_fin_side; /* -1 none */
     tcpfsm_close close;
     int sim_acks;   /* FIN-ACKs seen in a simultaneous close */
@@ -278,7 +279,8 @@ static void fill_summary(const conn *c, tcpfsm_summary *s)
                                    : (c->synack_first && !cl->syn_sent
                                           ? TCPFSM_HS_PARTIAL
                                           : TCPFSM_HS_COMPLETE);
-    else if (cl->syn_sent && !sv->syn_sent)
+    else if (cl->syn_sent && !sv->syn_sent && sv->packets == 0 &&
+             !c->client_more)
         s->handshake = TCPFSM_HS_SYN_ONLY;
     else if (cl->syn_sent || sv->syn_sent)
         s->handshake = TCPFSM_HS_PARTIAL;
@@ -1189,6 +1191,8 @@ static void track(ctx *x)
     }
     s->packets++;
     s->bytes += seg->len;
+    if (x->S == 0 && !(seg->flags & (TCPFSM_SYN | TCPFSM_RST)))
+        x->c->client_more = true;
 }
 
 int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
