@@ -11,7 +11,9 @@
  * README's `tcpfsm fields` output honest.
  *
  * Addresses: at least one of ip.src/ip.dst or ipv6.src/ipv6.dst must be
- * present; both pairs are optional on their own.
+ * present; both pairs are optional on their own.  frame.protocols tells
+ * which IP header is the innermost when both occur (tunnels), and marks a
+ * TCP header quoted inside an ICMP error, which is not a segment.
  */
 #ifndef TCPFSM_FIELDS_H
 #define TCPFSM_FIELDS_H
@@ -32,7 +34,8 @@
     X(LEN, "tcp.len", 1)                               \
     X(WINDOW_VALUE, "tcp.window_size_value", 0)        \
     X(WINDOW_SIZE, "tcp.window_size", 0)               \
-    X(CHECKSUM_STATUS, "tcp.checksum.status", 0)
+    X(CHECKSUM_STATUS, "tcp.checksum.status", 0)      \
+    X(PROTOCOLS, "frame.protocols", 0)
 
 enum tcpfsm_field_id {
 #define TCPFSM_X_ENUM(id, name, req) TCPFSM_F_##id,

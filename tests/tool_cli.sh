@@ -122,6 +122,22 @@ expect "missing file" 66 "nonexistent.tsv" -- "$TCPFSM" annotate "$work/nonexist
 { cat "$work/hex.tsv"; row 6 0xQ 1 1 0; row 7 0xQ 1 1 0; } >"$work/many.tsv"
 expect "bad rows counted" 2 "3 bad input rows skipped, 3 rows used" -- "$TCPFSM" annotate "$work/many.tsv"
 
+# frame.protocols: a TCP header quoted in an ICMP error is not a segment;
+# in a tunnel the innermost IP header counts
+HP="$H"$'\tframe.protocols'
+{
+    echo "$HP"
+    row 1 0x0002 100 0 0 | sed 's/$/\teth:ethertype:ip:tcp/'
+    row 2 0x0012 500 101 0 10.0.0.2 10.0.0.1 80 40000 | sed 's/$/\teth:ethertype:ip:icmp:ip:tcp/'
+    printf '3\t1.3\t1\t192.0.2.1\t192.0.2.2\t2001:db8::1\t2001:db8::2\t5000\t443\t0x0002\t7\t0\t0\t100\t100\t2\teth:ethertype:ip:ipv6:tcp\n'
+    printf '4\t1.4\t2\t10.9.9.1\t10.9.9.2\t2001:db8::1\t2001:db8::2\t5001\t443\t0x0002\t7\t0\t0\t100\t100\t2\teth:ethertype:ipv6:ip:tcp\n'
+} >"$work/proto.tsv"
+expect "frame.protocols" 0 "" -- "$TCPFSM" annotate "$work/proto.tsv"
+[ -z "$(sed -n 3p "$work/out" | cut -f18)" ] && ok || bad "ICMP-quoted TCP header left unlabelled: $(sed -n 3p "$work/out")"
+expect "tunnel summary" 0 "" -- "$TCPFSM" summary "$work/proto.tsv"
+grep -q $'\t\\[2001:db8::1\\]:5000\t\\[2001:db8::2\\]:443\t' "$work/out" && ok || bad "6in4: the inner IPv6 header counts: $(cat "$work/out")"
+grep -q $'\t10.9.9.1:5001\t10.9.9.2:443\t' "$work/out" && ok || bad "4in6: the inner IPv4 header counts: $(cat "$work/out")"
+
 # a capture given by path needs tshark; a missing tshark is a clear error
 printf '\xd4\xc3\xb2\xa1' >"$work/fake.pcap"
 expect "tshark missing" 69 "cannot run" -- "$TCPFSM" summary --tshark /nonexistent/tshark "$work/fake.pcap"

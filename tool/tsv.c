@@ -273,6 +273,23 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
     const char *sport = cell_of(r, TCPFSM_F_SRCPORT);
     if (!sport || !*sport)
         return 0; /* not a TCP segment: passed through unlabelled */
+    /* frame.protocols, e.g. "eth:ethertype:ipv6:ip:tcp" */
+    int ip_first = 0; /* 4 or 6: the innermost IP header, 0 = unknown */
+    int pc = r->col_of[TCPFSM_F_PROTOCOLS];
+    if (pc >= 0 && pc < r->ncells && r->cells[pc][0]) {
+        const char *p = r->cells[pc];
+        if (strstr(p, ":icmp:") || strstr(p, ":icmpv6:"))
+            return 0; /* a TCP header quoted in an ICMP error */
+        const char *v4 = NULL, *v6 = NULL;
+        for (const char *q = p; (q = strstr(q, ":ip")) != NULL; q++) {
+            if (!strncmp(q, ":ip:", 4))
+                v4 = q;
+            else if (!strncmp(q, ":ipv6:", 6))
+                v6 = q;
+        }
+        if (v4 || v6)
+            ip_first = (v4 > v6) ? 4 : 6;
+    }
 
     unsigned long long v;
     if (need_uint(r, TCPFSM_F_FRAME_NUMBER, UINT64_MAX, &v, err, errsize))
@@ -349,12 +366,14 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
         seg->checksum = (int8_t)v;
     }
 
-    /* addresses: IPv4 when present, else IPv6 */
+    /* addresses: the innermost IP header (frame.protocols), else IPv4 when
+     * present, else IPv6 */
     static const int pairs[2][2] = {
         {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST},
         {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST},
     };
-    for (int p = 0; p < 2; p++) {
+    for (int k = 0; k < 2; k++) {
+        int p = (ip_first == 6) ? 1 - k : k;
         const char *a = cell_of(r, pairs[p][0]);
         const char *b = cell_of(r, pairs[p][1]);
         if (!a || !*a)
