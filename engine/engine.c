@@ -480,8 +480,9 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
     e->all_tail = c;
     e->n_conns++;
     if (c->stream >= 0)
-        g_hash_table_insert(e->by_stream, &c->stream, c);
-    g_hash_table_insert(e->by_tuple, &c->tkey, c);
+        g_hash_table_replace(e->by_stream, &c->stream, c);
+    /* replace, not insert: the key must point into the newest conn */
+    g_hash_table_replace(e->by_tuple, &c->tkey, c);
     return c;
 }
 
