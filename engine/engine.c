@@ -9,6 +9,7 @@
  * decides which inputs a segment is, and which SPEC.md event labels it.
  */
 #include "tcpfsm.h"
+#include "zeek.h"
 
 #include <glib.h>
 #include <stdarg.h>
@@ -145,6 +146,7 @@ typedef struct conn conn;
 struct conn {
     uint64_t id;
     int64_t stream;
+    int64_t key; /* by_stream key: the adapter's split key or tcp.stream */
     tuple_key tkey;
     endpoint ep[2]; /* [0] client, [1] server */
 
@@ -168,6 +170,7 @@ struct conn {
     double first_time, last_time;
     bool has_time;
     uint32_t anomalies;
+    tcpfsm_zeek_conn zeek; /* Zeek's own view of the same connection */
 
     bool finished;
     double finished_time;
@@ -180,6 +183,7 @@ struct conn {
 
 struct tcpfsm_engine {
     tcpfsm_config cfg;
+    tcpfsm_zeek_opts zopts;
     GHashTable *by_stream; /* int64 stream -> conn */
     GHashTable *by_tuple;  /* tuple_key -> newest conn on that tuple */
     conn *all_head, *all_tail;
@@ -241,6 +245,10 @@ tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
         e->cfg = *cfg;
     else
         tcpfsm_config_init(&e->cfg);
+    tcpfsm_zeek_opts_init(&e->zopts);
+    e->zopts.bare = e->cfg.zeek_bare;
+    e->zopts.ignore_checksums = e->cfg.zeek_ignore_checksums;
+    e->zopts.timers = false; /* the engine splits connections itself */
     e->by_stream = g_hash_table_new(g_int64_hash, g_int64_equal);
     e->by_tuple = g_hash_table_new(tuple_hash, tuple_equal);
     e->next_id = 1;
@@ -318,6 +326,14 @@ static void fill_summary(const conn *c, tcpfsm_summary *s)
     s->client_bytes = cl->bytes;
     s->server_bytes = sv->bytes;
     s->anomalies = c->anomalies;
+    snprintf(s->conn_state, sizeof s->conn_state, "%s",
+             tcpfsm_zeek_conn_state(&c->zeek));
+    snprintf(s->history, sizeof s->history, "%s",
+             tcpfsm_zeek_conn_history(&c->zeek));
+    tcpfsm_zeek_conn_orig(&c->zeek, &s->orig_h, &s->orig_p);
+    tcpfsm_zeek_conn_resp(&c->zeek, &s->resp_h, &s->resp_p);
+    s->orig_pkts = tcpfsm_zeek_conn_orig_pkts(&c->zeek);
+    s->resp_pkts = tcpfsm_zeek_conn_resp_pkts(&c->zeek);
 }
 
 static void linger_unlink(tcpfsm_engine *e, conn *c)
@@ -343,8 +359,8 @@ static void release(tcpfsm_engine *e, conn *c, bool emit)
         fill_summary(c, &s);
         e->cfg.on_summary(&s, e->cfg.user);
     }
-    if (c->stream >= 0 && g_hash_table_lookup(e->by_stream, &c->stream) == c)
-        g_hash_table_remove(e->by_stream, &c->stream);
+    if (c->key >= 0 && g_hash_table_lookup(e->by_stream, &c->key) == c)
+        g_hash_table_remove(e->by_stream, &c->key);
     if (g_hash_table_lookup(e->by_tuple, &c->tkey) == c)
         g_hash_table_remove(e->by_tuple, &c->tkey);
     linger_unlink(e, c);
@@ -409,6 +425,15 @@ void tcpfsm_engine_free(tcpfsm_engine *e)
     g_free(e);
 }
 
+bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key)
+{
+    conn *c = g_hash_table_lookup(e->by_stream, &key);
+    if (!c)
+        return false;
+    release(e, c, true);
+    return true;
+}
+
 size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e)
 {
     return e->n_conns;
@@ -440,6 +465,7 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
     conn *c = g_new0(conn, 1);
     c->id = e->next_id++;
     c->stream = seg->stream;
+    c->key = seg->split_key >= 0 ? seg->split_key : seg->stream;
     c->tkey = *k;
     c->first_fin_side = -1;
     c->first_frame = seg->frame;
@@ -472,6 +498,8 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
         }
     }
 
+    tcpfsm_zeek_conn_init(&c->zeek, seg, &e->zopts);
+
     c->all_prev = e->all_tail;
     if (e->all_tail)
         e->all_tail->all_next = c;
@@ -479,8 +507,8 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
         e->all_head = c;
     e->all_tail = c;
     e->n_conns++;
-    if (c->stream >= 0)
-        g_hash_table_replace(e->by_stream, &c->stream, c);
+    if (c->key >= 0)
+        g_hash_table_replace(e->by_stream, &c->key, c);
     /* replace, not insert: the key must point into the newest conn */
     g_hash_table_replace(e->by_tuple, &c->tkey, c);
     return c;
@@ -518,8 +546,9 @@ static conn *find_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
     make_tuple(seg, &k);
     *reused = false;
     conn *prev = g_hash_table_lookup(e->by_tuple, &k);
-    if (seg->stream >= 0) {
-        conn *c = g_hash_table_lookup(e->by_stream, &seg->stream);
+    if (seg->split_key >= 0 || seg->stream >= 0) {
+        int64_t key = seg->split_key >= 0 ? seg->split_key : seg->stream;
+        conn *c = g_hash_table_lookup(e->by_stream, &key);
         if (c)
             return c;
         /* Wireshark gave the 4-tuple a new stream: port reuse when the
@@ -1211,6 +1240,7 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
 
     bool reused;
     conn *c = find_conn(e, seg, &reused);
+    tcpfsm_zeek_conn_update_ex(&c->zeek, seg, seg->payload_caplen);
     ctx x = {0};
     x.e = e;
     x.c = c;

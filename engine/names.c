@@ -192,6 +192,8 @@ void tcpfsm_segment_init(tcpfsm_segment *seg)
     memset(seg, 0, sizeof *seg);
     seg->stream = -1;
     seg->checksum = -1;
+    seg->payload_caplen = -1;
+    seg->split_key = -1;
 }
 
 /* ---- output fields ---- */
@@ -324,6 +326,22 @@ const char *tcpfsm_summary_field_str(const tcpfsm_summary *s, int f,
         snprintf(buf, size, "%llu", (unsigned long long)s->server_bytes);
         return buf;
     case TCPFSM_SF_ANOMALIES: return tcpfsm_anomalies_str(s->anomalies, buf, size);
+    case TCPFSM_SF_CONN_STATE: return copy_str(buf, size, s->conn_state);
+    case TCPFSM_SF_HISTORY: return copy_str(buf, size, s->history);
+    case TCPFSM_SF_ORIG_H: return tcpfsm_addr_str(&s->orig_h, buf, size);
+    case TCPFSM_SF_RESP_H: return tcpfsm_addr_str(&s->resp_h, buf, size);
+    case TCPFSM_SF_ORIG_P:
+        snprintf(buf, size, "%u", s->orig_p);
+        return buf;
+    case TCPFSM_SF_RESP_P:
+        snprintf(buf, size, "%u", s->resp_p);
+        return buf;
+    case TCPFSM_SF_ORIG_PKTS:
+        snprintf(buf, size, "%llu", (unsigned long long)s->orig_pkts);
+        return buf;
+    case TCPFSM_SF_RESP_PKTS:
+        snprintf(buf, size, "%llu", (unsigned long long)s->resp_pkts);
+        return buf;
     default: return buf;
     }
 }

@@ -151,6 +151,11 @@ typedef struct tcpfsm_segment {
     uint32_t window;     /* tcp.window_size (scaled) or tcp.window_size_value */
     int8_t checksum;     /* tcp.checksum.status: 0 bad, 1 good,
                             2 unverified, -1 absent */
+    int64_t payload_caplen; /* payload bytes captured: tcp.len - (frame.len
+                               - frame.cap_len), -1 = all of it */
+    int64_t split_key;   /* >= 0: the adapter's own connection key, which
+                            overrides tcp.stream (tcpfsm summary --zeek
+                            splits connections as Zeek does); -1 none */
     bool has_time;
     bool has_window;
     bool window_scaled;  /* window came from tcp.window_size */
@@ -181,6 +186,7 @@ typedef struct tcpfsm_label {
 } tcpfsm_label;
 
 /* ---- per-connection summary (SPEC.md section 5) ---- */
+#define TCPFSM_HISTORY_MAX 128
 typedef struct tcpfsm_summary {
     uint64_t conn_id;
     int64_t stream; /* -1 = unknown */
@@ -197,6 +203,12 @@ typedef struct tcpfsm_summary {
     uint64_t client_packets, server_packets; /* segments sent by each */
     uint64_t client_bytes, server_bytes;     /* TCP payload bytes sent */
     uint32_t anomalies;
+    /* Zeek's vocabulary (engine/zeek.h): orig/resp after Zeek's flips */
+    char conn_state[8];
+    char history[TCPFSM_HISTORY_MAX + 1];
+    tcpfsm_addr orig_h, resp_h;
+    uint16_t orig_p, resp_p;
+    uint64_t orig_pkts, resp_pkts;
 } tcpfsm_summary;
 
 /* ---- output field lists (SPEC.md sections 4 and 5) ----
@@ -245,6 +257,14 @@ enum tcpfsm_label_field {
     X(SERVER_PACKETS, "server_packets", 'N')     \
     X(CLIENT_BYTES, "client_bytes", 'N')         \
     X(SERVER_BYTES, "server_bytes", 'N')         \
+    X(CONN_STATE, "conn_state", 'S')             \
+    X(HISTORY, "history", 'S')                   \
+    X(ORIG_H, "orig_h", 'S')                     \
+    X(ORIG_P, "orig_p", 'N')                     \
+    X(RESP_H, "resp_h", 'S')                     \
+    X(RESP_P, "resp_p", 'N')                     \
+    X(ORIG_PKTS, "orig_pkts", 'N')               \
+    X(RESP_PKTS, "resp_pkts", 'N')               \
     X(ANOMALIES, "anomalies", 'L')
 
 enum tcpfsm_summary_field {
@@ -282,6 +302,10 @@ typedef struct tcpfsm_config {
      * released first.  Bounds memory on captures of many short
      * connections. */
     size_t max_lingering;       /* default 10000 */
+    /* Zeek's originator heuristic: bare mode has (nearly) no likely
+     * server ports (zeek -b); default false = Zeek's default scripts */
+    bool zeek_bare;
+    bool zeek_ignore_checksums; /* zeek -C */
 } tcpfsm_config;
 
 void tcpfsm_config_init(tcpfsm_config *cfg);
@@ -297,6 +321,11 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
 /* End of input: emits the summary of every connection still known, in
  * the order the connections began, and releases them. */
 void tcpfsm_engine_finish(tcpfsm_engine *e);
+
+/* Releases (summarizes, then frees) the connection the adapter keyed by
+ * split_key `key`; false when none is held.  `tcpfsm summary --zeek` calls
+ * it when Zeek removes that connection. */
+bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key);
 
 /* Snapshot of a connection still held by the engine (false if released). */
 bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,

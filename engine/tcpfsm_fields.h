@@ -14,6 +14,8 @@
  * present; both pairs are optional on their own.  frame.protocols tells
  * which IP header is the innermost when both occur (tunnels), and marks a
  * TCP header quoted inside an ICMP error, which is not a segment.
+ * frame.len and frame.cap_len tell how much of the payload was captured
+ * (Zeek's content-gap letters depend on it).
  */
 #ifndef TCPFSM_FIELDS_H
 #define TCPFSM_FIELDS_H
@@ -35,7 +37,9 @@
     X(WINDOW_VALUE, "tcp.window_size_value", 0)        \
     X(WINDOW_SIZE, "tcp.window_size", 0)               \
     X(CHECKSUM_STATUS, "tcp.checksum.status", 0)      \
-    X(PROTOCOLS, "frame.protocols", 0)
+    X(PROTOCOLS, "frame.protocols", 0)                \
+    X(FRAME_LEN, "frame.len", 0)                      \
+    X(FRAME_CAP_LEN, "frame.cap_len", 0)
 
 enum tcpfsm_field_id {
 #define TCPFSM_X_ENUM(id, name, req) TCPFSM_F_##id,

@@ -14,6 +14,7 @@
 #include "tcpfsm.h"
 #include "tshark.h"
 #include "tsv.h"
+#include "zeek.h"
 
 #ifndef TCPFSM_TOOL_VERSION
 #define TCPFSM_TOOL_VERSION TCPFSM_VERSION
@@ -43,11 +44,12 @@ static const char usage_text[] =
     "        the input rows plus the label columns: event phase step close role\n"
     "        src_prev src_state dst_prev dst_state seq_rel ack_rel ack_ok anomaly\n"
     "        label\n"
-    "  summary [--format tsv|jsonl] [INPUT]\n"
+    "  summary [--format tsv|jsonl] [--zeek[=bare]] [INPUT]\n"
     "        one record per connection: stream client server first_frame\n"
     "        last_frame duration handshake close active_closer client_state\n"
     "        server_state syn_rtt irtt client_packets server_packets client_bytes\n"
-    "        server_bytes anomalies\n"
+    "        server_bytes conn_state history orig_h orig_p resp_h resp_p\n"
+    "        orig_pkts resp_pkts anomalies\n"
     "  fields [CAPTURE]\n"
     "        print the tshark command that exports the input tcpfsm reads\n"
     "  help, --help      this text\n"
@@ -63,6 +65,15 @@ static const char usage_text[] =
     "      --strict       stop at the first bad input row (exit 65)\n"
     "      --tshark PATH  the tshark to run (default: tshark on PATH, or\n"
     "                     $TCPFSM_TSHARK)\n"
+    "  summary only:\n"
+    "      --zeek         split connections as Zeek does (SYN reuse, timers),\n"
+    "                     one record per conn.log row; with the likely-server\n"
+    "                     ports of Zeek's default scripts\n"
+    "      --zeek=bare    the same as Zeek's bare mode (zeek -b): no\n"
+    "                     likely-server ports\n"
+    "      --ignore-checksums  as zeek -C: bad TCP checksums are not dropped\n"
+    "                     (without it, tshark checks checksums for --zeek)\n"
+    "      --no-zeek-timers  never expire connections (Zeek's timers off)\n"
     "\n"
     "Exit status:\n"
     "   0  success\n"
@@ -84,12 +95,23 @@ typedef struct run {
     unsigned long long bad_rows;
     unsigned long long rows;
     bool summary_header_done;
+    int zeek;             /* 0 off, 1 default scripts, 2 bare */
+    bool ignore_checksums;
+    bool zeek_timers;
+    tcpfsm_engine *eng;   /* for --zeek: released as Zeek removes */
 } run;
 
 static void on_summary(const tcpfsm_summary *s, void *user)
 {
     run *r = user;
     out_summary_row(r->out, r->format, s);
+}
+
+/* --zeek: Zeek removed a connection; the engine summarizes ours */
+static void on_zeek_record(const tcpfsm_zeek_record *z, void *user)
+{
+    run *r = user;
+    tcpfsm_engine_release_key(r->eng, (int64_t)z->uid);
 }
 
 static void print_fields_hint(const char *capture)
@@ -123,6 +145,21 @@ static int process(run *rn, FILE *in, const char *name, const char *capture)
     bool annotate = strcmp(rn->cmd, "annotate") == 0;
     tcpfsm_config cfg;
     tcpfsm_config_init(&cfg);
+    cfg.zeek_bare = rn->zeek == 2;
+    cfg.zeek_ignore_checksums = rn->ignore_checksums;
+    tcpfsm_zeek_table *zt = NULL;
+    if (rn->zeek) {
+        /* Zeek decides when a connection ends: nothing lingers or is
+         * released early by the engine itself */
+        cfg.max_lingering = SIZE_MAX;
+        cfg.linger_seconds = 1e300;
+        tcpfsm_zeek_opts zo;
+        tcpfsm_zeek_opts_init(&zo);
+        zo.bare = rn->zeek == 2;
+        zo.ignore_checksums = rn->ignore_checksums;
+        zo.timers = rn->zeek_timers;
+        zt = tcpfsm_zeek_table_new(&zo, on_zeek_record, rn);
+    }
     if (!annotate) {
         cfg.on_summary = on_summary;
         cfg.user = rn;
@@ -131,6 +168,7 @@ static int process(run *rn, FILE *in, const char *name, const char *capture)
         out_annot_header(rn->out, rn->format, &rd);
     }
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
+    rn->eng = eng;
     int status = EXIT_OK;
     for (;;) {
         rc = tsv_next(&rd);
@@ -163,13 +201,23 @@ static int process(run *rn, FILE *in, const char *name, const char *capture)
                 out_annot_row(rn->out, rn->format, &rd, NULL);
             continue;
         }
+        if (zt) {
+            if (tcpfsm_zeek_table_feed(zt, &seg) == 0)
+                seg.split_key = (int64_t)tcpfsm_zeek_table_last_uid(zt);
+        }
         int fe = tcpfsm_engine_feed(eng, &seg, &lab);
         if (annotate)
             out_annot_row(rn->out, rn->format, &rd, fe == 0 ? &lab : NULL);
     }
-    if (status != EXIT_DATAERR)
+    if (status != EXIT_DATAERR) {
+        if (zt)
+            tcpfsm_zeek_table_finish(zt);
         tcpfsm_engine_finish(eng);
+    }
+    if (zt)
+        tcpfsm_zeek_table_free(zt);
     tcpfsm_engine_free(eng);
+    rn->eng = NULL;
     tsv_close(&rd);
     return status;
 }
@@ -182,7 +230,8 @@ static int run_input(run *rn, const char *input)
     if (is_capture_file(input)) {
         tshark_proc tp = {0};
         char err[512];
-        if (!tshark_start(&tp, rn->tshark, input, err, sizeof err)) {
+        bool check = rn->zeek && !rn->ignore_checksums;
+        if (!tshark_start(&tp, rn->tshark, input, check, err, sizeof err)) {
             fprintf(stderr, "tcpfsm: %s: %s\n", input, err);
             fprintf(stderr, "tcpfsm: install tshark (apt-get install tshark), or "
                     "export on another machine and give tcpfsm the TSV:\n");
@@ -232,7 +281,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    run rn = {.cmd = cmd, .format = OUT_TSV, .out = stdout};
+    run rn = {.cmd = cmd, .format = OUT_TSV, .out = stdout, .zeek_timers = true};
     rn.tshark = getenv("TCPFSM_TSHARK") ? getenv("TCPFSM_TSHARK") : "tshark";
     const char *output = NULL;
     static const struct option longopts[] = {
@@ -240,6 +289,9 @@ int main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"strict", no_argument, NULL, 'S'},
         {"tshark", required_argument, NULL, 'T'},
+        {"zeek", optional_argument, NULL, 'Z'},
+        {"ignore-checksums", no_argument, NULL, 'C'},
+        {"no-zeek-timers", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -265,6 +317,26 @@ int main(int argc, char **argv)
             break;
         case 'T':
             rn.tshark = optarg;
+            break;
+        case 'Z':
+            if (strcmp(cmd, "summary")) {
+                fprintf(stderr, "tcpfsm: %s: --zeek is an option of summary\n", cmd);
+                return EXIT_USAGE;
+            }
+            if (!optarg)
+                rn.zeek = 1;
+            else if (!strcmp(optarg, "bare"))
+                rn.zeek = 2;
+            else {
+                fprintf(stderr, "tcpfsm: --zeek: unknown mode '%s' (bare)\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'C':
+            rn.ignore_checksums = true;
+            break;
+        case 'N':
+            rn.zeek_timers = false;
             break;
         case 'h':
             fputs(usage_text, stdout);

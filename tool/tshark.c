@@ -10,7 +10,7 @@
 
 #include "tsv.h"
 
-char **tshark_argv(const char *tshark, const char *capture)
+char **tshark_argv(const char *tshark, const char *capture, bool checksums)
 {
     GPtrArray *a = g_ptr_array_new();
     const char *head[] = {
@@ -19,6 +19,10 @@ char **tshark_argv(const char *tshark, const char *capture)
     };
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         g_ptr_array_add(a, g_strdup(head[i]));
+    if (checksums) {
+        g_ptr_array_add(a, g_strdup("-o"));
+        g_ptr_array_add(a, g_strdup("tcp.check_checksum:TRUE"));
+    }
     for (int f = 0; f < TCPFSM_F_COUNT; f++) {
         g_ptr_array_add(a, g_strdup("-e"));
         g_ptr_array_add(a, g_strdup(tsv_field_name(f)));
@@ -29,7 +33,7 @@ char **tshark_argv(const char *tshark, const char *capture)
 
 char *tshark_command_line(const char *capture)
 {
-    char **argv = tshark_argv("tshark", capture);
+    char **argv = tshark_argv("tshark", capture, false);
     GString *s = g_string_new(NULL);
     for (char **p = argv; *p; p++) {
         if (p != argv)
@@ -71,9 +75,9 @@ bool is_capture_file(const char *path)
 }
 
 bool tshark_start(tshark_proc *p, const char *tshark, const char *capture,
-                  char *err, size_t errsize)
+                  bool checksums, char *err, size_t errsize)
 {
-    char **argv = tshark_argv(tshark, capture);
+    char **argv = tshark_argv(tshark, capture, checksums);
     GError *gerr = NULL;
     int out_fd = -1;
     GPid pid;

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 /* argv for `tshark -r FILE -T fields ...` (NULL-terminated, g_strfreev) */
-char **tshark_argv(const char *tshark, const char *capture);
+char **tshark_argv(const char *tshark, const char *capture, bool checksums);
 /* The same as one shell-quoted command line (g_free). */
 char *tshark_command_line(const char *capture);
 
@@ -20,8 +20,9 @@ typedef struct tshark_proc {
 } tshark_proc;
 
 /* Starts tshark on a capture; false with a message in err. */
+/* checksums: have tshark verify TCP checksums (tcp.checksum.status) */
 bool tshark_start(tshark_proc *p, const char *tshark, const char *capture,
-                  char *err, size_t errsize);
+                  bool checksums, char *err, size_t errsize);
 /* Closes the pipe and waits; returns tshark's exit status (or -1). */
 int tshark_finish(tshark_proc *p);
 

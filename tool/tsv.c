@@ -366,6 +366,21 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
         seg->checksum = (int8_t)v;
     }
 
+    const char *fl_ = cell_of(r, TCPFSM_F_FRAME_LEN);
+    const char *cl_ = cell_of(r, TCPFSM_F_FRAME_CAP_LEN);
+    if (fl_ && *fl_ && cl_ && *cl_) {
+        unsigned long long flen, clen;
+        const char *why;
+        if (!parse_uint(fl_, UINT32_MAX, &flen, &why))
+            return bad(err, errsize, TCPFSM_F_FRAME_LEN, why, fl_);
+        if (!parse_uint(cl_, UINT32_MAX, &clen, &why))
+            return bad(err, errsize, TCPFSM_F_FRAME_CAP_LEN, why, cl_);
+        if (clen < flen) {
+            long long missing = (long long)(flen - clen);
+            long long got = (long long)seg->len - missing;
+            seg->payload_caplen = got < 0 ? 0 : got;
+        }
+    }
     /* addresses: the innermost IP header (frame.protocols), else IPv4 when
      * present, else IPv6 */
     static const int pairs[2][2] = {

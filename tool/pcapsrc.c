@@ -1,0 +1,1804 @@
+/* pcapsrc.c - read pcap/pcapng files directly and produce the segments the
+ * tshark path (`tcpfsm fields` export read by tsv.c) would produce.
+ *
+ * Reading: libpcap.  pcap_fopen_offline_with_tstamp_precision() reads pcap
+ * (us and ns) and pcapng, and with PCAP_TSTAMP_PRECISION_NANO gives the
+ * nanosecond time stamps frame.time_epoch prints.  It is the standard
+ * reader, fast (no copy: the packet stays in libpcap's buffer), and
+ * installed wherever tcpdump is.  Where libpcap and Wireshark's wiretap
+ * disagree, pcapsrc notices and says so instead of guessing:
+ *   - libpcap cuts a record longer than the file's snapshot length down to
+ *     it (wiretap keeps it whole): seen from the file position, reported as
+ *     PCAPSRC_UNSUPPORTED;
+ *   - pcapng: libpcap skips custom, systemd-journal and sysdig blocks,
+ *     which Wireshark numbers as frames.  pcapsrc reads the block headers
+ *     libpcap skipped (only when the bytes consumed are not exactly one
+ *     packet block) and returns a custom block as a frame that is not TCP
+ *     (tshark prints it with no time); systemd-journal / sysdig blocks are
+ *     PCAPSRC_UNSUPPORTED;
+ *   - libpcap rejects a pcapng interface whose link type differs from the
+ *     first interface's: PCAPSRC_UNSUPPORTED;
+ *   - gzip-compressed files and formats libpcap does not read: *unsupported
+ *     at open.
+ *
+ * Decoding mirrors Wireshark 4.0 (packet-eth/vlan/ieee8021ah/sll/null/raw/
+ * ip/ipv6/ipsec/gre/tcp.c, reassemble.c) with default preferences, as the
+ * tool runs tshark.  What tshark does in the cases that matter:
+ *
+ *   tcp.len      = the TCP tvb's reported length minus the TCP header
+ *                  length.  The reported length comes from the IP header
+ *                  (IPv4 total length, IPv6 payload length) when it is not
+ *                  larger than the frame, else from the frame's original
+ *                  length - never from the captured length: a frame cut by
+ *                  the snaplen keeps its tcp.len.  IPv4 total length 0 is
+ *                  taken as TSO (the frame's length).  When the reported
+ *                  length is shorter than the TCP header ("Short segment"),
+ *                  or the segment is the first fragment of an IPv4 datagram
+ *                  that was not reassembled, tcp.len is absent (tsv: 0).
+ *   fragments    = tshark reassembles IPv4 and IPv6 fragments (ip.defragment
+ *                  and ipv6.defragment default on): the TCP segment appears
+ *                  in the frame that completes the datagram, with tcp.len of
+ *                  the whole datagram; the other fragments are not TCP.  A
+ *                  fragment that is not fully captured is not added: an
+ *                  IPv4 first fragment is then dissected as it is (TCP
+ *                  fields, no tcp.len, window not scaled), an IPv6 one is not
+ *                  TCP.  Fragments are keyed as Wireshark keys them (IPv4:
+ *                  addresses + protocol ^ id ^ addresses, ^ VLAN id for
+ *                  private / link-local addresses; IPv6: addresses + id); the
+ *                  first copy of overlapping bytes wins.
+ *   short TCP    = fewer than 16 bytes of TCP header captured: tshark prints
+ *                  only the ports -> tsv rejects the row ("tcp.seq_raw:
+ *                  empty"): PCAPSRC_BAD_ROW.  Fewer than 4: no TCP fields,
+ *                  not TCP.  A data offset below 5 words: tshark stops after
+ *                  tcp.seq_raw ("tcp.ack_raw: empty"): PCAPSRC_BAD_ROW.  16
+ *                  or 17 bytes: no tcp.checksum.status.
+ *   window       = tcp.window_size_value is the raw field; tcp.window_size
+ *                  is printed whenever the flags are, so tsv always takes it
+ *                  (window_scaled = true).  It is shifted by the sender's
+ *                  scale when the segment is not a SYN, tcp.len is known and
+ *                  the scale is known for the conversation.  The scale comes
+ *                  from the WS option (any segment; shift capped at 14),
+ *                  stored per direction; after the options of a SYN or
+ *                  SYN-ACK: if the sender sent no WS option, both directions
+ *                  become "no scaling"; if a SYN-ACK carries WS but the SYN
+ *                  said "no scaling", the sender's becomes "no scaling".  So
+ *                  with no SYN seen the scale is unknown (not applied), and a
+ *                  server's SYN-ACK WS alone scales the server's segments.  A
+ *                  SYN whose sequence number differs from the first one seen
+ *                  in that direction starts a new conversation (Wireshark's
+ *                  port reuse) with no scale.  The options are read only if
+ *                  captured: a truncated option ends the TCP dissection there
+ *                  (later options and the SYN check are skipped).
+ *   checksum     = 2 (unverified), tcp.check_checksum is off.
+ *   addresses    = with -E occurrence=l tshark prints the last ip.* and
+ *                  ipv6.* occurrences; tsv takes the innermost IP header.
+ *                  pcapsrc decodes IP-in-IP (4, 41), GRE (0x0800, 0x86dd,
+ *                  0x6558 Ethernet) and IPv4 AH to the innermost header.
+ *                  IPv4 loose/strict source routes: ip.dst is the route's
+ *                  final address, as Wireshark shows it.
+ *   ICMP errors  = a TCP header quoted in ICMP/ICMPv6 is not a segment (tsv):
+ *                  not TCP.  (tshark's conversation table also sees the
+ *                  quoted header; pcapsrc ignores it, which matters only if
+ *                  the quote is the only place a SYN's WS option appears.)
+ *
+ * PCAPSRC_UNSUPPORTED frames (tshark would find TCP where pcapsrc does not
+ * decode): PPP (DLT_NULL/raw 0xff03), MPLS, PPPoE, 802.1ah, ISL, VN-tag and
+ * similar ethertypes, GRE with routing / other payloads, EtherIP, L2TPv3,
+ * UDP to or from a tunnel port (VXLAN, Geneve, GTP-U, Teredo, L2TP, LISP,
+ * sFlow, CAPWAP, TZSP, MPLS-in-UDP), IPv6 shim6 / RPL source route, SLL
+ * with 802.15.4 or FRAD/radiotap hardware types, more than 16 nested IP
+ * headers.  UDP heuristics on other ports are not modelled.
+ *
+ * Memory is bounded: the conversation table keeps at most
+ * PCAPSRC_MAX_CONVS conversations (about 72 bytes each) and evicts the
+ * least recently used one beyond that (tshark never forgets: a segment of
+ * an evicted conversation whose scale was known would then print
+ * unscaled); the reassembly table keeps at most PCAPSRC_MAX_FRAGS
+ * datagrams / PCAPSRC_MAX_FRAG_BYTES bytes in progress, oldest dropped
+ * first.
+ */
+#define _DEFAULT_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include "pcapsrc.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef PCAPSRC_MAX_CONVS
+#define PCAPSRC_MAX_CONVS (1u << 21)
+#endif
+#ifndef PCAPSRC_MAX_FRAGS
+#define PCAPSRC_MAX_FRAGS 8192u
+#endif
+#ifndef PCAPSRC_MAX_FRAG_BYTES
+#define PCAPSRC_MAX_FRAG_BYTES (64u << 20)
+#endif
+#define MAX_IP_DEPTH 16
+#define FILE_BUFFER (1u << 20)
+
+#define F(id) (1u << TCPFSM_F_##id)
+
+/* ------------------------------------------------------------------ */
+/* conversations (window scale state), keyed like Wireshark's          */
+
+#define WS_UNKNOWN (-1)
+#define WS_NONE (-2)
+
+typedef struct flow {
+    int8_t win_scale;  /* -1 unknown, -2 no scaling, 0..14 */
+    uint8_t base_set;
+    uint32_t base_seq;
+} flow;
+
+typedef struct conv {
+    uint8_t family;
+    uint8_t a[16], b[16]; /* canonical order: (a,pa) < (b,pb) */
+    uint16_t pa, pb;
+    flow f[2];            /* [0] = Wireshark's flow1, [1] = flow2 */
+    uint32_t next;        /* hash chain (index + 1, 0 = end) */
+    uint32_t lru_prev, lru_next; /* index + 1 */
+} conv;
+
+typedef struct conv_table {
+    conv *pool;
+    uint32_t used, cap, max;
+    uint32_t *buckets; /* index + 1 */
+    uint32_t nbuckets; /* power of two */
+    uint32_t lru_head, lru_tail; /* head = oldest */
+    uint32_t free_list;
+} conv_table;
+
+/* ------------------------------------------------------------------ */
+/* IP reassembly (Wireshark reassemble.c fragment_add_check)           */
+
+typedef struct frag_item {
+    uint32_t off, len;
+    struct frag_item *next;
+    uint8_t data[];
+} frag_item;
+
+typedef struct frag_head {
+    uint8_t table; /* 4 or 6 */
+    uint8_t alen;
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    bool datalen_set;
+    uint32_t datalen;
+    size_t bytes;
+    frag_item *items; /* sorted by offset, equal offsets in arrival order */
+    struct frag_head *hnext;
+    struct frag_head *older, *newer;
+} frag_head;
+
+#define FRAG_BUCKETS 4096u
+
+typedef struct frag_table {
+    frag_head *buckets[FRAG_BUCKETS];
+    frag_head *oldest, *newest;
+    size_t count, bytes;
+} frag_table;
+
+/* ------------------------------------------------------------------ */
+
+struct pcapsrc {
+    pcap_t *pc;
+    FILE *fp;
+    int fd;
+    bool pcapng;
+    bool ng_swapped;        /* section byte order differs from ours */
+    int dlt;
+    uint64_t file_size;
+    uint64_t frame;
+    int64_t pos;            /* file position after the last record */
+    /* frames libpcap skipped (pcapng custom blocks) still to return */
+    uint32_t pending_custom;
+    bool have_held;         /* a packet read but not yet returned */
+    struct pcap_pkthdr held_hdr;
+    const u_char *held_data;
+
+    conv_table convs;
+    frag_table frags;
+
+    /* last frame */
+    uint32_t present;
+    char time_str[48];
+    int32_t window_value;
+    tcpfsm_addr ip_src, ip_dst, ip6_src, ip6_dst;
+    char protocols[256];
+
+    uint8_t *reasm_bufs[MAX_IP_DEPTH + 2]; /* reassembled payloads */
+    int nreasm;
+};
+
+/* tvbuff: data, captured length, reported length (cap <= rep) */
+typedef struct tvb {
+    const uint8_t *d;
+    uint32_t cap, rep;
+} tvb;
+
+enum { R_NOT_TCP, R_SEGMENT, R_BAD, R_UNSUPPORTED };
+
+typedef struct dctx {
+    pcapsrc *p;
+    tcpfsm_segment *seg;
+    int result;
+    char why[160];
+    uint16_t vlan_id;   /* pinfo->vlan_id */
+    int vlan_depth;
+    int ip_depth;
+    bool fragmented;    /* pinfo->fragmented */
+    int last_ip;        /* family of the innermost IP header so far */
+    tcpfsm_addr net_src, net_dst; /* pinfo->src / pinfo->dst */
+    size_t plen;
+} dctx;
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t rd32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+           ((uint32_t)p[2] << 8) | p[3];
+}
+
+static tvb tvb_sub(tvb t, uint32_t off)
+{
+    /* callers check off <= t.cap */
+    tvb s = {t.d + off, t.cap - off, t.rep - off};
+    return s;
+}
+
+/* tvb with its reported length cut to len when len is smaller
+ * (Wireshark's set_actual_length) */
+static tvb tvb_trim(tvb t, uint32_t len)
+{
+    if (len < t.rep) {
+        t.rep = len;
+        if (t.cap > len)
+            t.cap = len;
+    }
+    return t;
+}
+
+static void proto_add(dctx *c, const char *name)
+{
+    char *b = c->p->protocols;
+    size_t n = strlen(name);
+    if (c->plen + n + 2 >= sizeof c->p->protocols)
+        return;
+    if (c->plen)
+        b[c->plen++] = ':';
+    memcpy(b + c->plen, name, n + 1);
+    c->plen += n;
+}
+
+static void unsupported(dctx *c, const char *what)
+{
+    if (c->result == R_UNSUPPORTED)
+        return;
+    c->result = R_UNSUPPORTED;
+    snprintf(c->why, sizeof c->why, "%s", what);
+}
+
+/* ------------------------------------------------------------------ */
+/* conversation table                                                  */
+
+static uint32_t conv_hash(uint8_t family, const uint8_t *a, uint16_t pa,
+                          const uint8_t *b, uint16_t pb)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ family;
+    int n = family == 6 ? 16 : 4;
+    for (int i = 0; i < n; i++)
+        h = (h ^ a[i]) * 0x100000001b3ull;
+    for (int i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    h ^= ((uint64_t)pa << 16) | pb;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
+static void lru_unlink(conv_table *t, uint32_t i)
+{
+    conv *c = &t->pool[i];
+    if (c->lru_prev)
+        t->pool[c->lru_prev - 1].lru_next = c->lru_next;
+    else
+        t->lru_head = c->lru_next;
+    if (c->lru_next)
+        t->pool[c->lru_next - 1].lru_prev = c->lru_prev;
+    else
+        t->lru_tail = c->lru_prev;
+    c->lru_prev = c->lru_next = 0;
+}
+
+static void lru_push(conv_table *t, uint32_t i)
+{
+    conv *c = &t->pool[i];
+    c->lru_prev = t->lru_tail;
+    c->lru_next = 0;
+    if (t->lru_tail)
+        t->pool[t->lru_tail - 1].lru_next = i + 1;
+    else
+        t->lru_head = i + 1;
+    t->lru_tail = i + 1;
+}
+
+static bool conv_init(conv_table *t)
+{
+    memset(t, 0, sizeof *t);
+    t->max = PCAPSRC_MAX_CONVS;
+    t->nbuckets = 1u << 16;
+    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+    return t->buckets != NULL;
+}
+
+static void conv_free(conv_table *t)
+{
+    free(t->pool);
+    free(t->buckets);
+    memset(t, 0, sizeof *t);
+}
+
+static void conv_rehash(conv_table *t, uint32_t nb)
+{
+    uint32_t *nbk = calloc(nb, sizeof *nbk);
+    if (!nbk)
+        return; /* keep the old buckets: slower, still right */
+    for (uint32_t i = 0; i < t->used; i++) {
+        conv *c = &t->pool[i];
+        if (!c->family)
+            continue;
+        uint32_t h = conv_hash(c->family, c->a, c->pa, c->b, c->pb) & (nb - 1);
+        c->next = nbk[h];
+        nbk[h] = i + 1;
+    }
+    free(t->buckets);
+    t->buckets = nbk;
+    t->nbuckets = nb;
+}
+
+static void conv_remove(conv_table *t, uint32_t i)
+{
+    conv *c = &t->pool[i];
+    uint32_t h = conv_hash(c->family, c->a, c->pa, c->b, c->pb) & (t->nbuckets - 1);
+    uint32_t *pp = &t->buckets[h];
+    while (*pp && *pp != i + 1)
+        pp = &t->pool[*pp - 1].next;
+    if (*pp)
+        *pp = c->next;
+    lru_unlink(t, i);
+    c->family = 0;
+    c->next = t->free_list;
+    t->free_list = i + 1;
+}
+
+/* Finds (or creates) the conversation of src:sport -> dst:dport.  *dir is
+ * Wireshark's direction: 0 when the sender's flow is flow1, 1 for flow2. */
+static conv *conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
+                      const tcpfsm_addr *dst, uint16_t dport, int *dir)
+{
+    int n = src->family == 6 ? 16 : 4;
+    int cmp = memcmp(src->bytes, dst->bytes, (size_t)n);
+    int direction = cmp ? cmp : (sport > dport ? 1 : -1);
+    *dir = direction >= 0 ? 0 : 1;
+    /* canonical key: the (address, port) pair that sorts first is a */
+    const uint8_t *a = src->bytes, *b = dst->bytes;
+    uint16_t pa = sport, pb = dport;
+    if (cmp > 0 || (cmp == 0 && sport > dport)) {
+        a = dst->bytes;
+        b = src->bytes;
+        pa = dport;
+        pb = sport;
+    }
+    uint8_t fam = src->family;
+    uint32_t h = conv_hash(fam, a, pa, b, pb);
+    for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i; i = t->pool[i - 1].next) {
+        conv *c = &t->pool[i - 1];
+        if (c->family == fam && c->pa == pa && c->pb == pb &&
+            !memcmp(c->a, a, (size_t)n) && !memcmp(c->b, b, (size_t)n)) {
+            if (t->lru_tail != i) {
+                lru_unlink(t, i - 1);
+                lru_push(t, i - 1);
+            }
+            return c;
+        }
+    }
+    /* new conversation */
+    uint32_t idx;
+    if (t->free_list) {
+        idx = t->free_list - 1;
+        t->free_list = t->pool[idx].next;
+    } else if (t->used >= t->max && t->lru_head) {
+        conv_remove(t, t->lru_head - 1); /* evict the least recently used */
+        idx = t->free_list - 1;
+        t->free_list = t->pool[idx].next;
+    } else {
+        if (t->used == t->cap) {
+            uint32_t nc = t->cap ? t->cap * 2 : 4096;
+            conv *np = realloc(t->pool, (size_t)nc * sizeof *np);
+            if (!np)
+                return NULL;
+            t->pool = np;
+            t->cap = nc;
+        }
+        idx = t->used++;
+        if (t->used > t->nbuckets && t->nbuckets < (1u << 30))
+            conv_rehash(t, t->nbuckets * 2);
+    }
+    conv *c = &t->pool[idx];
+    memset(c, 0, sizeof *c);
+    c->family = fam;
+    memcpy(c->a, a, (size_t)n);
+    memcpy(c->b, b, (size_t)n);
+    c->pa = pa;
+    c->pb = pb;
+    c->f[0].win_scale = c->f[1].win_scale = WS_UNKNOWN;
+    uint32_t hb = h & (t->nbuckets - 1);
+    c->next = t->buckets[hb];
+    t->buckets[hb] = idx + 1;
+    lru_push(t, idx);
+    return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* reassembly                                                          */
+
+static uint32_t frag_hash(uint8_t table, const uint8_t *src, const uint8_t *dst,
+                          uint8_t alen, uint32_t id)
+{
+    uint32_t h = 2166136261u ^ table;
+    for (int i = 0; i < alen; i++)
+        h = (h ^ src[i]) * 16777619u;
+    for (int i = 0; i < alen; i++)
+        h = (h ^ dst[i]) * 16777619u;
+    h = (h ^ id) * 16777619u;
+    return h % FRAG_BUCKETS;
+}
+
+static void frag_unlink(frag_table *ft, frag_head *h)
+{
+    uint32_t b = frag_hash(h->table, h->src, h->dst, h->alen, h->id);
+    frag_head **pp = &ft->buckets[b];
+    while (*pp && *pp != h)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = h->hnext;
+    if (h->older)
+        h->older->newer = h->newer;
+    else
+        ft->oldest = h->newer;
+    if (h->newer)
+        h->newer->older = h->older;
+    else
+        ft->newest = h->older;
+    ft->count--;
+    ft->bytes -= h->bytes;
+}
+
+static void frag_destroy(frag_head *h)
+{
+    frag_item *it = h->items;
+    while (it) {
+        frag_item *n = it->next;
+        free(it);
+        it = n;
+    }
+    free(h);
+}
+
+static void frag_free_all(frag_table *ft)
+{
+    frag_head *h = ft->oldest;
+    while (h) {
+        frag_head *n = h->newer;
+        frag_destroy(h);
+        h = n;
+    }
+    memset(ft, 0, sizeof *ft);
+}
+
+/* fragment_add_check(): adds one fragment whose data is fully captured.
+ * Returns a malloc'ed buffer with the reassembled datagram (*len) when this
+ * fragment completes it, else NULL. */
+static uint8_t *frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
+                         const tcpfsm_addr *dst, uint32_t id, uint32_t off,
+                         const uint8_t *data, uint32_t len, bool more,
+                         uint32_t *outlen)
+{
+    uint8_t alen = table == 6 ? 16 : 4;
+    uint32_t b = frag_hash(table, src->bytes, dst->bytes, alen, id);
+    frag_head *h = ft->buckets[b];
+    while (h && !(h->table == table && h->id == id &&
+                  !memcmp(h->src, src->bytes, alen) && !memcmp(h->dst, dst->bytes, alen)))
+        h = h->hnext;
+    if (!h) {
+        while (ft->oldest && (ft->count >= PCAPSRC_MAX_FRAGS ||
+                              ft->bytes + len > PCAPSRC_MAX_FRAG_BYTES)) {
+            frag_head *o = ft->oldest;
+            frag_unlink(ft, o);
+            frag_destroy(o);
+        }
+        h = calloc(1, sizeof *h);
+        if (!h)
+            return NULL;
+        h->table = table;
+        h->alen = alen;
+        memcpy(h->src, src->bytes, alen);
+        memcpy(h->dst, dst->bytes, alen);
+        h->id = id;
+        h->hnext = ft->buckets[b];
+        ft->buckets[b] = h;
+        h->older = ft->newest;
+        if (ft->newest)
+            ft->newest->newer = h;
+        else
+            ft->oldest = h;
+        ft->newest = h;
+        ft->count++;
+    }
+    if (!more && !h->datalen_set) {
+        h->datalen = off + len;
+        h->datalen_set = true;
+    }
+    frag_item *it = malloc(sizeof *it + len);
+    if (!it)
+        return NULL;
+    it->off = off;
+    it->len = len;
+    memcpy(it->data, data, len);
+    frag_item **pp = &h->items;
+    while (*pp && !(off < (*pp)->off))
+        pp = &(*pp)->next;
+    it->next = *pp;
+    *pp = it;
+    h->bytes += len;
+    ft->bytes += len;
+    if (!h->datalen_set)
+        return NULL;
+    uint32_t max = 0;
+    for (frag_item *i = h->items; i; i = i->next)
+        if (i->off <= max && i->off + i->len > max)
+            max = i->off + i->len;
+    if (max < h->datalen)
+        return NULL;
+    uint8_t *buf = malloc(h->datalen ? h->datalen : 1);
+    if (!buf)
+        return NULL;
+    uint32_t dfpos = 0;
+    for (frag_item *i = h->items; i; i = i->next) {
+        if (!i->len || i->off >= h->datalen)
+            continue;
+        uint32_t fraglen = i->len;
+        if (i->off + fraglen > h->datalen)
+            fraglen = h->datalen - i->off;
+        uint32_t overlap = dfpos - i->off;
+        if (i->off + fraglen > dfpos) {
+            memcpy(buf + dfpos, i->data + overlap, fraglen - overlap);
+            dfpos = i->off + fraglen;
+        }
+    }
+    *outlen = h->datalen;
+    frag_unlink(ft, h);
+    frag_destroy(h);
+    return buf;
+}
+
+/* keeps a reassembled buffer alive until the frame is done */
+static bool keep_buffer(dctx *c, uint8_t *buf)
+{
+    pcapsrc *p = c->p;
+    if (p->nreasm >= (int)(sizeof p->reasm_bufs / sizeof p->reasm_bufs[0])) {
+        free(buf);
+        return false;
+    }
+    p->reasm_bufs[p->nreasm++] = buf;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* TCP                                                                 */
+
+static void dis_tcp(dctx *c, tvb t)
+{
+    pcapsrc *p = c->p;
+    tcpfsm_segment *seg = c->seg;
+    proto_add(c, "tcp");
+    if (t.cap < 4)
+        return; /* exception before the ports: no TCP fields */
+    seg->sport = rd16(t.d);
+    seg->dport = rd16(t.d + 2);
+    p->present |= F(SRCPORT) | F(DSTPORT);
+    if (t.cap < 16) {
+        c->result = R_BAD;
+        snprintf(c->why, sizeof c->why, "tcp.seq_raw: empty");
+        return;
+    }
+    uint32_t seq = rd32(t.d + 4), ack = rd32(t.d + 8);
+    uint16_t flags = rd16(t.d + 12) & 0x0fff;
+    uint32_t hlen = (uint32_t)(t.d[12] >> 4) * 4;
+    uint16_t raw_win = rd16(t.d + 14);
+    uint32_t win = raw_win;
+
+    int dir;
+    conv *cv = conv_get(&p->convs, &c->net_src, seg->sport, &c->net_dst,
+                        seg->dport, &dir);
+    if (!cv) {
+        unsupported(c, "out of memory (conversation table)");
+        return;
+    }
+    flow *fwd = &cv->f[dir], *rev = &cv->f[1 - dir];
+    if ((flags & (TCPFSM_SYN | TCPFSM_ACK)) == TCPFSM_SYN && fwd->base_set &&
+        seq != fwd->base_seq) {
+        /* a new SYN on a known 4-tuple: a new conversation */
+        memset(cv->f, 0, sizeof cv->f);
+        cv->f[0].win_scale = cv->f[1].win_scale = WS_UNKNOWN;
+    }
+    if ((flags & (TCPFSM_SYN | TCPFSM_ACK)) == (TCPFSM_SYN | TCPFSM_ACK) &&
+        fwd->base_set && seq != fwd->base_seq)
+        fwd->base_seq = seq;
+
+    bool have_len = false;
+    uint32_t seglen = 0;
+    if (!c->fragmented) {
+        if (t.rep >= hlen) {
+            seglen = t.rep - hlen;
+            have_len = true;
+            if (!fwd->base_set) {
+                fwd->base_seq = (flags & TCPFSM_SYN) ? seq : seq - 1;
+                fwd->base_set = 1;
+            }
+            if (!rev->base_set && (flags & TCPFSM_ACK)) {
+                rev->base_seq = ack - 1;
+                rev->base_set = 1;
+            }
+            if (!(flags & TCPFSM_SYN) && fwd->win_scale >= 0)
+                win <<= fwd->win_scale;
+        }
+    }
+    seg->seq = seq;
+    p->present |= F(SEQ_RAW);
+    if (have_len) {
+        seg->len = seglen;
+        p->present |= F(LEN);
+    }
+    if (hlen < 20) {
+        c->result = R_BAD;
+        snprintf(c->why, sizeof c->why, "tcp.ack_raw: empty");
+        return;
+    }
+    seg->ack = ack;
+    seg->flags = flags;
+    seg->window = win;
+    seg->has_window = true;
+    seg->window_scaled = true;
+    p->window_value = raw_win;
+    p->present |= F(ACK_RAW) | F(FLAGS) | F(WINDOW_VALUE) | F(WINDOW_SIZE);
+    c->result = R_SEGMENT;
+    if (t.cap < 18)
+        return; /* exception reading the checksum */
+    seg->checksum = 2;
+    p->present |= F(CHECKSUM_STATUS);
+    if (t.cap < 20)
+        return; /* exception reading the urgent pointer */
+
+    /* options (tcp_dissect_options); a read past the captured data ends
+     * the dissection (no SYN check afterwards) */
+    uint32_t off = 20, left = hlen - 20;
+    bool eol = false;
+    while (left > 0) {
+        if (off >= t.cap)
+            return;
+        uint8_t opt = t.d[off];
+        if (eol && opt != 0)
+            break;
+        left--;
+        if (opt == 0 || opt == 1) {
+            off++;
+        } else {
+            if (left == 0)
+                break;
+            if (off + 1 >= t.cap)
+                return;
+            uint32_t olen = t.d[off + 1];
+            left--;
+            if (olen < 2 || olen - 2 > left)
+                break;
+            if (off + olen > t.cap)
+                return; /* the option's bytes are not all there */
+            if (opt == 3 && olen == 3) {
+                uint8_t shift = t.d[off + 2];
+                fwd->win_scale = (int8_t)(shift > 14 ? 14 : shift);
+            }
+            off += olen;
+            left -= olen - 2;
+        }
+        if (opt == 0)
+            eol = true;
+    }
+    if (flags & TCPFSM_SYN) {
+        if (fwd->win_scale == WS_UNKNOWN) {
+            fwd->win_scale = WS_NONE;
+            rev->win_scale = WS_NONE;
+        } else if ((flags & TCPFSM_ACK) && rev->win_scale == WS_NONE) {
+            fwd->win_scale = WS_NONE;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* IP                                                                  */
+
+static void dis_ipv4(dctx *c, tvb t);
+static void dis_ipv6(dctx *c, tvb t);
+static void dis_ethertype(dctx *c, uint16_t etype, tvb t);
+static void dis_eth(dctx *c, tvb t);
+
+/* dissect_ip: version 4 or 6 */
+static void dis_ip_any(dctx *c, tvb t)
+{
+    if (t.cap < 1)
+        return;
+    int v = t.d[0] >> 4;
+    if (v == 4)
+        dis_ipv4(c, t);
+    else if (v == 6)
+        dis_ipv6(c, t);
+}
+
+static bool is_tunnel_port(uint16_t port)
+{
+    switch (port) {
+    case 1701: /* L2TP */
+    case 2152: /* GTP-U */
+    case 3544: /* Teredo */
+    case 4341: /* LISP data */
+    case 4789: /* VXLAN */
+    case 4790: /* VXLAN-GPE */
+    case 5246: /* CAPWAP */
+    case 5247:
+    case 6081: /* Geneve */
+    case 6343: /* sFlow (sampled headers) */
+    case 6635: /* MPLS in UDP */
+    case 37008: /* TZSP */
+        return true;
+    }
+    return false;
+}
+
+static void dis_gre(dctx *c, tvb t)
+{
+    proto_add(c, "gre");
+    if (t.cap < 4)
+        return;
+    uint16_t fv = rd16(t.d), type = rd16(t.d + 2);
+    if (fv & 0x4000) {
+        unsupported(c, "GRE with source routing");
+        return;
+    }
+    if (type != 0x0800 && type != 0x86dd && type != 0x6558) {
+        char m[64];
+        snprintf(m, sizeof m, "GRE protocol 0x%04x", type);
+        unsupported(c, m);
+        return;
+    }
+    uint32_t off = 4;
+    if (fv & 0x8000)
+        off += 4;
+    if (fv & 0x2000)
+        off += 4;
+    if (fv & 0x1000)
+        off += 4;
+    if (off > t.cap)
+        return; /* header cut short: exception */
+    if (!(fv & 0x1000) && t.rep <= off)
+        return; /* no payload */
+    tvb n = tvb_sub(t, off);
+    if (type == 0x0800)
+        dis_ip_any(c, n);
+    else if (type == 0x86dd)
+        dis_ipv6(c, n);
+    else
+        dis_eth(c, n);
+}
+
+static void dis_icmp_error(dctx *c, const char *name)
+{
+    /* tsv.c: a frame with icmp in frame.protocols is not a segment */
+    proto_add(c, name);
+}
+
+/* ip_try_dissect on an IP payload; v6 = called from the IPv6 chain */
+static void dis_ip_payload(dctx *c, uint8_t proto, tvb t, bool v6)
+{
+    switch (proto) {
+    case 6:
+        dis_tcp(c, t);
+        return;
+    case 4:
+        dis_ip_any(c, t);
+        return;
+    case 41:
+        dis_ipv6(c, t);
+        return;
+    case 47:
+        dis_gre(c, t);
+        return;
+    case 1:
+        dis_icmp_error(c, "icmp");
+        return;
+    case 58:
+        dis_icmp_error(c, "icmpv6");
+        return;
+    case 17:
+        proto_add(c, "udp");
+        if (t.cap >= 4 && (is_tunnel_port(rd16(t.d)) || is_tunnel_port(rd16(t.d + 2)))) {
+            char m[64];
+            snprintf(m, sizeof m, "UDP tunnel port %u/%u", rd16(t.d), rd16(t.d + 2));
+            unsupported(c, m);
+        }
+        return;
+    case 97:
+        unsupported(c, "EtherIP");
+        return;
+    case 115:
+        unsupported(c, "L2TPv3");
+        return;
+    case 137:
+        unsupported(c, "MPLS in IP");
+        return;
+    case 51:
+        if (!v6) {
+            /* IPv4 AH: the next protocol follows the AH header */
+            proto_add(c, "ah");
+            if (t.cap < 12)
+                return;
+            uint8_t nxt = t.d[0];
+            uint32_t len = ((uint32_t)t.d[1] + 2) * 4;
+            uint32_t icv = t.d[1] ? ((uint32_t)t.d[1] - 1) * 4 : 0;
+            if (12 + icv > t.cap || len > t.cap)
+                return;
+            dis_ip_payload(c, nxt, tvb_sub(t, len), false);
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+/* in4_addr_is_private / link local */
+static bool v4_private_or_ll(const uint8_t *a)
+{
+    return a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254);
+}
+
+/* get_dst_offset(): offset of the final destination in a source route */
+static uint32_t v4_dst_offset(const uint8_t *o, uint32_t length)
+{
+    uint32_t off = 0;
+    while (length > 0) {
+        uint8_t opt = o[off];
+        length--;
+        if (opt != 0 && opt != 1) {
+            if (length == 0)
+                return 0;
+            uint32_t len = o[off + 1];
+            length--;
+            if (len < 2 || len - 2 > length)
+                return 0;
+            if (opt == 137 || opt == 131) {
+                uint8_t ptr = o[off + 2];
+                if (ptr < 4 || (ptr & 3) || ptr > len)
+                    return 0;
+                return off + 4 + (len - 4);
+            }
+            off += len;
+            length -= len - 2;
+        } else {
+            off++;
+        }
+        if (opt == 0)
+            return 0;
+    }
+    return 0;
+}
+
+static void dis_ipv4(dctx *c, tvb t)
+{
+    pcapsrc *p = c->p;
+    if (t.cap < 1)
+        return;
+    int ver = t.d[0] >> 4;
+    if (ver != 4) {
+        if (ver == 6)
+            dis_ipv6(c, t);
+        return;
+    }
+    if (++c->ip_depth > MAX_IP_DEPTH) {
+        unsupported(c, "too many nested IP headers");
+        return;
+    }
+    proto_add(c, "ip");
+    uint32_t hlen = (uint32_t)(t.d[0] & 15) * 4;
+    if (hlen < 20)
+        return;
+    if (t.cap < 20)
+        return;
+    uint32_t ip_len = rd16(t.d + 2);
+    if (ip_len < hlen) {
+        if (ip_len != 0)
+            return; /* bogus length */
+        ip_len = t.rep; /* TSO */
+    } else if (ip_len <= t.rep) {
+        t = tvb_trim(t, ip_len);
+    }
+    uint16_t id = rd16(t.d + 4), foff = rd16(t.d + 6);
+    uint8_t proto = t.d[9];
+    uint32_t dst_off = 0;
+    if (hlen > 20) {
+        if (t.cap < hlen)
+            return; /* options cut short: exception */
+        dst_off = v4_dst_offset(t.d + 20, hlen - 20);
+    }
+    tcpfsm_addr src = {4, {0}}, dst = {4, {0}};
+    memcpy(src.bytes, t.d + 12, 4);
+    memcpy(dst.bytes, t.d + 16 + dst_off, 4);
+    c->net_src = src;
+    c->net_dst = dst;
+    p->ip_src = src;
+    p->present |= F(IP_SRC);
+    bool dst_printed = true;
+    if (dst_off) {
+        /* the route option prints ip.dst (its last address) only when its
+         * length leaves whole addresses after type, length and pointer */
+        uint32_t o = 20, end = hlen;
+        dst_printed = false;
+        while (o < end) {
+            uint8_t opt = t.d[o];
+            if (opt == 0)
+                break;
+            if (opt == 1) {
+                o++;
+                continue;
+            }
+            if (o + 1 >= end)
+                break;
+            uint32_t len = t.d[o + 1];
+            if (len < 2)
+                break;
+            if (opt == 131 || opt == 137) {
+                dst_printed = len >= 7 && (len - 3) % 4 == 0;
+                break;
+            }
+            o += len;
+        }
+    }
+    if (dst_printed) {
+        p->ip_dst = dst;
+        p->present |= F(IP_DST);
+    } else {
+        memset(&p->ip_dst, 0, sizeof p->ip_dst);
+        p->present &= ~F(IP_DST);
+    }
+    c->last_ip = dst_printed ? 4 : -4;
+
+    /* fragments */
+    if ((foff & 0x3fff) && ip_len > hlen && ip_len <= t.cap) {
+        uint32_t frag_id = (uint32_t)proto ^ id ^ rd32(src.bytes) ^ rd32(dst.bytes);
+        if (v4_private_or_ll(dst.bytes) || v4_private_or_ll(src.bytes))
+            frag_id ^= c->vlan_id;
+        uint32_t dlen = 0;
+        uint8_t *buf = frag_add(&p->frags, 4, &src, &dst, frag_id,
+                                (uint32_t)(foff & 0x1fff) * 8, t.d + hlen,
+                                ip_len - hlen, (foff & 0x2000) != 0, &dlen);
+        if (!buf)
+            return; /* not complete: a fragment, not TCP */
+        if (!keep_buffer(c, buf))
+            return;
+        tvb n = {buf, dlen, dlen};
+        if (n.rep > 0)
+            dis_ip_payload(c, proto, n, false);
+        return;
+    }
+    if (foff & 0x1fff)
+        return; /* not the first fragment */
+    if (hlen > t.cap)
+        return;
+    tvb n = tvb_sub(t, hlen);
+    bool save = c->fragmented;
+    c->fragmented = (foff & 0x2000) != 0;
+    if (n.rep > 0)
+        dis_ip_payload(c, proto, n, false);
+    c->fragmented = save;
+}
+
+static void dis_ipv6(dctx *c, tvb t)
+{
+    pcapsrc *p = c->p;
+    if (t.cap < 1)
+        return;
+    if ((t.d[0] >> 4) != 6)
+        return;
+    if (++c->ip_depth > MAX_IP_DEPTH) {
+        unsupported(c, "too many nested IP headers");
+        return;
+    }
+    proto_add(c, "ipv6");
+    if (t.cap < 40)
+        return;
+    uint32_t plen = rd16(t.d + 4);
+    uint8_t nxt = t.d[6];
+    uint32_t ip6_plen = plen;
+    if (plen == 0 && nxt == 0) {
+        /* jumbo payload option (ipv6_get_jumbo_plen) */
+        if (t.cap >= 40 + 8 && t.d[40 + 2] == 0xc2 && t.d[40 + 3] == 4) {
+            uint32_t j = rd32(t.d + 40 + 4);
+            if (j > 65535)
+                plen = j;
+        }
+    }
+    tcpfsm_addr src = {6, {0}}, dst = {6, {0}};
+    memcpy(src.bytes, t.d + 8, 16);
+    memcpy(dst.bytes, t.d + 24, 16);
+    p->ip6_src = src;
+    p->ip6_dst = dst;
+    p->present |= F(IPV6_SRC) | F(IPV6_DST);
+    c->net_src = src;
+    c->net_dst = dst;
+    c->last_ip = 6;
+    if (40 + plen < t.rep)
+        t = tvb_trim(t, 40 + plen);
+    int32_t frag_plen = (int32_t)ip6_plen;
+    tvb n = tvb_sub(t, 40);
+
+    for (;;) {
+        switch (nxt) {
+        case 0:  /* hop-by-hop */
+        case 60: /* destination options */
+        case 43: /* routing */
+        {
+            proto_add(c, nxt == 0 ? "ipv6.hopopts" : nxt == 60 ? "ipv6.dstopts" : "ipv6.routing");
+            if (n.cap < 2)
+                return;
+            uint32_t len = ((uint32_t)n.d[1] + 1) * 8;
+            if (len > n.cap)
+                return; /* header cut short: exception */
+            if (nxt == 43) {
+                uint8_t type = n.d[2], segleft = n.d[3];
+                if (type == 0 && segleft > 0 && n.d[1] / 2 > 0) {
+                    uint32_t count = n.d[1] / 2;
+                    memcpy(c->net_dst.bytes, n.d + 8 + (count - 1) * 16, 16);
+                } else if (type == 2 && segleft > 0) {
+                    if (n.cap < 24)
+                        return;
+                    memcpy(c->net_dst.bytes, n.d + 8, 16);
+                } else if (type == 3 && segleft > 0) {
+                    unsupported(c, "IPv6 RPL source route");
+                    return;
+                }
+            }
+            frag_plen -= (int32_t)len;
+            uint8_t nn = n.d[0];
+            n = tvb_sub(n, len);
+            nxt = nn;
+            continue;
+        }
+        case 44: { /* fragment */
+            proto_add(c, "ipv6.fraghdr");
+            if (n.cap < 8)
+                return;
+            uint8_t nn = n.d[0];
+            uint16_t offlg = rd16(n.d + 2);
+            uint32_t ident = rd32(n.d + 4);
+            uint32_t foff = offlg & 0xfff8;
+            bool more = offlg & 1;
+            frag_plen -= 8;
+            if (frag_plen > 0 && (foff != 0 || more)) {
+                /* ipv6_reassemble_do: not TCP unless this completes it */
+                if (n.cap - 8 < (uint32_t)frag_plen)
+                    return;
+                uint32_t dlen = 0;
+                uint8_t *buf = frag_add(&p->frags, 6, &c->net_src, &c->net_dst,
+                                        ident, foff, n.d + 8, (uint32_t)frag_plen,
+                                        more, &dlen);
+                if (!buf)
+                    return;
+                if (!keep_buffer(c, buf))
+                    return;
+                frag_plen = 0;
+                tvb r = {buf, dlen, dlen};
+                n = r;
+                c->fragmented = false;
+                nxt = nn;
+                continue;
+            }
+            n = tvb_sub(n, 8);
+            nxt = nn;
+            continue;
+        }
+        case 51: { /* AH */
+            proto_add(c, "ah");
+            if (n.cap < 12)
+                return;
+            uint8_t nn = n.d[0];
+            uint32_t len = ((uint32_t)n.d[1] + 2) * 4;
+            uint32_t icv = n.d[1] ? ((uint32_t)n.d[1] - 1) * 4 : 0;
+            if (12 + icv > n.cap || len > n.cap)
+                return;
+            frag_plen -= (int32_t)len;
+            n = tvb_sub(n, len);
+            nxt = nn;
+            continue;
+        }
+        case 135: /* mobility header: no upper layer */
+            proto_add(c, "mipv6");
+            return;
+        case 140:
+            unsupported(c, "IPv6 shim6 header");
+            return;
+        case 59:
+            return;
+        default:
+            dis_ip_payload(c, nxt, n, true);
+            return;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* link layers                                                         */
+
+static void dis_llc(dctx *c, tvb t)
+{
+    proto_add(c, "llc");
+    if (t.cap < 3)
+        return;
+    uint8_t dsap = t.d[0], ssap = t.d[1];
+    if (dsap == 0x06) {
+        unsupported(c, "IP over LLC SAP 6");
+        return;
+    }
+    if (dsap == 0xaa && ssap == 0xaa && t.d[2] == 0x03) {
+        if (t.cap < 8)
+            return;
+        uint32_t oui = ((uint32_t)t.d[3] << 16) | ((uint32_t)t.d[4] << 8) | t.d[5];
+        uint16_t pid = rd16(t.d + 6);
+        if (oui == 0 || oui == 0xf8) {
+            dis_ethertype(c, pid, tvb_sub(t, 8));
+        } else if (pid == 0x0800 || pid == 0x86dd) {
+            unsupported(c, "SNAP with a vendor OUI");
+        }
+    }
+}
+
+/* dissect_802_3: length field, LLC (or raw IPX) */
+static void dis_802_3(dctx *c, uint16_t length, tvb t)
+{
+    /* the payload is cut to the length field */
+    if (t.cap >= 2 && rd16(t.d) == 0xffff)
+        return; /* Novell raw 802.3: IPX */
+    dis_llc(c, tvb_trim(t, length));
+}
+
+static void dis_vlan(dctx *c, tvb t)
+{
+    proto_add(c, "vlan");
+    if (t.cap < 2)
+        return;
+    uint16_t vid = rd16(t.d) & 0xfff;
+    if (c->vlan_id == 0)
+        c->vlan_id = vid;
+    if (++c->vlan_depth > 20)
+        return;
+    if (t.cap < 4)
+        return;
+    uint16_t encap = rd16(t.d + 2);
+    if (encap <= 1500)
+        dis_802_3(c, encap, tvb_sub(t, 4));
+    else
+        dis_ethertype(c, encap, tvb_sub(t, 4));
+}
+
+static void dis_8021ad(dctx *c, tvb t)
+{
+    proto_add(c, "ieee8021ad");
+    if (t.cap < 4)
+        return;
+    uint16_t encap = rd16(t.d + 2);
+    if (encap == 0x88e7) {
+        unsupported(c, "IEEE 802.1ah");
+        return;
+    }
+    if (encap == 0x88a8) {
+        if (t.cap < 8)
+            return;
+        dis_ethertype(c, rd16(t.d + 6), tvb_sub(t, 8));
+        return;
+    }
+    dis_ethertype(c, encap, tvb_sub(t, 4));
+}
+
+static void dis_ethertype(dctx *c, uint16_t etype, tvb t)
+{
+    switch (etype) {
+    case 0x0800:
+        dis_ipv4(c, t);
+        return;
+    case 0x86dd:
+        dis_ipv6(c, t);
+        return;
+    case 0x8100:
+    case 0x9100:
+        dis_vlan(c, t);
+        return;
+    case 0x88a8:
+        dis_8021ad(c, t);
+        return;
+    /* these carry (or may carry) IP that tshark decodes and pcapsrc not */
+    case 0x8847: case 0x8848: /* MPLS */
+    case 0x8863: case 0x8864: /* PPPoE */
+    case 0x88e7:              /* 802.1ah */
+    case 0x6558:              /* transparent Ethernet bridging */
+    case 0x894f:              /* NSH */
+    case 0x8926:              /* VN-tag */
+    case 0x893f:              /* 802.1BR E-tag */
+    case 0x8909:              /* Cisco metadata */
+    case 0x88e5:              /* MACsec */
+    case 0x880b:              /* PPP */
+    case 0x8035:              /* RARP */
+    case 0x22f0:              /* AVTP */
+    case 0x8137:              /* IPX */
+    case 0x8906:              /* FCoE */
+    case 0x9000:              /* loopback */
+    case 0x8915:              /* RoCE */
+    case 0x88be:              /* ERSPAN */
+    case 0x22eb:
+    case 0x8903:              /* Cisco FabricPath / DCE */
+    case 0x8950:
+    case 0xfbb5:              /* ACI glean */
+    {
+        if (etype == 0x8035 || etype == 0x8137 || etype == 0x8906 ||
+            etype == 0x22f0 || etype == 0x9000 || etype == 0x8915)
+            return; /* known not to carry TCP */
+        char m[64];
+        snprintf(m, sizeof m, "ethertype 0x%04x", etype);
+        unsupported(c, m);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+static void dis_eth(dctx *c, tvb t)
+{
+    proto_add(c, "eth");
+    if (t.cap < 14)
+        return;
+    uint16_t type = rd16(t.d + 12);
+    if (type <= 1500) {
+        const uint8_t *d = t.d;
+        if ((d[0] == 0x01 || d[0] == 0x0c) && d[1] == 0 && d[2] == 0x0c &&
+            d[3] == 0 && d[4] == 0) {
+            unsupported(c, "Cisco ISL");
+            return;
+        }
+    }
+    if (type > 1500 && type < 1536)
+        return;
+    if (type <= 1500 && type != 0) {
+        dis_802_3(c, type, tvb_sub(t, 14));
+        return;
+    }
+    proto_add(c, "ethertype");
+    dis_ethertype(c, type, tvb_sub(t, 14));
+}
+
+static void dis_sll(dctx *c, tvb t, int version)
+{
+    proto_add(c, version == 1 ? "sll" : "sll");
+    uint32_t hsize = version == 1 ? 16 : 20;
+    uint16_t hatype, protocol;
+    if (version == 1) {
+        if (t.cap < 4)
+            return;
+        hatype = rd16(t.d + 2);
+        if (hatype == 824)
+            return; /* netlink */
+        if (t.cap < 16)
+            return;
+        protocol = rd16(t.d + 14);
+    } else {
+        if (t.cap < 12)
+            return;
+        hatype = rd16(t.d + 8);
+        if (hatype == 824)
+            return;
+        if (t.cap < 20)
+            return;
+        protocol = rd16(t.d);
+    }
+    tvb n = tvb_sub(t, hsize);
+    if (protocol <= 1536) {
+        if (hatype == 770 || hatype == 803 || hatype == 804) {
+            unsupported(c, "Linux cooked capture of FRAD / radiotap / 802.15.4");
+            return;
+        }
+        if (protocol == 0x0004)
+            dis_llc(c, n);
+        else if (protocol == 0x0002) {
+            /* Ethernet without FCS */
+            dis_eth(c, n);
+        } else if (protocol == 0x00f6)
+            unsupported(c, "Linux cooked capture of 802.15.4");
+        return;
+    }
+    if (hatype == 778) { /* IPGRE: GRE protocol types */
+        if (protocol == 0x0800)
+            dis_ip_any(c, n);
+        else if (protocol == 0x86dd)
+            dis_ipv6(c, n);
+        else if (protocol == 0x6558)
+            dis_eth(c, n);
+        else
+            unsupported(c, "Linux cooked capture of GRE");
+        return;
+    }
+    proto_add(c, "ethertype");
+    dis_ethertype(c, protocol, n);
+}
+
+static void dis_null_family(dctx *c, uint32_t fam, tvb t)
+{
+    switch (fam) {
+    case 2:
+        dis_ip_any(c, t);
+        return;
+    case 24:
+    case 28:
+    case 30:
+        dis_ipv6(c, t);
+        return;
+    default:
+        return;
+    }
+}
+
+static void dis_null(dctx *c, tvb t)
+{
+    proto_add(c, "null");
+    if (t.cap < 2)
+        return;
+    if (rd16(t.d) == 0xff03) {
+        unsupported(c, "PPP in a loopback capture");
+        return;
+    }
+    if (t.cap < 4)
+        return;
+    uint32_t h;
+    memcpy(&h, t.d, 4); /* host byte order, as tshark reads it */
+    if (h & 0xffff0000u) {
+        if ((h & 0xff000000u) == 0 && (h & 0x00ff0000u) < 0x00060000u)
+            h >>= 16;
+        else
+            h = __builtin_bswap32(h);
+    } else {
+        if ((h & 0xffu) == 0 && (h & 0xff00u) < 0x0600u)
+            h = __builtin_bswap16((uint16_t)(h & 0xffff));
+    }
+    tvb n = tvb_sub(t, 4);
+    if (h > 1500) {
+        dis_ethertype(c, (uint16_t)h, n);
+        return;
+    }
+    dis_null_family(c, h, n);
+}
+
+static void dis_loop(dctx *c, tvb t)
+{
+    proto_add(c, "null");
+    if (t.cap < 4)
+        return;
+    dis_null_family(c, rd32(t.d), tvb_sub(t, 4));
+}
+
+static void dis_raw(dctx *c, tvb t)
+{
+    proto_add(c, "raw");
+    if (t.cap < 2)
+        return;
+    if (rd16(t.d) == 0xff03) {
+        unsupported(c, "PPP in a raw IP capture");
+        return;
+    }
+    if (t.cap < 8)
+        return;
+    if (rd16(t.d + 6) == 0xff03 || rd16(t.d + 1) == 0xff03) {
+        unsupported(c, "PPP in a raw IP capture");
+        return;
+    }
+    static const uint8_t zeroes[10];
+    if (t.cap >= 10 && !memcmp(t.d, zeroes, 10)) {
+        dis_ip_any(c, tvb_sub(t, 10));
+        return;
+    }
+    int v = t.d[0] >> 4;
+    if (v == 4)
+        dis_ip_any(c, t);
+    else if (v == 6)
+        dis_ipv6(c, t);
+}
+
+/* ------------------------------------------------------------------ */
+/* file                                                                */
+
+static bool dlt_supported(int dlt)
+{
+    switch (dlt) {
+    case DLT_NULL:
+    case DLT_EN10MB:
+    case 12: /* DLT_RAW (LINKTYPE 12 on Linux: raw IP for wiretap too) */
+    case 14: /* DLT_RAW on OpenBSD; wiretap: raw IP */
+    case 101:
+    case 108: /* DLT_LOOP */
+    case DLT_LINUX_SLL:
+    case 276: /* DLT_LINUX_SLL2 */
+    case 228: /* DLT_IPV4 */
+    case 229: /* DLT_IPV6 */
+        return true;
+    }
+    return false;
+}
+
+pcapsrc *pcapsrc_open(const char *path, bool *unsupported_out, char *err,
+                      size_t errsize)
+{
+    bool dummy;
+    if (!unsupported_out)
+        unsupported_out = &dummy;
+    *unsupported_out = false;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errsize, "%s", strerror(errno));
+        return NULL;
+    }
+    pcapsrc *p = calloc(1, sizeof *p);
+    if (!p) {
+        fclose(fp);
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    p->fp = fp;
+    p->fd = fileno(fp);
+    p->window_value = -1;
+    struct stat st;
+    if (fstat(p->fd, &st) == 0)
+        p->file_size = (uint64_t)st.st_size;
+    setvbuf(fp, NULL, _IOFBF, FILE_BUFFER);
+    unsigned char magic[4] = {0};
+    size_t got = fread(magic, 1, 4, fp);
+    if (fseeko(fp, 0, SEEK_SET) != 0) {
+        snprintf(err, errsize, "%s", strerror(errno));
+        goto fail;
+    }
+    if (got == 4 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        snprintf(err, errsize, "gzip-compressed capture (not read directly)");
+        *unsupported_out = true;
+        goto fail;
+    }
+    p->pcapng = got == 4 && !memcmp(magic, "\x0a\x0d\x0d\x0a", 4);
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    p->pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!p->pc) {
+        snprintf(err, errsize, "%s", ebuf[0] ? ebuf : "not a pcap or pcapng file");
+        /* it opens, but libpcap cannot read it: tshark may */
+        *unsupported_out = true;
+        goto fail;
+    }
+    p->dlt = pcap_datalink(p->pc);
+    if (!dlt_supported(p->dlt)) {
+        const char *name = pcap_datalink_val_to_name(p->dlt);
+        snprintf(err, errsize, "link type %d (%s) is not decoded directly", p->dlt,
+                 name ? name : "unknown");
+        *unsupported_out = true;
+        pcap_close(p->pc); /* closes fp */
+        free(p);
+        return NULL;
+    }
+    p->pos = ftello(fp);
+    if (!conv_init(&p->convs)) {
+        snprintf(err, errsize, "out of memory");
+        pcapsrc_close(p);
+        return NULL;
+    }
+    return p;
+fail:
+    fclose(fp);
+    free(p);
+    return NULL;
+}
+
+void pcapsrc_close(pcapsrc *p)
+{
+    if (!p)
+        return;
+    if (p->pc)
+        pcap_close(p->pc);
+    conv_free(&p->convs);
+    frag_free_all(&p->frags);
+    for (int i = 0; i < p->nreasm; i++)
+        free(p->reasm_bufs[i]);
+    free(p);
+}
+
+uint64_t pcapsrc_bytes_read(const pcapsrc *p)
+{
+    return p->pos > 0 ? (uint64_t)p->pos : 0;
+}
+uint64_t pcapsrc_file_size(const pcapsrc *p) { return p->file_size; }
+uint64_t pcapsrc_frames(const pcapsrc *p) { return p->frame; }
+uint32_t pcapsrc_present(const pcapsrc *p) { return p->present; }
+const char *pcapsrc_time_str(const pcapsrc *p) { return p->time_str; }
+int32_t pcapsrc_window_value(const pcapsrc *p) { return p->window_value; }
+const char *pcapsrc_protocols(const pcapsrc *p) { return p->protocols; }
+
+void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
+                   tcpfsm_addr *ipv6_src, tcpfsm_addr *ipv6_dst)
+{
+    if (ip_src)
+        *ip_src = p->ip_src;
+    if (ip_dst)
+        *ip_dst = p->ip_dst;
+    if (ipv6_src)
+        *ipv6_src = p->ip6_src;
+    if (ipv6_dst)
+        *ipv6_dst = p->ip6_dst;
+}
+
+static uint32_t ng32(const pcapsrc *p, const uint8_t *b)
+{
+    uint32_t v;
+    memcpy(&v, b, 4);
+    return p->ng_swapped ? __builtin_bswap32(v) : v;
+}
+
+/* pcapng: libpcap consumed [p->pos, now) for one packet block.  When that
+ * is more than the packet block alone, walk the block headers: blocks
+ * Wireshark numbers as frames that libpcap skipped come first.
+ * Returns 0 = fine (*custom = custom blocks to return first), -1 = a
+ * block type pcapsrc does not reproduce (msg set), -2 = read error. */
+static int ng_scan(pcapsrc *p, int64_t from, int64_t to, uint32_t caplen,
+                   uint32_t *custom, char *msg, size_t msgsize)
+{
+    *custom = 0;
+    int64_t pos = from;
+    while (pos < to) {
+        uint8_t h[28];
+        ssize_t n = pread(p->fd, h, sizeof h, pos);
+        if (n < 12)
+            return -2;
+        uint32_t type, len;
+        memcpy(&type, h, 4);
+        if (type == 0x0a0d0d0a) {
+            /* a new section: its byte-order magic decides */
+            uint32_t bom;
+            memcpy(&bom, h + 8, 4);
+            p->ng_swapped = bom != 0x1a2b3c4d;
+        }
+        type = ng32(p, h);
+        len = ng32(p, h + 4);
+        if (len < 12 || (len & 3))
+            return -2;
+        bool last = pos + len >= to;
+        switch (type) {
+        case 0x00000bad:
+        case 0x40000bad:
+            (*custom)++;
+            break;
+        case 0x00000009:
+        case 0x00000204:
+        case 0x00000216:
+        case 0x00000221:
+            snprintf(msg, msgsize, "pcapng block type 0x%08x (a frame for tshark)", type);
+            return -1;
+        case 0x00000006: /* EPB: captured length at +20 */
+            if (last && n >= 24 && ng32(p, h + 20) != caplen) {
+                snprintf(msg, msgsize, "packet longer than the interface's snapshot length");
+                return -1;
+            }
+            break;
+        case 0x00000002: /* obsolete PB: captured length at +16 */
+            if (last && n >= 20 && ng32(p, h + 16) != caplen) {
+                snprintf(msg, msgsize, "packet longer than the interface's snapshot length");
+                return -1;
+            }
+            break;
+        default:
+            break;
+        }
+        pos += len;
+    }
+    return 0;
+}
+
+static void format_time(pcapsrc *p, int64_t sec, long nsec)
+{
+    /* display_signed_time(..., TO_STR_TIME_RES_T_NSECS) */
+    if (nsec < 0 && sec >= 0)
+        snprintf(p->time_str, sizeof p->time_str, "-%" PRId64 ".%09ld", sec, -nsec);
+    else
+        snprintf(p->time_str, sizeof p->time_str, "%" PRId64 ".%09ld", sec,
+                 nsec < 0 ? -nsec : nsec);
+}
+
+static void frame_reset(pcapsrc *p)
+{
+    for (int i = 0; i < p->nreasm; i++)
+        free(p->reasm_bufs[i]);
+    p->nreasm = 0;
+    p->present = 0;
+    p->window_value = -1;
+    p->time_str[0] = '\0';
+    p->protocols[0] = '\0';
+    memset(&p->ip_src, 0, sizeof p->ip_src);
+    memset(&p->ip_dst, 0, sizeof p->ip_dst);
+    memset(&p->ip6_src, 0, sizeof p->ip6_src);
+    memset(&p->ip6_dst, 0, sizeof p->ip6_dst);
+}
+
+int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
+{
+    tcpfsm_segment_init(seg);
+    frame_reset(p);
+    if (err && errsize)
+        err[0] = '\0';
+
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    if (p->pending_custom) {
+        /* a pcapng custom block: a frame with no time stamp */
+        p->pending_custom--;
+        seg->frame = ++p->frame;
+        p->present = F(FRAME_NUMBER);
+        return PCAPSRC_NOT_TCP;
+    }
+    if (p->have_held) {
+        p->have_held = false;
+        hdr = &p->held_hdr;
+        data = p->held_data;
+    } else {
+        int rc = pcap_next_ex(p->pc, &hdr, &data);
+        if (rc == PCAP_ERROR_BREAK)
+            return PCAPSRC_EOF;
+        if (rc != 1) {
+            const char *m = pcap_geterr(p->pc);
+            if (m && strstr(m, "truncated"))
+                snprintf(err, errsize, "truncated capture: frame %" PRIu64 " cut short",
+                         p->frame + 1);
+            else if (m && strstr(m, "different from the type of the first interface")) {
+                snprintf(err, errsize, "frame %" PRIu64 ": %s", p->frame + 1, m);
+                seg->frame = p->frame + 1;
+                return PCAPSRC_UNSUPPORTED;
+            } else
+                snprintf(err, errsize, "read error after frame %" PRIu64 ": %s", p->frame,
+                         m ? m : "unknown");
+            return PCAPSRC_ERROR;
+        }
+        int64_t now = ftello(p->fp);
+        int64_t used = now - p->pos;
+        if (!p->pcapng) {
+            if (used != 16 + (int64_t)hdr->caplen) {
+                p->pos = now;
+                seg->frame = p->frame + 1;
+                snprintf(err, errsize, "frame %" PRIu64 ": packet longer than the file's "
+                         "snapshot length (libpcap cuts it)", p->frame + 1);
+                return PCAPSRC_UNSUPPORTED;
+            }
+        } else if (used != 32 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
+            uint32_t custom = 0;
+            char m[128] = "";
+            int sr = ng_scan(p, p->pos, now, hdr->caplen, &custom, m, sizeof m);
+            if (sr == -1) {
+                p->pos = now;
+                seg->frame = p->frame + 1 + custom;
+                snprintf(err, errsize, "frame %" PRIu64 ": %s", seg->frame, m);
+                return PCAPSRC_UNSUPPORTED;
+            }
+            if (custom) {
+                p->pending_custom = custom;
+                p->held_hdr = *hdr;
+                p->held_data = data;
+                p->have_held = true;
+                p->pos = now;
+                return pcapsrc_next(p, seg, err, errsize);
+            }
+        }
+        p->pos = now;
+    }
+
+    seg->frame = ++p->frame;
+    format_time(p, (int64_t)hdr->ts.tv_sec, (long)hdr->ts.tv_usec);
+    seg->time = strtod(p->time_str, NULL);
+    seg->has_time = true;
+    p->present = F(FRAME_NUMBER) | F(TIME_EPOCH);
+
+    dctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    c.seg = seg;
+    c.result = R_NOT_TCP;
+    /* frame data: captured caplen bytes, reported (original) length len */
+    tvb t = {data, hdr->caplen, hdr->len >= hdr->caplen ? hdr->len : hdr->caplen};
+    switch (p->dlt) {
+    case DLT_EN10MB:
+        dis_eth(&c, t);
+        break;
+    case DLT_LINUX_SLL:
+        dis_sll(&c, t, 1);
+        break;
+    case 276:
+        dis_sll(&c, t, 2);
+        break;
+    case DLT_NULL:
+        dis_null(&c, t);
+        break;
+    case 108:
+        dis_loop(&c, t);
+        break;
+    case 12:
+    case 14:
+    case 101:
+        dis_raw(&c, t);
+        break;
+    case 228:
+        proto_add(&c, "raw");
+        dis_ip_any(&c, t);
+        break;
+    case 229:
+        proto_add(&c, "raw");
+        dis_ipv6(&c, t);
+        break;
+    }
+
+    if (c.result == R_UNSUPPORTED) {
+        snprintf(err, errsize, "frame %" PRIu64 ": %s is not decoded directly",
+                 seg->frame, c.why);
+        return PCAPSRC_UNSUPPORTED;
+    }
+    if (strstr(p->protocols, ":icmp") && c.result != R_NOT_TCP)
+        c.result = R_NOT_TCP;
+    if (c.result == R_NOT_TCP) {
+        /* keep frame and time only, as tsv_parse does for such rows */
+        uint64_t fr = seg->frame;
+        double tm = seg->time;
+        tcpfsm_segment_init(seg);
+        seg->frame = fr;
+        seg->time = tm;
+        seg->has_time = true;
+        return PCAPSRC_NOT_TCP;
+    }
+    /* addresses: the innermost IP header (tsv.c) */
+    if (c.last_ip == 6) {
+        seg->src = p->ip6_src;
+        seg->dst = p->ip6_dst;
+    } else if (c.last_ip == 4) {
+        seg->src = p->ip_src;
+        seg->dst = p->ip_dst;
+    } else if (c.last_ip == -4 && c.result == R_SEGMENT) {
+        c.result = R_BAD;
+        snprintf(c.why, sizeof c.why, "ip.dst: empty");
+    }
+    if (c.result == R_BAD) {
+        snprintf(err, errsize, "%s", c.why);
+        return PCAPSRC_BAD_ROW;
+    }
+    return PCAPSRC_SEGMENT;
+}

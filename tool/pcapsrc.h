@@ -1,0 +1,95 @@
+/* pcapsrc.h - read pcap/pcapng files directly (no tshark) and turn each
+ * frame into the tcpfsm_segment that the tshark path would have produced.
+ *
+ * The tshark path is `tshark -n -r FILE -T fields -E occurrence=l ...` (the
+ * `tcpfsm fields` command, default preferences) read by tsv.c.  pcapsrc
+ * reproduces that export frame by frame: same frame numbers, the same
+ * frame.time_epoch text, the innermost IP addresses, tcp.len from the IP
+ * lengths (not the captured length), tcp.window_size scaled by the window
+ * scale Wireshark learned for the conversation, IPv4/IPv6 reassembly, and
+ * the same verdict (segment / not TCP / bad row) for short and truncated
+ * headers.  Cases pcapsrc does not decode are reported, never guessed:
+ * the caller then uses the tshark path.  Details and limits: pcapsrc.c.
+ */
+#ifndef TCPFSM_PCAPSRC_H
+#define TCPFSM_PCAPSRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpfsm.h"
+#include "tcpfsm_fields.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pcapsrc pcapsrc;
+
+/* pcapsrc_next results */
+enum {
+    PCAPSRC_SEGMENT = 1,      /* a TCP segment: seg filled */
+    PCAPSRC_NOT_TCP = 0,      /* a frame that is not a TCP segment */
+    PCAPSRC_EOF = -1,         /* end of file */
+    PCAPSRC_ERROR = -2,       /* read error / truncated file: err says which */
+    PCAPSRC_UNSUPPORTED = -3, /* this frame needs a decoder pcapsrc lacks
+                                 (tunnel, PPP, MPLS...): err says which;
+                                 the caller falls back to tshark */
+    PCAPSRC_BAD_ROW = 2,      /* a TCP frame whose tshark row tsv.c rejects
+                                 (e.g. a TCP header cut short: tcp.ack_raw
+                                 empty); err holds tsv_parse's "field:
+                                 reason" text; seg->frame/time are set */
+};
+
+/* Opens a capture.  NULL + err on failure; *unsupported = true when the
+ * file opens but pcapsrc cannot read it exactly as tshark would (gzip,
+ * a format libpcap does not know, a link type not decoded): the caller
+ * falls back to tshark. */
+pcapsrc *pcapsrc_open(const char *path, bool *unsupported, char *err,
+                      size_t errsize);
+
+/* Reads the next frame.
+ *  1 (PCAPSRC_SEGMENT): a TCP segment, seg filled exactly as tsv_parse
+ *    fills it from the `tcpfsm fields` row, except seg->stream (-1);
+ *  0 (PCAPSRC_NOT_TCP): a frame that is not TCP (seg->frame, time set);
+ *  2 (PCAPSRC_BAD_ROW): see above;
+ * -1 end of file; -2 error ("truncated capture: frame 1234 cut short"):
+ *    the caller reports it and stops cleanly (the frames before it were
+ *    returned, as tshark exports them);
+ * -3 PCAPSRC_UNSUPPORTED: see above (seg->frame is the frame). */
+int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize);
+
+/* ---- the last frame's export columns (for printing the input columns
+ * the way tshark prints them) ---- */
+
+/* Bit (1u << TCPFSM_F_x) set for each column tshark prints non-empty for
+ * the last frame, for the columns pcapsrc knows: frame.number,
+ * frame.time_epoch, ip.src/ip.dst, ipv6.src/ipv6.dst, tcp.srcport ...
+ * tcp.checksum.status.  tcp.stream and frame.protocols are never set. */
+uint32_t pcapsrc_present(const pcapsrc *p);
+/* frame.time_epoch as tshark 4.0 prints it ("1595425213.123456000");
+ * "" when the frame has no time stamp. */
+const char *pcapsrc_time_str(const pcapsrc *p);
+/* tcp.window_size_value (the raw 16-bit field); -1 when not printed. */
+int32_t pcapsrc_window_value(const pcapsrc *p);
+/* The last ip.src/ip.dst and ipv6.src/ipv6.dst occurrences (what
+ * `-E occurrence=l` prints; family 0 = column empty).  For a TCP segment
+ * seg->src/dst is the innermost pair of these. */
+void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
+                   tcpfsm_addr *ipv6_src, tcpfsm_addr *ipv6_dst);
+/* The layers decoded, tshark-style ("eth:ethertype:ip:tcp"); tshark also
+ * names the payload protocols (":http"), which pcapsrc does not. */
+const char *pcapsrc_protocols(const pcapsrc *p);
+
+/* ---- progress ---- */
+uint64_t pcapsrc_bytes_read(const pcapsrc *p);
+uint64_t pcapsrc_file_size(const pcapsrc *p);
+uint64_t pcapsrc_frames(const pcapsrc *p); /* frames returned so far */
+
+void pcapsrc_close(pcapsrc *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
