@@ -85,6 +85,8 @@ static const uint8_t recv_table[TCPFSM_STATE_MAX][RX_MAX] = {
 
 /* Applies the inputs in column order, each from the state the previous
  * one reached. */
+static bool bad_flags(uint16_t f);
+
 static tcpfsm_state apply(const uint8_t table[][TX_MAX], tcpfsm_state st,
                           unsigned inputs)
 {
@@ -489,7 +491,13 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
         sv->addr = seg->dst, sv->port = seg->dport;
         bool bare_syn = syn && !ack &&
                         !(seg->flags & (TCPFSM_RST | TCPFSM_FIN));
-        if (bare_syn) {
+        /* a segment no synchronized connection sends (bad flags, or no
+         * ACK and no RST): a probe, answered by a listener or a closed
+         * port, not the middle of a connection */
+        bool probe = !bare_syn &&
+                     (bad_flags(seg->flags) ||
+                      !(seg->flags & (TCPFSM_ACK | TCPFSM_RST)));
+        if (bare_syn || probe) {
             cl->state = TCPFSM_CLOSED;
             sv->state = TCPFSM_LISTEN;
         } else {

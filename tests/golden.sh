@@ -74,13 +74,13 @@ byid = {(g["stream"], g["client"], g["server"]): g for g in got}
 for w in want:
     g = byid.get((w["stream"], w["client"], w["server"]))
     if g is None:
-        print(f"  connection {w[\"stream\"]} {w[\"client\"]} -> {w[\"server\"]} not found")
+        print("  connection %s %s -> %s not found" % (w["stream"], w["client"], w["server"]))
         bad += 1
         continue
     for k in keys:
         wv = w[k] if w[k] != "-" else ""
         if g[k] != wv:
-            print(f"  stream {w[\"stream\"]}: {k} is {g[k]!r}, the truth is {wv!r}")
+            print("  stream %s: %s is %r, the truth is %r" % (w["stream"], k, g[k], wv))
             bad += 1
 sys.exit(1 if bad else 0)
 ' "$base.truth" >"$tmp/truth" 2>&1

@@ -400,9 +400,11 @@ static const step v_syn_data[] = {
 };
 
 /* Bad flag combinations: labelled "other", moving nobody. */
+/* A probe that no connection sends is not the middle of one: the prober
+ * holds no connection (CLOSED), the port is presumed listening. */
 static const step v_bad_flags[] = {
-    {C2S, S_ | F_, 0, 0, 0, "other", NULL, "", "", NOSTATE, -1,
-     AN(BAD_FLAGS) | AN(MIDSTREAM), "SYN+FIN"},
+    {C2S, S_ | F_, 0, 0, 0, "other", NULL, "", "", CL, CL, LI, LI, -1,
+     AN(BAD_FLAGS), "SYN+FIN"},
     {C2S, S_ | R_, 0, 0, 0, "other", NULL, "", "", NOSTATE, -1,
      AN(BAD_FLAGS), "SYN+RST"},
     {C2S, 0, 0, 0, 0, "other", NULL, "", "", NOSTATE, -1, AN(BAD_FLAGS),
@@ -465,7 +467,7 @@ static const scenario scenarios[] = {
        "half-closed", "client", F2, CW),
     SC("midstream", 5, 6, 0, v_midstream, "none", "fin4", "client", TW, CL),
     SC("syn with data", 5, 6, 0, v_syn_data, "partial", "open", "", SS, SR),
-    SC("bad flags", 5, 6, 0, v_bad_flags, "none", "open", "", U, U),
+    SC("bad flags", 5, 6, 0, v_bad_flags, "none", "open", "", CL, LI),
     SC("rst in SYN_RECEIVED", 5, 6, 0, v_rst_in_syn_received, "partial",
        "reset", "", CL, LI),
     SC("reordered handshake", 5, 6, 0, v_reordered, "complete", "open", "",
