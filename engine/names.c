@@ -345,3 +345,29 @@ const char *tcpfsm_summary_field_str(const tcpfsm_summary *s, int f,
     default: return buf;
     }
 }
+
+bool tcpfsm_protocols_classify(const char *protocols, int *innermost)
+{
+    *innermost = 0;
+    if (strstr(protocols, ":icmp:") || strstr(protocols, ":icmpv6:"))
+        return false;
+    const char *v4 = NULL, *v6 = NULL;
+    for (const char *q = protocols; (q = strstr(q, ":ip")) != NULL; q++) {
+        if (!strncmp(q, ":ip:", 4))
+            v4 = q;
+        else if (!strncmp(q, ":ipv6:", 6))
+            v6 = q;
+    }
+    if (v4 || v6)
+        *innermost = v4 > v6 ? 4 : 6;
+    return true;
+}
+
+int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
+                              uint64_t cap_len)
+{
+    if (cap_len >= frame_len)
+        return -1;
+    int64_t got = (int64_t)tcp_len - (int64_t)(frame_len - cap_len);
+    return got < 0 ? 0 : got;
+}

@@ -165,6 +165,16 @@ typedef struct tcpfsm_segment {
  * checksum -1); adapters start from this and fill what they have. */
 void tcpfsm_segment_init(tcpfsm_segment *seg);
 
+/* Conventions both adapters share when they fill a segment:
+ * frame.protocols ("eth:ethertype:ipv6:ip:tcp"): false when the TCP header
+ * is quoted inside an ICMP error (not a segment); *innermost = 4 or 6 for
+ * the innermost IP header, 0 when the text names neither. */
+bool tcpfsm_protocols_classify(const char *protocols, int *innermost);
+/* The payload bytes captured, from tcp.len, frame.len and frame.cap_len
+ * (-1 = all of it). */
+int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
+                              uint64_t cap_len);
+
 /* ---- per-segment output (SPEC.md section 4) ---- */
 #define TCPFSM_LABEL_MAX 400
 

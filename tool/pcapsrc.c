@@ -103,6 +103,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,7 @@ typedef struct flow {
 } flow;
 
 typedef struct conv {
+    uint32_t hash;
     uint8_t family;
     uint8_t a[16], b[16]; /* canonical order: (a,pa) < (b,pb) */
     uint16_t pa, pb;
@@ -196,8 +198,11 @@ struct pcapsrc {
     uint64_t file_size;
     uint64_t frame;
     int64_t pos;            /* file position after the last record */
-    /* frames libpcap skipped (pcapng custom blocks) still to return */
-    uint32_t pending_custom;
+    uint32_t snapshot;      /* libpcap's snapshot length */
+    /* frames libpcap skipped (pcapng custom blocks) still to return: the
+     * length of their custom data (frame.len and frame.cap_len) */
+    uint32_t *custom_len;
+    uint32_t ncustom, custom_next, custom_cap;
     bool have_held;         /* a packet read but not yet returned */
     struct pcap_pkthdr held_hdr;
     const u_char *held_data;
@@ -211,6 +216,9 @@ struct pcapsrc {
     int32_t window_value;
     tcpfsm_addr ip_src, ip_dst, ip6_src, ip6_dst;
     char protocols[256];
+
+    uint32_t frame_len, frame_caplen;
+    bool check_checksums;
 
     uint8_t *reasm_bufs[MAX_IP_DEPTH + 2]; /* reassembled payloads */
     int nreasm;
@@ -234,6 +242,7 @@ typedef struct dctx {
     int ip_depth;
     bool fragmented;    /* pinfo->fragmented */
     int last_ip;        /* family of the innermost IP header so far */
+    bool icmp;          /* an ICMP / ICMPv6 layer (tsv.c: not a segment) */
     tcpfsm_addr net_src, net_dst; /* pinfo->src / pinfo->dst */
     size_t plen;
 } dctx;
@@ -267,10 +276,10 @@ static tvb tvb_trim(tvb t, uint32_t len)
     return t;
 }
 
-static void proto_add(dctx *c, const char *name)
+#define proto_add(c, name) proto_add_n(c, name, sizeof name - 1)
+static void proto_add_n(dctx *c, const char *name, size_t n)
 {
     char *b = c->p->protocols;
-    size_t n = strlen(name);
     if (c->plen + n + 2 >= sizeof c->p->protocols)
         return;
     if (c->plen)
@@ -356,7 +365,7 @@ static void conv_rehash(conv_table *t, uint32_t nb)
         conv *c = &t->pool[i];
         if (!c->family)
             continue;
-        uint32_t h = conv_hash(c->family, c->a, c->pa, c->b, c->pb) & (nb - 1);
+        uint32_t h = c->hash & (nb - 1);
         c->next = nbk[h];
         nbk[h] = i + 1;
     }
@@ -368,8 +377,7 @@ static void conv_rehash(conv_table *t, uint32_t nb)
 static void conv_remove(conv_table *t, uint32_t i)
 {
     conv *c = &t->pool[i];
-    uint32_t h = conv_hash(c->family, c->a, c->pa, c->b, c->pb) & (t->nbuckets - 1);
-    uint32_t *pp = &t->buckets[h];
+    uint32_t *pp = &t->buckets[c->hash & (t->nbuckets - 1)];
     while (*pp && *pp != i + 1)
         pp = &t->pool[*pp - 1].next;
     if (*pp)
@@ -402,7 +410,7 @@ static conv *conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
     uint32_t h = conv_hash(fam, a, pa, b, pb);
     for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i; i = t->pool[i - 1].next) {
         conv *c = &t->pool[i - 1];
-        if (c->family == fam && c->pa == pa && c->pb == pb &&
+        if (c->hash == h && c->family == fam && c->pa == pa && c->pb == pb &&
             !memcmp(c->a, a, (size_t)n) && !memcmp(c->b, b, (size_t)n)) {
             if (t->lru_tail != i) {
                 lru_unlink(t, i - 1);
@@ -435,6 +443,7 @@ static conv *conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
     }
     conv *c = &t->pool[idx];
     memset(c, 0, sizeof *c);
+    c->hash = h;
     c->family = fam;
     memcpy(c->a, a, (size_t)n);
     memcpy(c->b, b, (size_t)n);
@@ -606,6 +615,34 @@ static bool keep_buffer(dctx *c, uint8_t *buf)
 /* ------------------------------------------------------------------ */
 /* TCP                                                                 */
 
+/* tcp.checksum.status with tcp.check_checksum on: 1 good, 0 bad (also
+ * for a checksum field of 0xffff that should be 0) */
+static int8_t tcp_checksum_status(const dctx *c, tvb t)
+{
+    uint64_t sum = 0;
+    int n = c->net_src.family == 6 ? 16 : 4;
+    for (int i = 0; i < n; i += 2) {
+        sum += rd16(c->net_src.bytes + i);
+        sum += rd16(c->net_dst.bytes + i);
+    }
+    if (n == 4) {
+        sum += 6 + (uint64_t)((t.rep >> 16) & 0xffff) + (t.rep & 0xffff);
+    } else {
+        sum += (t.rep >> 16) + (t.rep & 0xffff) + 6;
+    }
+    uint32_t i = 0;
+    for (; i + 1 < t.rep; i += 2)
+        sum += rd16(t.d + i);
+    if (i < t.rep)
+        sum += (uint32_t)t.d[i] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t computed = (uint16_t)~sum;
+    if (computed == 0 && rd16(t.d + 16) == 0xffff)
+        return 0;
+    return computed == 0 ? 1 : 0;
+}
+
 static void dis_tcp(dctx *c, tvb t)
 {
     pcapsrc *p = c->p;
@@ -685,6 +722,8 @@ static void dis_tcp(dctx *c, tvb t)
     if (t.cap < 18)
         return; /* exception reading the checksum */
     seg->checksum = 2;
+    if (p->check_checksums && !c->fragmented && t.cap >= t.rep)
+        seg->checksum = tcp_checksum_status(c, t);
     p->present |= F(CHECKSUM_STATUS);
     if (t.cap < 20)
         return; /* exception reading the urgent pointer */
@@ -809,10 +848,14 @@ static void dis_gre(dctx *c, tvb t)
         dis_eth(c, n);
 }
 
-static void dis_icmp_error(dctx *c, const char *name)
+static void dis_icmp_error(dctx *c, bool v6)
 {
     /* tsv.c: a frame with icmp in frame.protocols is not a segment */
-    proto_add(c, name);
+    c->icmp = true;
+    if (v6)
+        proto_add(c, "icmpv6");
+    else
+        proto_add(c, "icmp");
 }
 
 /* ip_try_dissect on an IP payload; v6 = called from the IPv6 chain */
@@ -832,10 +875,10 @@ static void dis_ip_payload(dctx *c, uint8_t proto, tvb t, bool v6)
         dis_gre(c, t);
         return;
     case 1:
-        dis_icmp_error(c, "icmp");
+        dis_icmp_error(c, false);
         return;
     case 58:
-        dis_icmp_error(c, "icmpv6");
+        dis_icmp_error(c, true);
         return;
     case 17:
         proto_add(c, "udp");
@@ -1065,7 +1108,12 @@ static void dis_ipv6(dctx *c, tvb t)
         case 60: /* destination options */
         case 43: /* routing */
         {
-            proto_add(c, nxt == 0 ? "ipv6.hopopts" : nxt == 60 ? "ipv6.dstopts" : "ipv6.routing");
+            if (nxt == 0)
+                proto_add(c, "ipv6.hopopts");
+            else if (nxt == 60)
+                proto_add(c, "ipv6.dstopts");
+            else
+                proto_add(c, "ipv6.routing");
             if (n.cap < 2)
                 return;
             uint32_t len = ((uint32_t)n.d[1] + 1) * 8;
@@ -1304,7 +1352,7 @@ static void dis_eth(dctx *c, tvb t)
 
 static void dis_sll(dctx *c, tvb t, int version)
 {
-    proto_add(c, version == 1 ? "sll" : "sll");
+    proto_add(c, "sll");
     uint32_t hsize = version == 1 ? 16 : 20;
     uint16_t hatype, protocol;
     if (version == 1) {
@@ -1514,6 +1562,7 @@ pcapsrc *pcapsrc_open(const char *path, bool *unsupported_out, char *err,
         return NULL;
     }
     p->pos = ftello(fp);
+    p->snapshot = (uint32_t)pcap_snapshot(p->pc);
     if (!conv_init(&p->convs)) {
         snprintf(err, errsize, "out of memory");
         pcapsrc_close(p);
@@ -1534,6 +1583,7 @@ void pcapsrc_close(pcapsrc *p)
         pcap_close(p->pc);
     conv_free(&p->convs);
     frag_free_all(&p->frags);
+    free(p->custom_len);
     for (int i = 0; i < p->nreasm; i++)
         free(p->reasm_bufs[i]);
     free(p);
@@ -1544,6 +1594,18 @@ uint64_t pcapsrc_bytes_read(const pcapsrc *p)
     return p->pos > 0 ? (uint64_t)p->pos : 0;
 }
 uint64_t pcapsrc_file_size(const pcapsrc *p) { return p->file_size; }
+void pcapsrc_set_checksums(pcapsrc *p, bool check) { p->check_checksums = check; }
+
+bool pcapsrc_frame_len(const pcapsrc *p, uint32_t *len, uint32_t *caplen)
+{
+    if (!(p->present & F(FRAME_LEN)))
+        return false;
+    if (len)
+        *len = p->frame_len;
+    if (caplen)
+        *caplen = p->frame_caplen;
+    return true;
+}
 uint64_t pcapsrc_frames(const pcapsrc *p) { return p->frame; }
 uint32_t pcapsrc_present(const pcapsrc *p) { return p->present; }
 const char *pcapsrc_time_str(const pcapsrc *p) { return p->time_str; }
@@ -1576,9 +1638,9 @@ static uint32_t ng32(const pcapsrc *p, const uint8_t *b)
  * Returns 0 = fine (*custom = custom blocks to return first), -1 = a
  * block type pcapsrc does not reproduce (msg set), -2 = read error. */
 static int ng_scan(pcapsrc *p, int64_t from, int64_t to, uint32_t caplen,
-                   uint32_t *custom, char *msg, size_t msgsize)
+                   char *msg, size_t msgsize)
 {
-    *custom = 0;
+    p->ncustom = p->custom_next = 0;
     int64_t pos = from;
     while (pos < to) {
         uint8_t h[28];
@@ -1601,7 +1663,16 @@ static int ng_scan(pcapsrc *p, int64_t from, int64_t to, uint32_t caplen,
         switch (type) {
         case 0x00000bad:
         case 0x40000bad:
-            (*custom)++;
+            if (p->ncustom == p->custom_cap) {
+                uint32_t nc = p->custom_cap ? p->custom_cap * 2 : 16;
+                uint32_t *nl = realloc(p->custom_len, nc * sizeof *nl);
+                if (!nl)
+                    return -2;
+                p->custom_len = nl;
+                p->custom_cap = nc;
+            }
+            /* wiretap: the custom data after the PEN (block - 16 bytes) */
+            p->custom_len[p->ncustom++] = len >= 16 ? len - 16 : 0;
             break;
         case 0x00000009:
         case 0x00000204:
@@ -1629,14 +1700,84 @@ static int ng_scan(pcapsrc *p, int64_t from, int64_t to, uint32_t caplen,
     return 0;
 }
 
+static double strtod_fallback(uint64_t sec, uint32_t ns)
+{
+    char b[48];
+    snprintf(b, sizeof b, "%" PRIu64 ".%09u", sec, ns);
+    return strtod(b, NULL);
+}
+
+/* frame.time_epoch text: display_signed_time(..., TO_STR_TIME_RES_T_NSECS),
+ * "%lld.%09d" */
 static void format_time(pcapsrc *p, int64_t sec, long nsec)
 {
-    /* display_signed_time(..., TO_STR_TIME_RES_T_NSECS) */
-    if (nsec < 0 && sec >= 0)
-        snprintf(p->time_str, sizeof p->time_str, "-%" PRId64 ".%09ld", sec, -nsec);
-    else
-        snprintf(p->time_str, sizeof p->time_str, "%" PRId64 ".%09ld", sec,
-                 nsec < 0 ? -nsec : nsec);
+    if (sec < 0 || nsec < 0 || nsec >= 1000000000) {
+        if (nsec < 0 && sec >= 0)
+            snprintf(p->time_str, sizeof p->time_str, "-%" PRId64 ".%09ld", sec, -nsec);
+        else
+            snprintf(p->time_str, sizeof p->time_str, "%" PRId64 ".%09ld", sec,
+                     nsec < 0 ? -nsec : nsec);
+        return;
+    }
+    char tmp[24];
+    int n = 0;
+    uint64_t v = (uint64_t)sec;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    char *o = p->time_str;
+    while (n)
+        *o++ = tmp[--n];
+    *o++ = '.';
+    uint32_t f = (uint32_t)nsec;
+    for (int i = 8; i >= 0; i--) {
+        o[i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    o[9] = '\0';
+}
+
+/* sec + ns / 1e9 rounded to the nearest double, ties to even: the value
+ * strtod() gives for the frame.time_epoch text (tsv.c), without parsing.
+ * Starts from an estimate and checks it against the midpoints to its
+ * neighbours in exact 128-bit integer arithmetic. */
+static double time_to_double(uint64_t sec, uint32_t ns)
+{
+    if (!sec && !ns)
+        return 0.0;
+    unsigned __int128 n = (unsigned __int128)sec * 1000000000u + ns;
+    double d = (double)sec + (double)ns / 1e9;
+    for (int iter = 0; iter < 8; iter++) {
+        int e;
+        double fr = frexp(d, &e);              /* d = fr * 2^e */
+        uint64_t m = (uint64_t)ldexp(fr, 53);  /* d = m * 2^(e-53) */
+        int ex = e - 53;
+        if (ex < -110 || ex > 60)
+            break;
+        /* 4 * n * 2^-ex against the midpoints (4m + 2) and (4m - 2), or
+         * (4m - 1) just above a power of two, times 1e9 */
+        unsigned __int128 up = (unsigned __int128)(4 * m + 2) * 1000000000u;
+        unsigned __int128 lo =
+            (unsigned __int128)(4 * m - (m == (1ull << 52) ? 1 : 2)) * 1000000000u;
+        unsigned __int128 lhs = n << 2;
+        if (ex <= 0) {
+            lhs <<= -ex;
+        } else {
+            up <<= ex;
+            lo <<= ex;
+        }
+        if (lhs > up || (lhs == up && (m & 1))) {
+            d = nextafter(d, INFINITY);
+            continue;
+        }
+        if (lhs < lo || (lhs == lo && (m & 1))) {
+            d = nextafter(d, 0.0);
+            continue;
+        }
+        return d;
+    }
+    return strtod_fallback(sec, ns);
 }
 
 static void frame_reset(pcapsrc *p)
@@ -1663,11 +1804,11 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
 
     struct pcap_pkthdr *hdr;
     const u_char *data;
-    if (p->pending_custom) {
+    if (p->custom_next < p->ncustom) {
         /* a pcapng custom block: a frame with no time stamp */
-        p->pending_custom--;
+        p->frame_len = p->frame_caplen = p->custom_len[p->custom_next++];
         seg->frame = ++p->frame;
-        p->present = F(FRAME_NUMBER);
+        p->present = F(FRAME_NUMBER) | F(FRAME_LEN) | F(FRAME_CAP_LEN);
         return PCAPSRC_NOT_TCP;
     }
     if (p->have_held) {
@@ -1692,6 +1833,11 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
                          m ? m : "unknown");
             return PCAPSRC_ERROR;
         }
+        if (!p->pcapng && hdr->caplen < p->snapshot) {
+            /* libpcap cuts only records longer than the snapshot length */
+            p->pos += 16 + (int64_t)hdr->caplen;
+            goto decode;
+        }
         int64_t now = ftello(p->fp);
         int64_t used = now - p->pos;
         if (!p->pcapng) {
@@ -1703,17 +1849,20 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
                 return PCAPSRC_UNSUPPORTED;
             }
         } else if (used != 32 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
-            uint32_t custom = 0;
             char m[128] = "";
-            int sr = ng_scan(p, p->pos, now, hdr->caplen, &custom, m, sizeof m);
+            int sr = ng_scan(p, p->pos, now, hdr->caplen, m, sizeof m);
             if (sr == -1) {
                 p->pos = now;
-                seg->frame = p->frame + 1 + custom;
+                seg->frame = p->frame + 1 + p->ncustom;
                 snprintf(err, errsize, "frame %" PRIu64 ": %s", seg->frame, m);
                 return PCAPSRC_UNSUPPORTED;
             }
-            if (custom) {
-                p->pending_custom = custom;
+            if (sr == -2) {
+                snprintf(err, errsize, "read error after frame %" PRIu64 ": %s", p->frame,
+                         strerror(errno ? errno : EIO));
+                return PCAPSRC_ERROR;
+            }
+            if (p->ncustom) {
                 p->held_hdr = *hdr;
                 p->held_data = data;
                 p->have_held = true;
@@ -1724,11 +1873,17 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
         p->pos = now;
     }
 
+decode:
     seg->frame = ++p->frame;
     format_time(p, (int64_t)hdr->ts.tv_sec, (long)hdr->ts.tv_usec);
-    seg->time = strtod(p->time_str, NULL);
+    if (hdr->ts.tv_sec >= 0 && hdr->ts.tv_usec >= 0 && hdr->ts.tv_usec < 1000000000)
+        seg->time = time_to_double((uint64_t)hdr->ts.tv_sec, (uint32_t)hdr->ts.tv_usec);
+    else
+        seg->time = strtod(p->time_str, NULL);
     seg->has_time = true;
-    p->present = F(FRAME_NUMBER) | F(TIME_EPOCH);
+    p->frame_len = hdr->len;
+    p->frame_caplen = hdr->caplen;
+    p->present = F(FRAME_NUMBER) | F(TIME_EPOCH) | F(FRAME_LEN) | F(FRAME_CAP_LEN);
 
     dctx c;
     memset(&c, 0, sizeof c);
@@ -1773,7 +1928,7 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
                  seg->frame, c.why);
         return PCAPSRC_UNSUPPORTED;
     }
-    if (strstr(p->protocols, ":icmp") && c.result != R_NOT_TCP)
+    if (c.icmp && c.result != R_NOT_TCP)
         c.result = R_NOT_TCP;
     if (c.result == R_NOT_TCP) {
         /* keep frame and time only, as tsv_parse does for such rows */
@@ -1799,6 +1954,11 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
     if (c.result == R_BAD) {
         snprintf(err, errsize, "%s", c.why);
         return PCAPSRC_BAD_ROW;
+    }
+    /* tsv.c: payload bytes captured, from frame.len and frame.cap_len */
+    if (hdr->caplen < hdr->len) {
+        int64_t got = (int64_t)seg->len - (int64_t)(hdr->len - hdr->caplen);
+        seg->payload_caplen = got < 0 ? 0 : got;
     }
     return PCAPSRC_SEGMENT;
 }

@@ -60,6 +60,12 @@ pcapsrc *pcapsrc_open(const char *path, bool *unsupported, char *err,
  * -3 PCAPSRC_UNSUPPORTED: see above (seg->frame is the frame). */
 int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize);
 
+/* As `tshark -o tcp.check_checksum:TRUE` (what `tcpfsm summary --zeek`
+ * runs): tcp.checksum.status becomes 1 good / 0 bad when the whole
+ * segment is captured and not an unreassembled fragment, else stays 2.
+ * Call before the first pcapsrc_next. */
+void pcapsrc_set_checksums(pcapsrc *p, bool check);
+
 /* ---- the last frame's export columns (for printing the input columns
  * the way tshark prints them) ---- */
 
@@ -78,6 +84,9 @@ int32_t pcapsrc_window_value(const pcapsrc *p);
  * seg->src/dst is the innermost pair of these. */
 void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
                    tcpfsm_addr *ipv6_src, tcpfsm_addr *ipv6_dst);
+/* frame.len (original length) and frame.cap_len of the last frame; false
+ * for a frame without them (a pcapng custom block). */
+bool pcapsrc_frame_len(const pcapsrc *p, uint32_t *len, uint32_t *caplen);
 /* The layers decoded, tshark-style ("eth:ethertype:ip:tcp"); tshark also
  * names the payload protocols (":http"), which pcapsrc does not. */
 const char *pcapsrc_protocols(const pcapsrc *p);

@@ -276,20 +276,9 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
     /* frame.protocols, e.g. "eth:ethertype:ipv6:ip:tcp" */
     int ip_first = 0; /* 4 or 6: the innermost IP header, 0 = unknown */
     int pc = r->col_of[TCPFSM_F_PROTOCOLS];
-    if (pc >= 0 && pc < r->ncells && r->cells[pc][0]) {
-        const char *p = r->cells[pc];
-        if (strstr(p, ":icmp:") || strstr(p, ":icmpv6:"))
-            return 0; /* a TCP header quoted in an ICMP error */
-        const char *v4 = NULL, *v6 = NULL;
-        for (const char *q = p; (q = strstr(q, ":ip")) != NULL; q++) {
-            if (!strncmp(q, ":ip:", 4))
-                v4 = q;
-            else if (!strncmp(q, ":ipv6:", 6))
-                v6 = q;
-        }
-        if (v4 || v6)
-            ip_first = (v4 > v6) ? 4 : 6;
-    }
+    if (pc >= 0 && pc < r->ncells && r->cells[pc][0] &&
+        !tcpfsm_protocols_classify(r->cells[pc], &ip_first))
+        return 0; /* a TCP header quoted in an ICMP error */
 
     unsigned long long v;
     if (need_uint(r, TCPFSM_F_FRAME_NUMBER, UINT64_MAX, &v, err, errsize))
@@ -375,11 +364,7 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
             return bad(err, errsize, TCPFSM_F_FRAME_LEN, why, fl_);
         if (!parse_uint(cl_, UINT32_MAX, &clen, &why))
             return bad(err, errsize, TCPFSM_F_FRAME_CAP_LEN, why, cl_);
-        if (clen < flen) {
-            long long missing = (long long)(flen - clen);
-            long long got = (long long)seg->len - missing;
-            seg->payload_caplen = got < 0 ? 0 : got;
-        }
+        seg->payload_caplen = tcpfsm_payload_caplen(seg->len, flen, clen);
     }
     /* addresses: the innermost IP header (frame.protocols), else IPv4 when
      * present, else IPv6 */

@@ -1,0 +1,984 @@
+/* packet-tcpfsm.c - "TCP State Machine" (tcpfsm), a Wireshark 4.0
+ * post-dissector.
+ *
+ * A thin adapter: it reads the TCP fields the engine needs
+ * (engine/tcpfsm_fields.h), fills one tcpfsm_segment exactly as the
+ * tcpfsm tool does from a `tshark -T fields` export (tool/tsv.c), calls
+ * the engine, and shows the engine's answer as fields, a tree, expert
+ * infos, an optional Info column note and statistics.  No TCP rule lives
+ * here: a rule written in an adapter is a bug (DESIGN.md).
+ *
+ * Dissection passes: the engine runs only on the first dissection of a
+ * frame (!PINFO_FD_VISITED), in capture order; its label is stored with
+ * p_add_proto_data(wmem_file_scope()) and re-emitted on later passes
+ * (tshark -2, the GUI's random-order re-dissection), so every pass shows
+ * the same labels.  The engine and the per-connection records live per
+ * capture file: created by the init routine, freed by the cleanup
+ * routine (a full re-dissection runs both and re-feeds the frames from
+ * the first, giving the same labels again).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WS_BUILD_DLL
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto.h>
+#include <epan/proto_data.h>
+#include <epan/tap.h>
+
+#include "tcpfsm.h"
+#include "tcpfsm_fields.h"
+#include "tcpfsm-plugin.h"
+
+#ifndef TCPFSM_PLUGIN_VERSION
+#define TCPFSM_PLUGIN_VERSION TCPFSM_VERSION
+#endif
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = TCPFSM_PLUGIN_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+WS_DLL_PUBLIC void plugin_register(void);
+
+/* ------------------------------------------------------------------ */
+/* Registration data                                                    */
+/* ------------------------------------------------------------------ */
+
+static int proto_tcpfsm = -1;
+static dissector_handle_t tcpfsm_handle;
+static int tcpfsm_tap = -1;
+
+/* per-segment fields: tcpfsm.<name>, one per TCPFSM_LABEL_FIELDS entry */
+static int hf_label[TCPFSM_LF_COUNT];
+/* connection fields: tcpfsm.conn.<name>, one per TCPFSM_SUMMARY_FIELDS */
+static int hf_conn[TCPFSM_SF_COUNT];
+static int hf_ref_frame = -1;
+
+static gint ett_tcpfsm = -1;
+static gint ett_tcpfsm_client = -1;
+static gint ett_tcpfsm_server = -1;
+static gint ett_tcpfsm_conn = -1;
+static gint ett_tcpfsm_label = -1;
+
+/* longer labels are also shown clause by clause */
+#define LABEL_SHOWN 160
+
+static expert_field ei_tcpfsm_step = EI_INIT;
+static expert_field ei_tcpfsm_retransmitted_step = EI_INIT;
+static expert_field ei_tcpfsm_midstream = EI_INIT;
+static expert_field ei_tcpfsm_reordered = EI_INIT;
+static expert_field ei_tcpfsm_simultaneous = EI_INIT;
+static expert_field ei_tcpfsm_port_reuse = EI_INIT;
+static expert_field ei_tcpfsm_syn_data = EI_INIT;
+static expert_field ei_tcpfsm_ack_mismatch = EI_INIT;
+static expert_field ei_tcpfsm_rst_out_of_window = EI_INIT;
+static expert_field ei_tcpfsm_data_after_fin = EI_INIT;
+static expert_field ei_tcpfsm_bad_flags = EI_INIT;
+static expert_field ei_tcpfsm_unexpected = EI_INIT;
+
+static gboolean pref_info_column = FALSE;
+
+/* input fields: the engine's one list (engine/tcpfsm_fields.h) */
+static const char *const input_field_names[TCPFSM_F_COUNT] = {
+#define TCPFSM_X_INNAME(id, name, req) [TCPFSM_F_##id] = name,
+    TCPFSM_INPUT_FIELDS(TCPFSM_X_INNAME)
+#undef TCPFSM_X_INNAME
+};
+static int hf_in[TCPFSM_F_COUNT];
+
+/* Titles and descriptions of the per-segment fields (SPEC.md 4).  A field
+ * the engine adds later still gets registered (as text) from the X-macro. */
+typedef struct field_text {
+    const char *title;
+    const char *blurb;
+} field_text;
+
+static const field_text label_text[TCPFSM_LF_COUNT] = {
+    [TCPFSM_LF_EVENT] = {"Event", "What this segment is: syn, syn-ack, hs-ack, data, ack, fin1, "
+                         "fin1-ack, fin2, fin2-ack, rst, other"},
+    [TCPFSM_LF_PHASE] = {"Phase", "handshake, established, teardown, closed, reset, unknown"},
+    [TCPFSM_LF_STEP] = {"Step", "Position in its sequence: 1/3..3/3 (handshake, merged close), "
+                        "1/4..4/4 (four-way close); absent for data"},
+    [TCPFSM_LF_CLOSE] = {"Close", "How the connection closes, as far as known at this segment: "
+                         "fin4, fin3, simultaneous, reset, refused"},
+    [TCPFSM_LF_ROLE] = {"Sender role", "client or server"},
+    [TCPFSM_LF_SRC_PREV] = {"Sender state before", "RFC 9293 state of the sender before it sent this segment"},
+    [TCPFSM_LF_SRC_STATE] = {"Sender state after", "RFC 9293 state of the sender after sending this segment"},
+    [TCPFSM_LF_DST_PREV] = {"Receiver state before", "RFC 9293 state of the receiver before it received this segment"},
+    [TCPFSM_LF_DST_STATE] = {"Receiver state after", "RFC 9293 state of the receiver after receiving this segment"},
+    [TCPFSM_LF_SEQ_REL] = {"Relative sequence number", "Sequence number relative to the sender's ISN"},
+    [TCPFSM_LF_ACK_REL] = {"Relative acknowledgment number", "Acknowledgment number relative to the receiver's ISN"},
+    [TCPFSM_LF_ACK_OK] = {"Acknowledgment check", "The acknowledgment this step needs is exactly right "
+                          "(absent where no check applies)"},
+    [TCPFSM_LF_ANOMALY] = {"Anomaly", "One item per anomaly token (retransmission, ack-mismatch, midstream, ...)"},
+    [TCPFSM_LF_LABEL] = {"Label", "The engine's sentence for this segment"},
+};
+
+typedef struct conn_field_spec {
+    const char *title;
+    enum ftenum type; /* 0 (FT_NONE): text, FT_STRING */
+    const char *blurb;
+} conn_field_spec;
+
+static const conn_field_spec conn_spec[TCPFSM_SF_COUNT] = {
+    [TCPFSM_SF_STREAM] = {"Stream index", FT_UINT32, "Wireshark's tcp.stream of the connection"},
+    [TCPFSM_SF_CLIENT] = {"Client", FT_STRING, "addr:port ([v6]:port) of the endpoint that sent the first SYN"},
+    [TCPFSM_SF_SERVER] = {"Server", FT_STRING, "addr:port ([v6]:port) of the other endpoint"},
+    [TCPFSM_SF_FIRST_FRAME] = {"First frame", FT_FRAMENUM, NULL},
+    [TCPFSM_SF_LAST_FRAME] = {"Last frame", FT_FRAMENUM, NULL},
+    [TCPFSM_SF_DURATION] = {"Duration", FT_DOUBLE, "Seconds from the first to the last segment (microseconds)"},
+    [TCPFSM_SF_HANDSHAKE] = {"Handshake", FT_STRING, "complete, simultaneous, refused, syn-only, partial, none"},
+    [TCPFSM_SF_CLOSE] = {"Close", FT_STRING, "fin4, fin3, simultaneous, reset, refused, half-closed, open"},
+    [TCPFSM_SF_ACTIVE_CLOSER] = {"Active closer", FT_STRING, "client, server, both; absent when nobody sent a FIN"},
+    [TCPFSM_SF_CLIENT_STATE] = {"Client state", FT_STRING, "The client's last inferred state"},
+    [TCPFSM_SF_SERVER_STATE] = {"Server state", FT_STRING, "The server's last inferred state"},
+    [TCPFSM_SF_SYN_RTT] = {"SYN RTT", FT_DOUBLE, "Seconds from the SYN to the SYN-ACK (microseconds)"},
+    [TCPFSM_SF_IRTT] = {"iRTT", FT_DOUBLE, "Seconds from the SYN to the handshake ACK (microseconds)"},
+    [TCPFSM_SF_CLIENT_PACKETS] = {"Client packets", FT_UINT64, "Segments sent by the client"},
+    [TCPFSM_SF_SERVER_PACKETS] = {"Server packets", FT_UINT64, "Segments sent by the server"},
+    [TCPFSM_SF_CLIENT_BYTES] = {"Client bytes", FT_UINT64, "TCP payload bytes sent by the client"},
+    [TCPFSM_SF_SERVER_BYTES] = {"Server bytes", FT_UINT64, "TCP payload bytes sent by the server"},
+    [TCPFSM_SF_CONN_STATE] = {"Zeek conn_state", FT_STRING, "Zeek's conn_state (S0, S1, SF, REJ, RSTO, ...), "
+                              "computed the way Zeek computes it"},
+    [TCPFSM_SF_HISTORY] = {"Zeek history", FT_STRING, "Zeek's history letters, computed the way Zeek computes them"},
+    [TCPFSM_SF_ORIG_H] = {"Zeek originator address", FT_STRING, "id.orig_h after Zeek's flips"},
+    [TCPFSM_SF_ORIG_P] = {"Zeek originator port", FT_UINT32, "id.orig_p after Zeek's flips"},
+    [TCPFSM_SF_RESP_H] = {"Zeek responder address", FT_STRING, "id.resp_h after Zeek's flips"},
+    [TCPFSM_SF_RESP_P] = {"Zeek responder port", FT_UINT32, "id.resp_p after Zeek's flips"},
+    [TCPFSM_SF_ORIG_PKTS] = {"Zeek originator packets", FT_UINT64, "orig_pkts"},
+    [TCPFSM_SF_RESP_PKTS] = {"Zeek responder packets", FT_UINT64, "resp_pkts"},
+    [TCPFSM_SF_ANOMALIES] = {"Connection anomaly", FT_STRING, "Anomalies seen on the connection, one item per token"},
+};
+
+/* ------------------------------------------------------------------ */
+/* Per-capture state (between the init and cleanup routines)           */
+/* ------------------------------------------------------------------ */
+
+static struct {
+    tcpfsm_engine *engine;
+    wmem_map_t *conns;      /* conn_id -> tcpfsm_conn_rec */
+    wmem_array_t *released; /* conn_ids in the order the engine released them */
+    uint64_t max_conn_id;
+    guint32 last_fed;       /* last frame number given to the engine */
+    uint64_t fed;           /* segments given to the engine */
+} cap;
+
+static tcpfsm_conn_rec *conn_rec(uint64_t id)
+{
+    if (!cap.conns)
+        return NULL;
+    tcpfsm_conn_rec *c = (tcpfsm_conn_rec *)wmem_map_lookup(cap.conns, &id);
+    if (!c) {
+        c = wmem_new0(wmem_file_scope(), tcpfsm_conn_rec);
+        c->conn_id = id;
+        wmem_map_insert(cap.conns, &c->conn_id, c);
+        if (id > cap.max_conn_id)
+            cap.max_conn_id = id;
+    }
+    return c;
+}
+
+const tcpfsm_conn_rec *tcpfsm_plugin_conn(uint64_t conn_id)
+{
+    if (!cap.conns)
+        return NULL;
+    tcpfsm_conn_rec *c = (tcpfsm_conn_rec *)wmem_map_lookup(cap.conns, &conn_id);
+    if (c && !c->released && cap.engine && c->snapshot_at != cap.fed) {
+        if (tcpfsm_engine_conn_summary(cap.engine, conn_id, &c->sum))
+            c->snapshot_at = cap.fed;
+    }
+    return c;
+}
+
+void tcpfsm_plugin_foreach_conn(tcpfsm_conn_visit_fn fn, void *user)
+{
+    if (!cap.conns)
+        return;
+    guint n = wmem_array_get_count(cap.released);
+    for (guint i = 0; i < n; i++) {
+        uint64_t id = *(uint64_t *)wmem_array_index(cap.released, i);
+        const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(id);
+        if (c && !fn(c, user))
+            return;
+    }
+    /* the engine numbers connections from 1 in the order they begin */
+    for (uint64_t id = 1; id <= cap.max_conn_id; id++) {
+        const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(id);
+        if (c && !c->released && !fn(c, user))
+            return;
+    }
+}
+
+/* The engine releases a connection: keep its final summary. */
+static void on_summary(const tcpfsm_summary *s, void *user _U_)
+{
+    tcpfsm_conn_rec *c = conn_rec(s->conn_id);
+    if (!c)
+        return;
+    c->sum = *s;
+    if (!c->released) {
+        c->released = true;
+        wmem_array_append_one(cap.released, c->conn_id);
+    }
+}
+
+static void tcpfsm_init(void)
+{
+    tcpfsm_config cfg;
+    /* The tool's defaults: linger and max_lingering decide whether a late
+     * segment still belongs to a finished connection, so they must be the
+     * same in both adapters for the labels to agree.  Nothing is lost:
+     * every released connection's summary comes through on_summary. */
+    tcpfsm_config_init(&cfg);
+    cfg.on_summary = on_summary;
+    cfg.user = NULL;
+    cap.engine = tcpfsm_engine_new(&cfg);
+    cap.conns = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
+    cap.released = wmem_array_new(wmem_file_scope(), sizeof(uint64_t));
+    cap.max_conn_id = 0;
+    cap.last_fed = 0;
+    cap.fed = 0;
+}
+
+static void tcpfsm_cleanup(void)
+{
+    tcpfsm_engine_free(cap.engine); /* emits nothing */
+    cap.engine = NULL;
+    cap.conns = NULL; /* wmem_file_scope memory goes with the file */
+    cap.released = NULL;
+    cap.max_conn_id = 0;
+    cap.last_fed = 0;
+    cap.fed = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the fields: the same conventions as tool/tsv.c               */
+/* ------------------------------------------------------------------ */
+
+/* The innermost (last) occurrence, as `-E occurrence=l`. */
+static field_info *last_fi(proto_tree *tree, int f)
+{
+    if (hf_in[f] < 0)
+        return NULL;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf_in[f]);
+    if (!a || a->len == 0)
+        return NULL;
+    return (field_info *)g_ptr_array_index(a, a->len - 1);
+}
+
+static bool fi_uint(proto_tree *tree, int f, guint32 *out)
+{
+    field_info *fi = last_fi(tree, f);
+    if (!fi)
+        return false;
+    *out = fvalue_get_uinteger(&fi->value);
+    return true;
+}
+
+static bool fi_addr(field_info *fi, tcpfsm_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    switch (fi->hfinfo->type) {
+    case FT_IPv4: {
+        guint32 a = fi->value.value.ipv4.addr; /* host order */
+        out->family = 4;
+        out->bytes[0] = (uint8_t)(a >> 24);
+        out->bytes[1] = (uint8_t)(a >> 16);
+        out->bytes[2] = (uint8_t)(a >> 8);
+        out->bytes[3] = (uint8_t)a;
+        return true;
+    }
+    case FT_IPv6:
+        out->family = 6;
+        memcpy(out->bytes, fi->value.value.ipv6.addr.bytes, 16);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* frame.protocols as tshark exports it (g_free it), or NULL.  The frame
+ * dissector adds the field before calling the post-dissectors; should it
+ * be missing, the same text is built from the same source, pinfo->layers
+ * (without the leading "frame"). */
+static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
+{
+    field_info *fi = last_fi(tree, TCPFSM_F_PROTOCOLS);
+    if (fi && fvalue_get_string(&fi->value))
+        return g_strdup(fvalue_get_string(&fi->value));
+    if (!pinfo->layers)
+        return NULL;
+    wmem_list_frame_t *fr = wmem_list_head(pinfo->layers);
+    if (!fr)
+        return NULL;
+    GString *s = g_string_new(NULL);
+    for (fr = wmem_list_frame_next(fr); fr; fr = wmem_list_frame_next(fr)) {
+        if (s->len)
+            g_string_append_c(s, ':');
+        g_string_append(s, proto_get_protocol_filter_name(
+                               GPOINTER_TO_UINT(wmem_list_frame_data(fr))));
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* 1: a TCP segment, seg filled; 0: not a TCP segment; -1: a segment the
+ * tool would reject as a bad row (and so never give the engine). */
+static int read_segment(proto_tree *tree, packet_info *pinfo,
+                        tcpfsm_segment *seg)
+{
+    guint32 v;
+    tcpfsm_segment_init(seg);
+    if (!fi_uint(tree, TCPFSM_F_SRCPORT, &v))
+        return 0;
+    /* frame.protocols, e.g. "eth:ethertype:ipv6:ip:tcp": a TCP header
+     * quoted in an ICMP error is not a segment; the later of ":ip:" and
+     * ":ipv6:" is the innermost IP header. */
+    int ip_first = 0;
+    char *protos = frame_protocols(tree, pinfo);
+    if (protos) {
+        bool segment = tcpfsm_protocols_classify(protos, &ip_first);
+        g_free(protos);
+        if (!segment)
+            return 0;
+    }
+    seg->sport = (uint16_t)v;
+    seg->frame = pinfo->num; /* frame.number */
+    if (!fi_uint(tree, TCPFSM_F_DSTPORT, &v))
+        return -1;
+    seg->dport = (uint16_t)v;
+    if (!fi_uint(tree, TCPFSM_F_SEQ_RAW, &v))
+        return -1;
+    seg->seq = v;
+    if (!fi_uint(tree, TCPFSM_F_ACK_RAW, &v))
+        return -1;
+    seg->ack = v;
+    /* no tcp.len ("Short segment"): no payload */
+    seg->len = fi_uint(tree, TCPFSM_F_LEN, &v) ? v : 0;
+    if (!fi_uint(tree, TCPFSM_F_FLAGS, &v))
+        return -1;
+    if (v > 0xfff)
+        return -1;
+    seg->flags = (uint16_t)v;
+    if (fi_uint(tree, TCPFSM_F_STREAM, &v))
+        seg->stream = (int64_t)v;
+
+    /* frame.time_epoch: the tool reads the decimal text tshark prints
+     * ("%ld.%09d") with strtod; do the same for the same double. */
+    field_info *tf = last_fi(tree, TCPFSM_F_TIME_EPOCH);
+    if (tf) {
+        const nstime_t *t = fvalue_get_time(&tf->value);
+        if (t->secs < 0 || t->nsecs < 0)
+            return -1; /* the tool rejects negative times */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%lld.%09d", (long long)t->secs, t->nsecs);
+        seg->time = strtod(buf, NULL);
+        if (!isfinite(seg->time))
+            return -1;
+        seg->has_time = true;
+    }
+
+    int wf = TCPFSM_F_WINDOW_SIZE;
+    if (!fi_uint(tree, wf, &v)) {
+        wf = TCPFSM_F_WINDOW_VALUE;
+        if (!fi_uint(tree, wf, &v))
+            wf = -1;
+    }
+    if (wf >= 0) {
+        seg->window = v;
+        seg->has_window = true;
+        seg->window_scaled = (wf == TCPFSM_F_WINDOW_SIZE);
+    }
+    if (fi_uint(tree, TCPFSM_F_CHECKSUM_STATUS, &v)) {
+        if (v > 3)
+            return -1;
+        seg->checksum = (int8_t)v;
+    }
+
+    /* frame.len and frame.cap_len: how much of the payload was captured */
+    guint32 flen, clen;
+    if (fi_uint(tree, TCPFSM_F_FRAME_LEN, &flen) &&
+        fi_uint(tree, TCPFSM_F_FRAME_CAP_LEN, &clen))
+        seg->payload_caplen = tcpfsm_payload_caplen(seg->len, flen, clen);
+
+    /* addresses: the innermost IP header, else IPv4 when present, else
+     * IPv6 */
+    static const int pairs[2][2] = {
+        {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST},
+        {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST},
+    };
+    for (int k = 0; k < 2; k++) {
+        int p = (ip_first == 6) ? 1 - k : k;
+        field_info *a = last_fi(tree, pairs[p][0]);
+        if (!a)
+            continue;
+        field_info *b = last_fi(tree, pairs[p][1]);
+        if (!b || !fi_addr(a, &seg->src) || !fi_addr(b, &seg->dst))
+            return -1;
+        if (seg->src.family != (p ? 6 : 4) || seg->dst.family != (p ? 6 : 4))
+            return -1;
+        return 1;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the engine (first pass only)                                 */
+/* ------------------------------------------------------------------ */
+
+static tcpfsm_frame_rec *run_engine(proto_tree *tree, packet_info *pinfo)
+{
+    tcpfsm_segment seg;
+    tcpfsm_label lab;
+
+    if (!cap.engine || !tree)
+        return NULL;
+    /* Frames reach the engine once, in capture order. */
+    if (pinfo->num <= cap.last_fed)
+        return NULL;
+    if (read_segment(tree, pinfo, &seg) <= 0)
+        return NULL;
+    cap.last_fed = pinfo->num;
+    cap.fed++;
+    if (tcpfsm_engine_feed(cap.engine, &seg, &lab) != 0)
+        return NULL;
+
+    tcpfsm_frame_rec *r = wmem_new0(wmem_file_scope(), tcpfsm_frame_rec);
+    r->conn_id = lab.conn_id;
+    r->ref_frame = lab.ref_frame;
+    r->seq_rel = lab.seq_rel;
+    r->ack_rel = lab.ack_rel;
+    r->has_ack_rel = lab.has_ack_rel;
+    r->ack_ok = lab.ack_ok;
+    r->anomalies = lab.anomalies;
+    r->event = (uint8_t)lab.event;
+    r->phase = (uint8_t)lab.phase;
+    r->step_num = lab.step_num;
+    r->step_of = lab.step_of;
+    r->close = (uint8_t)lab.close;
+    r->role = (uint8_t)lab.role;
+    r->src_prev = (uint8_t)lab.src_prev;
+    r->src_state = (uint8_t)lab.src_state;
+    r->dst_prev = (uint8_t)lab.dst_prev;
+    r->dst_state = (uint8_t)lab.dst_state;
+    r->label = wmem_strdup(wmem_file_scope(), lab.label);
+
+    /* known from now on; its summary is read from the engine when shown */
+    conn_rec(lab.conn_id);
+
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpfsm, 0, r);
+    return r;
+}
+
+void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, tcpfsm_label *l)
+{
+    memset(l, 0, sizeof *l);
+    l->event = (tcpfsm_event)r->event;
+    l->phase = (tcpfsm_phase)r->phase;
+    l->step_num = r->step_num;
+    l->step_of = r->step_of;
+    l->close = (tcpfsm_close)r->close;
+    l->role = (tcpfsm_role)r->role;
+    l->src_prev = (tcpfsm_state)r->src_prev;
+    l->src_state = (tcpfsm_state)r->src_state;
+    l->dst_prev = (tcpfsm_state)r->dst_prev;
+    l->dst_state = (tcpfsm_state)r->dst_state;
+    l->seq_rel = r->seq_rel;
+    l->ack_rel = r->ack_rel;
+    l->has_ack_rel = r->has_ack_rel;
+    l->ack_ok = r->ack_ok;
+    l->anomalies = r->anomalies;
+    l->conn_id = r->conn_id;
+    l->ref_frame = r->ref_frame;
+    g_strlcpy(l->label, r->label ? r->label : "", sizeof l->label);
+}
+
+/* ------------------------------------------------------------------ */
+/* Presentation (words only: every fact comes from the engine)          */
+/* ------------------------------------------------------------------ */
+
+static bool is_step_event(tcpfsm_event e)
+{
+    switch (e) {
+    case TCPFSM_EV_SYN: case TCPFSM_EV_SYN_ACK: case TCPFSM_EV_HS_ACK:
+    case TCPFSM_EV_FIN1: case TCPFSM_EV_FIN1_ACK: case TCPFSM_EV_FIN2:
+    case TCPFSM_EV_FIN2_ACK: case TCPFSM_EV_RST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const char *event_words(tcpfsm_event e)
+{
+    switch (e) {
+    case TCPFSM_EV_SYN: return "SYN";
+    case TCPFSM_EV_SYN_ACK: return "SYN-ACK";
+    case TCPFSM_EV_HS_ACK: return "ACK";
+    case TCPFSM_EV_DATA: return "Data";
+    case TCPFSM_EV_ACK: return "ACK";
+    case TCPFSM_EV_FIN1: return "first FIN";
+    case TCPFSM_EV_FIN1_ACK: return "ACK of the first FIN";
+    case TCPFSM_EV_FIN2: return "second FIN";
+    case TCPFSM_EV_FIN2_ACK: return "ACK of the second FIN";
+    case TCPFSM_EV_RST: return "RST";
+    case TCPFSM_EV_OTHER: return "Other segment";
+    default: return "?";
+    }
+}
+
+/* "Handshake 2/3: SYN-ACK", "Teardown 1/4: first FIN", "Reset: RST",
+ * "Data", ... */
+static void step_title(const tcpfsm_label *l, char *buf, size_t size)
+{
+    const char *words = event_words(l->event);
+    const char *section = NULL;
+    switch (l->event) {
+    case TCPFSM_EV_SYN: case TCPFSM_EV_SYN_ACK: case TCPFSM_EV_HS_ACK:
+        section = "Handshake";
+        break;
+    case TCPFSM_EV_FIN1: case TCPFSM_EV_FIN1_ACK: case TCPFSM_EV_FIN2:
+    case TCPFSM_EV_FIN2_ACK:
+        section = "Teardown";
+        break;
+    case TCPFSM_EV_RST:
+        section = l->close == TCPFSM_CL_REFUSED ? "Refused" : "Reset";
+        break;
+    default:
+        break;
+    }
+    if (section && l->step_of)
+        snprintf(buf, size, "%s %u/%u: %s", section, l->step_num, l->step_of, words);
+    else if (section)
+        snprintf(buf, size, "%s: %s", section, words);
+    else
+        snprintf(buf, size, "%s", words);
+}
+
+/* The arithmetic check as the engine wrote it in its sentence: the last
+ * ", ack ..." clause before the " — " that starts the moves. */
+static char *check_text(const char *label)
+{
+    static const char dash[] = " \xe2\x80\x94 "; /* " — " */
+    const char *end = strstr(label, dash);
+    size_t head = end ? (size_t)(end - label) : strlen(label);
+    char *h = g_strndup(label, head);
+    char *p = g_strrstr(h, ", ack ");
+    char *out = p ? g_strdup(p + 2) : NULL;
+    g_free(h);
+    return out;
+}
+
+static void add_move(proto_tree *tree, tvbuff_t *tvb, const tcpfsm_label *l,
+                     tcpfsm_role who)
+{
+    bool sender = l->role == who;
+    tcpfsm_state before = sender ? l->src_prev : l->dst_prev;
+    tcpfsm_state after = sender ? l->src_state : l->dst_state;
+    char move[96];
+    if (before == after)
+        snprintf(move, sizeof move, "%s (stays)", tcpfsm_state_name(after));
+    else
+        snprintf(move, sizeof move, "%s \xe2\x86\x92 %s", tcpfsm_state_name(before),
+                 tcpfsm_state_name(after));
+    proto_tree *sub = proto_tree_add_subtree_format(
+        tree, tvb, 0, 0, who == TCPFSM_ROLE_CLIENT ? ett_tcpfsm_client : ett_tcpfsm_server,
+        NULL, "%s: %s (%s)", tcpfsm_role_name(who), move, sender ? "sender" : "receiver");
+    proto_item *pi;
+    int hb = sender ? hf_label[TCPFSM_LF_SRC_PREV] : hf_label[TCPFSM_LF_DST_PREV];
+    int ha = sender ? hf_label[TCPFSM_LF_SRC_STATE] : hf_label[TCPFSM_LF_DST_STATE];
+    pi = proto_tree_add_string(sub, hb, tvb, 0, 0, tcpfsm_state_name(before));
+    proto_item_set_generated(pi);
+    pi = proto_tree_add_string(sub, ha, tvb, 0, 0, tcpfsm_state_name(after));
+    proto_item_set_generated(pi);
+}
+
+/* The type a per-segment field is registered with. */
+static enum ftenum label_field_type(int f)
+{
+    switch (tcpfsm_label_field_kind(f)) {
+    case 'N':
+        return (f == TCPFSM_LF_SEQ_REL || f == TCPFSM_LF_ACK_REL) ? FT_UINT32 : FT_UINT64;
+    case 'B':
+        return FT_BOOLEAN;
+    default:
+        return FT_STRING;
+    }
+}
+
+/* The type a connection field is registered with. */
+static enum ftenum conn_field_type(int f)
+{
+    return conn_spec[f].type ? conn_spec[f].type : FT_STRING;
+}
+
+/* Adds one field from the engine's text of it ("" = absent), so the
+ * values are the ones the tool prints; a list ('L') gives one item per
+ * comma-separated token. */
+static void add_text_field(proto_tree *tree, tvbuff_t *tvb, int hf, enum ftenum type,
+                           char kind, const char *v)
+{
+    proto_item *pi = NULL;
+    if (!*v)
+        return;
+    switch (type) {
+    case FT_UINT32:
+    case FT_FRAMENUM:
+        pi = proto_tree_add_uint(tree, hf, tvb, 0, 0, (guint32)g_ascii_strtoull(v, NULL, 10));
+        break;
+    case FT_UINT64:
+        pi = proto_tree_add_uint64(tree, hf, tvb, 0, 0, g_ascii_strtoull(v, NULL, 10));
+        break;
+    case FT_BOOLEAN:
+        pi = proto_tree_add_boolean(tree, hf, tvb, 0, 0, strcmp(v, "0") != 0);
+        break;
+    case FT_DOUBLE:
+        pi = proto_tree_add_double_format_value(tree, hf, tvb, 0, 0, g_ascii_strtod(v, NULL),
+                                                "%s seconds", v);
+        break;
+    default:
+        if (kind == 'L') {
+            gchar **tok = g_strsplit(v, ",", -1);
+            for (gchar **t = tok; *t; t++) {
+                pi = proto_tree_add_string(tree, hf, tvb, 0, 0, *t);
+                proto_item_set_generated(pi);
+            }
+            g_strfreev(tok);
+            return;
+        }
+        pi = proto_tree_add_string(tree, hf, tvb, 0, 0, v);
+        break;
+    }
+    proto_item_set_generated(pi);
+}
+
+static void add_conn(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                     const tcpfsm_frame_rec *r)
+{
+    const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(r->conn_id);
+    if (!c)
+        return;
+    const tcpfsm_summary *s = &c->sum;
+    const char *closer = tcpfsm_role_name(s->active_closer);
+    proto_tree *sub = proto_tree_add_subtree_format(
+        tree, tvb, 0, 0, ett_tcpfsm_conn, NULL,
+        "Connection%s: handshake %s, close %s%s%s, client %s, server %s",
+        PINFO_FD_VISITED(pinfo) ? "" : " (so far)",
+        tcpfsm_handshake_name(s->handshake), tcpfsm_close_name(s->close),
+        *closer ? " by " : "", closer, tcpfsm_state_name(s->client_state),
+        tcpfsm_state_name(s->server_state));
+    char buf[256];
+    for (int f = 0; f < TCPFSM_SF_COUNT; f++)
+        add_text_field(sub, tvb, hf_conn[f], conn_field_type(f), tcpfsm_summary_field_kind(f),
+                       tcpfsm_summary_field_str(s, f, buf, sizeof buf));
+}
+
+static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *l,
+                        const char *title)
+{
+    uint32_t a = l->anomalies;
+    bool retrans = a & TCPFSM_AN(RETRANSMISSION);
+    if (is_step_event(l->event)) {
+        if (retrans)
+            expert_add_info_format(pinfo, ti, &ei_tcpfsm_retransmitted_step,
+                                   "%s retransmitted", title);
+        else
+            expert_add_info_format(pinfo, ti, &ei_tcpfsm_step, "%s", title);
+    }
+    if (a & TCPFSM_AN(MIDSTREAM))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_midstream);
+    if (a & TCPFSM_AN(REORDERED))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_reordered);
+    if (a & TCPFSM_AN(SIMULTANEOUS_OPEN))
+        expert_add_info_format(pinfo, ti, &ei_tcpfsm_simultaneous,
+                               "Simultaneous open: the SYNs crossed");
+    if (a & TCPFSM_AN(SIMULTANEOUS_CLOSE))
+        expert_add_info_format(pinfo, ti, &ei_tcpfsm_simultaneous,
+                               "Simultaneous close: the FINs crossed");
+    if (a & TCPFSM_AN(PORT_REUSE))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_port_reuse);
+    if (a & TCPFSM_AN(SYN_DATA))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_syn_data);
+    if (l->ack_ok == 0 || (a & TCPFSM_AN(ACK_MISMATCH)))
+        expert_add_info_format(pinfo, ti, &ei_tcpfsm_ack_mismatch,
+                               "Acknowledgment mismatch: %s", l->label);
+    if (a & TCPFSM_AN(RST_OUT_OF_WINDOW))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_rst_out_of_window);
+    if (a & TCPFSM_AN(DATA_AFTER_FIN))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_data_after_fin);
+    if (a & TCPFSM_AN(BAD_FLAGS))
+        expert_add_info(pinfo, ti, &ei_tcpfsm_bad_flags);
+    if (a & TCPFSM_AN(UNEXPECTED))
+        expert_add_info_format(pinfo, ti, &ei_tcpfsm_unexpected,
+                               "Segment not valid in the receiver's state: %s", l->label);
+}
+
+static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                 const tcpfsm_frame_rec *r)
+{
+    tcpfsm_label l;
+    char title[96], buf[TCPFSM_LABEL_MAX + 16];
+    bool handled[TCPFSM_LF_COUNT] = {0};
+    proto_item *pi;
+
+    tcpfsm_plugin_rec_to_label(r, &l);
+    step_title(&l, title, sizeof title);
+
+    if (pref_info_column &&
+        (l.step_of || l.event == TCPFSM_EV_RST || l.event == TCPFSM_EV_OTHER || l.anomalies)) {
+        char an[256];
+        tcpfsm_anomalies_str(l.anomalies, an, sizeof an);
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s]", title, *an ? "; " : "", an);
+    }
+
+    const char *sender = tcpfsm_role_name(l.role);
+    const char *receiver = l.role == TCPFSM_ROLE_CLIENT ? "server" : "client";
+    proto_item *ti = proto_tree_add_protocol_format(
+        tree, proto_tcpfsm, tvb, 0, 0, "TCP State Machine, %s (%s \xe2\x86\x92 %s)",
+        title, sender, receiver);
+    proto_tree *st = proto_item_add_subtree(ti, ett_tcpfsm);
+
+    /* the sentence first, then the structured facts */
+    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_LABEL], tvb, 0, 0, l.label);
+    proto_item_set_generated(pi);
+    handled[TCPFSM_LF_LABEL] = true;
+    if (strlen(l.label) > LABEL_SHOWN) {
+        /* the tree shows about 240 bytes of an item: show the sentence's
+         * clauses one a line below it */
+        proto_tree *lt = proto_item_add_subtree(pi, ett_tcpfsm_label);
+        gchar **parts = g_strsplit(l.label, "; ", -1);
+        for (gchar **p = parts; *p; p++) {
+            gchar **sub = g_strsplit(*p, " \xe2\x80\x94 ", 2); /* " — " */
+            for (gchar **q = sub; *q; q++)
+                proto_tree_add_subtree_format(lt, tvb, 0, 0, ett_tcpfsm_label, NULL, "%s", *q);
+            g_strfreev(sub);
+        }
+        g_strfreev(parts);
+    }
+
+    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_EVENT], tvb, 0, 0,
+                               tcpfsm_event_name(l.event));
+    proto_item_set_generated(pi);
+    handled[TCPFSM_LF_EVENT] = true;
+
+    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_PHASE], tvb, 0, 0,
+                               tcpfsm_phase_name(l.phase));
+    proto_item_set_generated(pi);
+    handled[TCPFSM_LF_PHASE] = true;
+
+    tcpfsm_step_str(&l, buf, sizeof buf);
+    if (*buf) {
+        pi = proto_tree_add_string_format_value(st, hf_label[TCPFSM_LF_STEP], tvb, 0, 0,
+                                                buf, "%s (%s)", buf, title);
+        proto_item_set_generated(pi);
+    }
+    handled[TCPFSM_LF_STEP] = true;
+
+    if (l.close != TCPFSM_CL_NONE) {
+        pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_CLOSE], tvb, 0, 0,
+                                   tcpfsm_close_name(l.close));
+        proto_item_set_generated(pi);
+    }
+    handled[TCPFSM_LF_CLOSE] = true;
+
+    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ROLE], tvb, 0, 0, sender);
+    proto_item_set_generated(pi);
+    handled[TCPFSM_LF_ROLE] = true;
+
+    if (l.ack_ok >= 0) {
+        char *chk = check_text(l.label);
+        pi = proto_tree_add_boolean_format_value(
+            st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0, l.ack_ok ? 1 : 0, "%s%s%s%s",
+            l.ack_ok ? "correct" : "WRONG", chk ? " (" : "", chk ? chk : "", chk ? ")" : "");
+        proto_item_set_generated(pi);
+        g_free(chk);
+    }
+    handled[TCPFSM_LF_ACK_OK] = true;
+
+    if (l.ref_frame) {
+        pi = proto_tree_add_uint(st, hf_ref_frame, tvb, 0, 0, (guint32)l.ref_frame);
+        proto_item_set_generated(pi);
+    }
+
+    /* both endpoints' moves, client first */
+    add_move(st, tvb, &l, TCPFSM_ROLE_CLIENT);
+    add_move(st, tvb, &l, TCPFSM_ROLE_SERVER);
+    handled[TCPFSM_LF_SRC_PREV] = handled[TCPFSM_LF_SRC_STATE] = true;
+    handled[TCPFSM_LF_DST_PREV] = handled[TCPFSM_LF_DST_STATE] = true;
+
+    pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_SEQ_REL], tvb, 0, 0, l.seq_rel);
+    proto_item_set_generated(pi);
+    handled[TCPFSM_LF_SEQ_REL] = true;
+    if (l.has_ack_rel) {
+        pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_ACK_REL], tvb, 0, 0, l.ack_rel);
+        proto_item_set_generated(pi);
+    }
+    handled[TCPFSM_LF_ACK_REL] = true;
+
+    for (unsigned b = 0; b < TCPFSM_AB_COUNT; b++) {
+        if (!(l.anomalies & (1u << b)))
+            continue;
+        pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ANOMALY], tvb, 0, 0,
+                                   tcpfsm_anomaly_name(b));
+        proto_item_set_generated(pi);
+    }
+    handled[TCPFSM_LF_ANOMALY] = true;
+
+    /* a field the engine added after this adapter was written: from the
+     * engine's text of it */
+    for (int f = 0; f < TCPFSM_LF_COUNT; f++) {
+        if (!handled[f])
+            add_text_field(st, tvb, hf_label[f], label_field_type(f),
+                           tcpfsm_label_field_kind(f),
+                           tcpfsm_label_field_str(&l, f, buf, sizeof buf));
+    }
+
+    add_conn(st, tvb, pinfo, r);
+    add_experts(pinfo, ti, &l, title);
+}
+
+static int dissect_tcpfsm(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                          void *data _U_)
+{
+    tcpfsm_frame_rec *r =
+        (tcpfsm_frame_rec *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpfsm, 0);
+    if (!r && !PINFO_FD_VISITED(pinfo))
+        r = run_engine(tree, pinfo);
+    if (!r)
+        return 0;
+    emit(tvb, pinfo, tree, r);
+    tap_queue_packet(tcpfsm_tap, pinfo, r);
+    return tvb_captured_length(tvb);
+}
+
+/* ------------------------------------------------------------------ */
+/* Registration                                                         */
+/* ------------------------------------------------------------------ */
+
+static void fill_hf(hf_register_info *h, int *id, const char *name, char *abbrev,
+                    enum ftenum type, int display, const void *strings,
+                    const char *blurb)
+{
+    memset(h, 0, sizeof *h);
+    *id = -1;
+    h->p_id = id;
+    h->hfinfo.name = name;
+    h->hfinfo.abbrev = abbrev;
+    h->hfinfo.type = type;
+    h->hfinfo.display = display;
+    h->hfinfo.strings = strings;
+    h->hfinfo.bitmask = 0;
+    h->hfinfo.blurb = blurb;
+    HFILL_INIT(*h);
+}
+
+static void proto_register_tcpfsm(void)
+{
+    /* Wireshark keeps pointers into these: static storage */
+    static hf_register_info hf[TCPFSM_LF_COUNT + TCPFSM_SF_COUNT + 1];
+    int n = 0;
+
+    for (int f = 0; f < TCPFSM_F_COUNT; f++)
+        hf_in[f] = -1; /* set in the handoff, once every protocol is known */
+
+    for (int f = 0; f < TCPFSM_LF_COUNT; f++) {
+        const char *name = tcpfsm_label_field_name(f);
+        enum ftenum type = label_field_type(f);
+        int display = (type == FT_UINT32 || type == FT_UINT64) ? BASE_DEC : BASE_NONE;
+        fill_hf(&hf[n++], &hf_label[f], label_text[f].title ? label_text[f].title : name,
+                g_strconcat("tcpfsm.", name, NULL), type, display, NULL, label_text[f].blurb);
+    }
+    for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
+        const char *name = tcpfsm_summary_field_name(f);
+        enum ftenum type = conn_field_type(f);
+        int display = BASE_NONE;
+        if (type == FT_UINT32 || type == FT_UINT64)
+            display = BASE_DEC;
+        fill_hf(&hf[n++], &hf_conn[f], conn_spec[f].title ? conn_spec[f].title : name,
+                g_strconcat("tcpfsm.conn.", name, NULL), type, display, NULL,
+                conn_spec[f].blurb);
+    }
+    fill_hf(&hf[n++], &hf_ref_frame, "Related frame", g_strdup("tcpfsm.ref_frame"),
+            FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE),
+            "The segment this step answers (the SYN of a SYN-ACK, the FIN of an ACK of "
+            "FIN) or repeats (a retransmission)");
+
+    static gint *ett[] = {
+        &ett_tcpfsm,
+        &ett_tcpfsm_client,
+        &ett_tcpfsm_server,
+        &ett_tcpfsm_conn,
+        &ett_tcpfsm_label,
+    };
+
+    static ei_register_info ei[] = {
+        {&ei_tcpfsm_step, {"tcpfsm.expert.step", PI_SEQUENCE, PI_CHAT,
+                           "Handshake or teardown step", EXPFILL}},
+        {&ei_tcpfsm_retransmitted_step, {"tcpfsm.expert.retransmitted_step", PI_SEQUENCE, PI_NOTE,
+                                         "Retransmitted handshake or teardown step", EXPFILL}},
+        {&ei_tcpfsm_midstream, {"tcpfsm.expert.midstream", PI_SEQUENCE, PI_NOTE,
+                                "Capture starts mid-connection: states unknown", EXPFILL}},
+        {&ei_tcpfsm_reordered, {"tcpfsm.expert.reordered", PI_SEQUENCE, PI_NOTE,
+                                "Captured out of order (the SYN-ACK came before its SYN)", EXPFILL}},
+        {&ei_tcpfsm_simultaneous, {"tcpfsm.expert.simultaneous", PI_SEQUENCE, PI_NOTE,
+                                   "Simultaneous open or close", EXPFILL}},
+        {&ei_tcpfsm_port_reuse, {"tcpfsm.expert.port_reuse", PI_SEQUENCE, PI_NOTE,
+                                 "New connection on a reused 4-tuple", EXPFILL}},
+        {&ei_tcpfsm_syn_data, {"tcpfsm.expert.syn_data", PI_SEQUENCE, PI_NOTE,
+                               "SYN carries data", EXPFILL}},
+        {&ei_tcpfsm_ack_mismatch, {"tcpfsm.expert.ack_mismatch", PI_SEQUENCE, PI_WARN,
+                                   "The acknowledgment this step needs is wrong", EXPFILL}},
+        {&ei_tcpfsm_rst_out_of_window, {"tcpfsm.expert.rst_out_of_window", PI_SEQUENCE, PI_WARN,
+                                        "RST outside the receiver's window: ignored by it", EXPFILL}},
+        {&ei_tcpfsm_data_after_fin, {"tcpfsm.expert.data_after_fin", PI_SEQUENCE, PI_WARN,
+                                     "Data after the sender's own FIN", EXPFILL}},
+        {&ei_tcpfsm_bad_flags, {"tcpfsm.expert.bad_flags", PI_PROTOCOL, PI_WARN,
+                                "Invalid TCP flag combination (SYN+FIN, SYN+RST or no flags)", EXPFILL}},
+        {&ei_tcpfsm_unexpected, {"tcpfsm.expert.unexpected", PI_SEQUENCE, PI_WARN,
+                                 "Segment not valid in the receiver's state", EXPFILL}},
+    };
+
+    proto_tcpfsm = proto_register_protocol("TCP State Machine", "TCPFSM", "tcpfsm");
+    proto_register_field_array(proto_tcpfsm, hf, n);
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto_tcpfsm);
+    expert_register_field_array(em, ei, array_length(ei));
+
+    module_t *m = prefs_register_protocol(proto_tcpfsm, NULL);
+    prefs_register_bool_preference(
+        m, "info_column", "Show the step in the Info column",
+        "Append the handshake/teardown step and any anomaly to the Info column, "
+        "e.g. \"[Handshake 2/3: SYN-ACK]\"",
+        &pref_info_column);
+
+    tcpfsm_handle = create_dissector_handle(dissect_tcpfsm, proto_tcpfsm);
+    register_postdissector(tcpfsm_handle);
+    register_init_routine(tcpfsm_init);
+    register_cleanup_routine(tcpfsm_cleanup);
+    tcpfsm_tap = register_tap(TCPFSM_TAP_NAME);
+    tcpfsm_stats_register();
+}
+
+static void proto_reg_handoff_tcpfsm(void)
+{
+    /* Every field the engine reads must be primed, or it is absent when
+     * no visible tree is built (tshark without -V, first pass of -2). */
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    for (int f = 0; f < TCPFSM_F_COUNT; f++) {
+        hf_in[f] = proto_registrar_get_id_byname(input_field_names[f]);
+        if (hf_in[f] >= 0)
+            g_array_append_val(wanted, hf_in[f]);
+    }
+    set_postdissector_wanted_hfids(tcpfsm_handle, wanted);
+}
+
+void plugin_register(void)
+{
+    static proto_plugin plug;
+    plug.register_protoinfo = proto_register_tcpfsm;
+    plug.register_handoff = proto_reg_handoff_tcpfsm;
+    proto_register_plugin(&plug);
+}
