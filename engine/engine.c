@@ -188,6 +188,7 @@ struct tcpfsm_engine {
     tcpfsm_zeek_opts zopts;
     GHashTable *by_stream; /* int64 stream -> conn */
     GHashTable *by_tuple;  /* tuple_key -> newest conn on that tuple */
+    GHashTable *by_id;     /* conn id -> conn */
     conn *all_head, *all_tail;
     conn *linger_head, *linger_tail;
     size_t n_conns, n_linger;
@@ -253,6 +254,7 @@ tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
     e->zopts.timers = false; /* the engine splits connections itself */
     e->by_stream = g_hash_table_new(g_int64_hash, g_int64_equal);
     e->by_tuple = g_hash_table_new(tuple_hash, tuple_equal);
+    e->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
     e->next_id = 1;
     return e;
 }
@@ -365,6 +367,7 @@ static void release(tcpfsm_engine *e, conn *c, bool emit)
         g_hash_table_remove(e->by_stream, &c->key);
     if (g_hash_table_lookup(e->by_tuple, &c->tkey) == c)
         g_hash_table_remove(e->by_tuple, &c->tkey);
+    g_hash_table_remove(e->by_id, &c->id);
     linger_unlink(e, c);
     if (c->all_prev)
         c->all_prev->all_next = c->all_next;
@@ -424,6 +427,7 @@ void tcpfsm_engine_free(tcpfsm_engine *e)
         release(e, e->all_head, false);
     g_hash_table_destroy(e->by_stream);
     g_hash_table_destroy(e->by_tuple);
+    g_hash_table_destroy(e->by_id);
     g_free(e);
 }
 
@@ -444,17 +448,11 @@ size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e)
 bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
                                 tcpfsm_summary *out)
 {
-    /* Connections are few per lookup in practice (the plugin asks for the
-     * connection of the frame it is showing); walk from the newest. */
-    for (const conn *c = e->all_tail; c; c = c->all_prev) {
-        if (c->id == conn_id) {
-            fill_summary(c, out);
-            return true;
-        }
-        if (c->id < conn_id)
-            break;
-    }
-    return false;
+    const conn *c = g_hash_table_lookup(e->by_id, &conn_id);
+    if (!c)
+        return false;
+    fill_summary(c, out);
+    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -517,6 +515,7 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
     e->n_conns++;
     if (c->key >= 0)
         g_hash_table_replace(e->by_stream, &c->key, c);
+    g_hash_table_insert(e->by_id, &c->id, c);
     /* replace, not insert: the key must point into the newest conn */
     g_hash_table_replace(e->by_tuple, &c->tkey, c);
     return c;
