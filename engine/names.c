@@ -1,5 +1,6 @@
 /* names.c - token tables of SPEC.md and small formatting helpers. */
 #include "tcpfsm.h"
+#include "tcpfsm_fields.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -370,4 +371,14 @@ int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
         return -1;
     int64_t got = (int64_t)tcp_len - (int64_t)(frame_len - cap_len);
     return got < 0 ? 0 : got;
+}
+
+void tcpfsm_address_fields(int innermost, int order[2][2])
+{
+    static const int v4[2] = {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST};
+    static const int v6[2] = {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST};
+    const int *first = innermost == 6 ? v6 : v4;
+    const int *second = innermost == 6 ? v4 : v6;
+    memcpy(order[0], first, sizeof v4);
+    memcpy(order[1], second, sizeof v4);
 }

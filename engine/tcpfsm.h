@@ -170,6 +170,9 @@ void tcpfsm_segment_init(tcpfsm_segment *seg);
  * is quoted inside an ICMP error (not a segment); *innermost = 4 or 6 for
  * the innermost IP header, 0 when the text names neither. */
 bool tcpfsm_protocols_classify(const char *protocols, int *innermost);
+/* The address field pairs {src, dst} (TCPFSM_F_* ids) in the order to try
+ * them: the innermost IP header first, else IPv4 before IPv6. */
+void tcpfsm_address_fields(int innermost, int order[2][2]);
 /* The payload bytes captured, from tcp.len, frame.len and frame.cap_len
  * (-1 = all of it). */
 int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,

@@ -406,16 +406,14 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
 
     /* addresses: the innermost IP header, else IPv4 when present, else
      * IPv6 */
-    static const int pairs[2][2] = {
-        {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST},
-        {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST},
-    };
+    int pairs[2][2];
+    tcpfsm_address_fields(ip_first, pairs);
     for (int k = 0; k < 2; k++) {
-        int p = (ip_first == 6) ? 1 - k : k;
-        field_info *a = last_fi(tree, pairs[p][0]);
+        int p = pairs[k][0] == TCPFSM_F_IPV6_SRC;
+        field_info *a = last_fi(tree, pairs[k][0]);
         if (!a)
             continue;
-        field_info *b = last_fi(tree, pairs[p][1]);
+        field_info *b = last_fi(tree, pairs[k][1]);
         if (!b || !fi_addr(a, &seg->src) || !fi_addr(b, &seg->dst))
             return -1;
         if (seg->src.family != (p ? 6 : 4) || seg->dst.family != (p ? 6 : 4))

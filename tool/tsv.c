@@ -368,24 +368,22 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
     }
     /* addresses: the innermost IP header (frame.protocols), else IPv4 when
      * present, else IPv6 */
-    static const int pairs[2][2] = {
-        {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST},
-        {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST},
-    };
+    int pairs[2][2];
+    tcpfsm_address_fields(ip_first, pairs);
     for (int k = 0; k < 2; k++) {
-        int p = (ip_first == 6) ? 1 - k : k;
-        const char *a = cell_of(r, pairs[p][0]);
-        const char *b = cell_of(r, pairs[p][1]);
+        int p = pairs[k][0] == TCPFSM_F_IPV6_SRC;
+        const char *a = cell_of(r, pairs[k][0]);
+        const char *b = cell_of(r, pairs[k][1]);
         if (!a || !*a)
             continue;
         if (!tcpfsm_addr_parse(a, &seg->src))
-            return bad(err, errsize, pairs[p][0], "not an address", a);
+            return bad(err, errsize, pairs[k][0], "not an address", a);
         if (!b || !*b)
-            return bad(err, errsize, pairs[p][1], "empty", NULL);
+            return bad(err, errsize, pairs[k][1], "empty", NULL);
         if (!tcpfsm_addr_parse(b, &seg->dst))
-            return bad(err, errsize, pairs[p][1], "not an address", b);
+            return bad(err, errsize, pairs[k][1], "not an address", b);
         if (seg->src.family != (p ? 6 : 4) || seg->dst.family != (p ? 6 : 4))
-            return bad(err, errsize, pairs[p][0], "wrong address family", a);
+            return bad(err, errsize, pairs[k][0], "wrong address family", a);
         return 1;
     }
     return bad(err, errsize, r->col_of[TCPFSM_F_IP_SRC] >= 0 ? TCPFSM_F_IP_SRC
