@@ -9,6 +9,8 @@
  * decides which inputs a segment is, and which SPEC.md event labels it.
  */
 #include "tcpfsm.h"
+#include "messages.h"
+#include "tcpfsm_lang.h"
 #include "zeek.h"
 
 #include <glib.h>
@@ -594,13 +596,29 @@ static void tappend(text *t, const char *fmt, ...)
     if (n < 0)
         return;
     t->used += (size_t)n;
-    if (t->used >= t->size)
-        t->used = t->size - 1;
+    if (t->used >= t->size) {
+        /* cut short: never leave half a UTF-8 character at the end */
+        size_t end = t->size - 1, lead = end;
+        while (lead > 0 && ((unsigned char)t->buf[lead - 1] & 0xC0) == 0x80)
+            lead--;
+        if (lead > 0) {
+            unsigned char c = (unsigned char)t->buf[lead - 1];
+            size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (end - (lead - 1) < want)
+                end = lead - 1;
+        }
+        t->buf[end] = '\0';
+        t->used = end;
+    }
 }
 
-static const char *role_word(int side)
+/* The label's words come from the message table (messages.h) in the
+ * configured language; the format of message ID: */
+#define MSG(x, ID) tcpfsm_lang_msg((x)->e->cfg.lang, TCPFSM_M_##ID)
+
+static void tput(text *t, const char *s)
 {
-    return side == 0 ? "client" : "server";
+    tappend(t, "%s", s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -620,7 +638,21 @@ typedef struct ctx {
     bool ack_flag;
     bool rst_accepted;
     text t;               /* the step sentence (before the moves) */
+    char title[64];       /* the step title of the sentence */
 } ctx;
+
+static const char *role_word(const ctx *x, int side)
+{
+    return tcpfsm_role_text(side == 0 ? TCPFSM_ROLE_CLIENT : TCPFSM_ROLE_SERVER,
+                            x->e->cfg.lang);
+}
+
+/* "Handshake 1/3", 第一次握手 ... (kind: TCPFSM_T_*) */
+static const char *title(ctx *x, int kind, unsigned num, unsigned of)
+{
+    return tcpfsm_lang_title(x->e->cfg.lang, kind, num, of, x->title,
+                             sizeof x->title);
+}
 
 static void set_step(tcpfsm_label *l, int num, int of)
 {
@@ -644,7 +676,8 @@ static bool bad_flags(uint16_t f)
     return false;
 }
 
-static const char *flag_combo(uint16_t f, char *buf, size_t size)
+static const char *flag_combo(uint16_t f, char *buf, size_t size,
+                              const char *none)
 {
     static const struct { uint16_t bit; const char *name; } names[] = {
         {TCPFSM_SYN, "SYN"}, {TCPFSM_FIN, "FIN"}, {TCPFSM_RST, "RST"},
@@ -662,7 +695,7 @@ static const char *flag_combo(uint16_t f, char *buf, size_t size)
         used += (size_t)n;
     }
     if (!used)
-        snprintf(buf, size, "no flags");
+        snprintf(buf, size, "%s", none);
     return buf;
 }
 
@@ -681,13 +714,13 @@ static void on_syn(ctx *x)
         set_step(l, s->syn_step_num, s->syn_step_of);
         if (seg->seq == s->isn) {
             l->anomalies |= TCPFSM_AN(RETRANSMISSION);
-            tappend(&x->t, "Handshake %u/%u: SYN retransmitted (same ISN %u)",
-                    l->step_num, l->step_of, seg->seq);
+            tappend(&x->t, MSG(x, SYN_RETX),
+                    title(x, TCPFSM_T_HANDSHAKE, l->step_num, l->step_of),
+                    seg->seq);
         } else {
             l->anomalies |= TCPFSM_AN(UNEXPECTED);
-            tappend(&x->t, "SYN with a new ISN %u on a connection whose %s ISN "
-                    "is %u: not a new connection yet", seg->seq,
-                    role_word(x->S), s->isn);
+            tappend(&x->t, MSG(x, SYN_NEW_ISN), seg->seq, role_word(x, x->S),
+                    s->isn);
         }
         return;
     }
@@ -700,8 +733,8 @@ static void on_syn(ctx *x)
         s->syn_time = seg->time;
         s->syn_event = TCPFSM_EV_SYN;
         s->syn_step_num = 1, s->syn_step_of = 3;
-        tappend(&x->t, "Handshake 1/3: SYN, client ISN %u, captured after its "
-                "SYN-ACK (reordered)", seg->seq);
+        tappend(&x->t, MSG(x, SYN_REORDERED),
+                title(x, TCPFSM_T_HANDSHAKE, 1, 3), seg->seq);
         return;
     }
     if (x->S == 0 && !c->midstream && !c->synack_first) {
@@ -716,7 +749,8 @@ static void on_syn(ctx *x)
         s->syn_step_num = 1, s->syn_step_of = 3;
         x->tx |= 1u << TX_SYN;
         x->rx |= 1u << RX_SYN;
-        tappend(&x->t, "Handshake 1/3: SYN, client ISN %u", seg->seq);
+        tappend(&x->t, MSG(x, SYN), title(x, TCPFSM_T_HANDSHAKE, 1, 3),
+                seg->seq);
         return;
     }
     if (x->S == 1 && r->syn_sent && !s->synack_sent &&
@@ -738,14 +772,12 @@ static void on_syn(ctx *x)
         x->tx |= 1u << TX_SYN;
         x->rx |= 1u << RX_SYN;
         l->ref_frame = r->syn_frame;
-        tappend(&x->t, "Simultaneous open 2/4: SYN from the server, ISN %u, "
-                "crossing the client's SYN (the server was not listening: it "
-                "opened too)", seg->seq);
+        tappend(&x->t, MSG(x, SYN_SIM_OPEN),
+                title(x, TCPFSM_T_SIM_OPEN, 2, 4), seg->seq);
         return;
     }
     l->anomalies |= TCPFSM_AN(UNEXPECTED);
-    tappend(&x->t, "SYN from the %s in the middle of a connection (ISN %u)",
-            role_word(x->S), seg->seq);
+    tappend(&x->t, MSG(x, SYN_MIDDLE), role_word(x, x->S), seg->seq);
 }
 
 static void on_syn_ack(ctx *x)
@@ -763,12 +795,13 @@ static void on_syn_ack(ctx *x)
         l->ref_frame = s->syn_frame;
         if (seg->seq == s->isn) {
             l->anomalies |= TCPFSM_AN(RETRANSMISSION);
-            tappend(&x->t, "Handshake %u/%u: SYN-ACK retransmitted (same ISN %u)",
-                    l->step_num, l->step_of, seg->seq);
+            tappend(&x->t, MSG(x, SYNACK_RETX),
+                    title(x, TCPFSM_T_HANDSHAKE, l->step_num, l->step_of),
+                    seg->seq);
         } else {
             l->anomalies |= TCPFSM_AN(UNEXPECTED);
-            tappend(&x->t, "SYN-ACK with a new ISN %u (the %s's ISN is %u)",
-                    seg->seq, role_word(x->S), s->isn);
+            tappend(&x->t, MSG(x, SYNACK_NEW_ISN), seg->seq,
+                    role_word(x, x->S), s->isn);
         }
         return;
     }
@@ -782,9 +815,10 @@ static void on_syn_ack(ctx *x)
         l->ref_frame = r->syn_frame;
         bool ok = x->ack_flag && seg->ack == r->isn + 1;
         l->ack_ok = ok;
-        tappend(&x->t, "Simultaneous open %d/4: SYN-ACK from the %s, ack %u %s "
-                "%s ISN %u + 1 %s", num, role_word(x->S), seg->ack,
-                ok ? "=" : "≠", role_word(x->R), r->isn, ok ? "✓" : "✗");
+        tappend(&x->t, MSG(x, SYNACK_SIM_OPEN),
+                title(x, TCPFSM_T_SIM_OPEN, (unsigned)num, 4),
+                role_word(x, x->S), seg->ack, ok ? "=" : "≠",
+                role_word(x, x->R), r->isn, ok ? "✓" : "✗");
         if (ok) {
             x->tx |= 1u << TX_ACK_SYN;
             x->rx |= 1u << RX_ACK_SYN;
@@ -799,8 +833,7 @@ static void on_syn_ack(ctx *x)
 
     if (x->S != 1 || s->syn_sent) {
         l->anomalies |= TCPFSM_AN(UNEXPECTED);
-        tappend(&x->t, "SYN-ACK from the %s, which opened this connection",
-                role_word(x->S));
+        tappend(&x->t, MSG(x, SYNACK_OPENER), role_word(x, x->S));
         return;
     }
 
@@ -827,9 +860,8 @@ static void on_syn_ack(ctx *x)
         x->rx |= 1u << RX_ACK_SYN;
         s->acked_peer_syn = true;
         c->synack_ok = true;
-        tappend(&x->t, "Handshake 2/3: SYN-ACK, server ISN %u (the client's "
-                "SYN was not captured; its ISN would be %u)", seg->seq,
-                seg->ack - 1);
+        tappend(&x->t, MSG(x, SYNACK_NO_SYN),
+                title(x, TCPFSM_T_HANDSHAKE, 2, 3), seg->seq, seg->ack - 1);
         return;
     }
     l->ref_frame = r->syn_frame;
@@ -840,13 +872,13 @@ static void on_syn_ack(ctx *x)
         x->rx |= 1u << RX_ACK_SYN | 1u << RX_SYN;
         s->acked_peer_syn = true;
         c->synack_ok = true;
-        tappend(&x->t, "Handshake 2/3: SYN-ACK, ack %u = client ISN %u + 1 ✓",
+        tappend(&x->t, MSG(x, SYNACK_OK), title(x, TCPFSM_T_HANDSHAKE, 2, 3),
                 seg->ack, r->isn);
     } else {
         /* 3.10.7.3: an unacceptable ACK in SYN-SENT is answered with RST;
          * the client does not move. */
         l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-        tappend(&x->t, "Handshake 2/3: SYN-ACK, ack %u ≠ client ISN %u + 1 ✗",
+        tappend(&x->t, MSG(x, SYNACK_BAD), title(x, TCPFSM_T_HANDSHAKE, 2, 3),
                 seg->ack, r->isn);
     }
 }
@@ -860,12 +892,12 @@ static bool rst_acceptable(ctx *x, char *why, size_t size)
     why[0] = '\0';
     if (r->state == TCPFSM_SYN_SENT) {
         if (!x->ack_flag) {
-            snprintf(why, size, "in SYN_SENT an RST must acknowledge the SYN");
+            snprintf(why, size, "%s", MSG(x, RST_WHY_NOACK));
             return false;
         }
         if (r->syn_sent && seg->ack != r->isn + 1) {
-            snprintf(why, size, "ack %u ≠ %s ISN %u + 1", seg->ack,
-                     role_word(x->R), r->isn);
+            snprintf(why, size, MSG(x, RST_WHY_ACK), seg->ack,
+                     role_word(x, x->R), r->isn);
             return false;
         }
         return true;
@@ -878,8 +910,8 @@ static bool rst_acceptable(ctx *x, char *why, size_t size)
     uint32_t off = seg->seq - r->last_ack;
     if (off < wnd)
         return true;
-    snprintf(why, size, "seq %u outside the %s's window %u..%u",
-             rel_seq(x->s, seg->seq), role_word(x->R),
+    snprintf(why, size, MSG(x, RST_WHY_WINDOW),
+             rel_seq(x->s, seg->seq), role_word(x, x->R),
              rel_seq(x->s, r->last_ack), rel_seq(x->s, r->last_ack + wnd));
     return false;
 }
@@ -894,7 +926,7 @@ static void on_rst(ctx *x)
     l->event = TCPFSM_EV_RST;
     if (!rst_acceptable(x, why, sizeof why)) {
         l->anomalies |= TCPFSM_AN(RST_OUT_OF_WINDOW);
-        tappend(&x->t, "RST from the %s ignored: %s", role_word(x->S), why);
+        tappend(&x->t, MSG(x, RST_IGNORED), role_word(x, x->S), why);
         return;
     }
     x->rst_accepted = true;
@@ -906,12 +938,10 @@ static void on_rst(ctx *x)
         l->ref_frame = r->syn_frame;
         if (r->syn_sent) {
             l->ack_ok = 1;
-            tappend(&x->t, "Refused: RST answers the SYN, ack %u = client ISN "
-                    "%u + 1 ✓ (nothing listens on port %u)", seg->ack, r->isn,
-                    s->port);
+            tappend(&x->t, MSG(x, REFUSED_OK), seg->ack, r->isn,
+                    (unsigned)s->port);
         } else {
-            tappend(&x->t, "Refused: RST answers the SYN (nothing listens on "
-                    "port %u)", s->port);
+            tappend(&x->t, MSG(x, REFUSED), (unsigned)s->port);
         }
         return;
     }
@@ -919,10 +949,9 @@ static void on_rst(ctx *x)
         c->rst_after_fins = true;
     c->reset = true;
     l->close = TCPFSM_CL_RESET;
-    tappend(&x->t, "Reset: RST from the %s, seq %u", role_word(x->S),
-            rel_seq(s, seg->seq));
+    tappend(&x->t, MSG(x, RESET), role_word(x, x->S), rel_seq(s, seg->seq));
     if (c->rst_after_fins)
-        tappend(&x->t, " (after both FINs)");
+        tput(&x->t, MSG(x, RESET_AFTER_FINS));
 }
 
 static void on_fin(ctx *x, bool acks_fin)
@@ -939,14 +968,13 @@ static void on_fin(ctx *x, bool acks_fin)
         l->ref_frame = s->fin_frame;
         if (fin_seq == s->fin_seq) {
             l->anomalies |= TCPFSM_AN(RETRANSMISSION);
-            tappend(&x->t, "Teardown %u/%u: FIN from the %s retransmitted "
-                    "(same seq %u)", l->step_num, l->step_of,
-                    role_word(x->S), rel_seq(s, fin_seq));
+            tappend(&x->t, MSG(x, FIN_RETX),
+                    title(x, TCPFSM_T_TEARDOWN, l->step_num, l->step_of),
+                    role_word(x, x->S), rel_seq(s, fin_seq));
         } else {
             l->anomalies |= TCPFSM_AN(UNEXPECTED);
-            tappend(&x->t, "Another FIN from the %s at seq %u (its FIN was at "
-                    "%u)", role_word(x->S), rel_seq(s, fin_seq),
-                    rel_seq(s, s->fin_seq));
+            tappend(&x->t, MSG(x, FIN_AGAIN), role_word(x, x->S),
+                    rel_seq(s, fin_seq), rel_seq(s, s->fin_seq));
         }
         return;
     }
@@ -964,8 +992,8 @@ static void on_fin(ctx *x, bool acks_fin)
         c->first_fin_side = x->S;
         l->event = TCPFSM_EV_FIN1;
         set_step(l, 1, 4);
-        tappend(&x->t, "Teardown 1/4: FIN from the %s (active close), seq %u",
-                role_word(x->S), rel_seq(s, fin_seq));
+        tappend(&x->t, MSG(x, FIN1), title(x, TCPFSM_T_TEARDOWN, 1, 4),
+                role_word(x, x->S), rel_seq(s, fin_seq));
     } else if (acks_fin || s->acked_peer_fin) {
         l->event = TCPFSM_EV_FIN2;
         l->ref_frame = r->fin_frame;
@@ -977,16 +1005,16 @@ static void on_fin(ctx *x, bool acks_fin)
             l->ack_ok = ok;
             if (!ok)
                 l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-            tappend(&x->t, "Teardown 2/3: FIN+ACK from the %s (passive close, "
-                    "merged with the ACK of the %s's FIN), ack %u %s FIN seq "
-                    "%u + 1 %s", role_word(x->S), role_word(x->R),
+            tappend(&x->t, MSG(x, FIN2_MERGED),
+                    title(x, TCPFSM_T_TEARDOWN, 2, 3), role_word(x, x->S),
+                    role_word(x, x->R),
                     rel_seq(r, seg->ack), ok ? "=" : "≠",
                     rel_seq(r, r->fin_seq), ok ? "✓" : "✗");
         } else {
             c->close = TCPFSM_CL_FIN4;
             set_step(l, 3, 4);
-            tappend(&x->t, "Teardown 3/4: FIN from the %s (passive close), "
-                    "seq %u", role_word(x->S), rel_seq(s, fin_seq));
+            tappend(&x->t, MSG(x, FIN2), title(x, TCPFSM_T_TEARDOWN, 3, 4),
+                    role_word(x, x->S), rel_seq(s, fin_seq));
         }
     } else {
         /* SPEC 3 simultaneous close: the FINs crossed.  This side sent its
@@ -1000,9 +1028,8 @@ static void on_fin(ctx *x, bool acks_fin)
             x->correct_prev = true;
             x->prev_fix = TCPFSM_ESTABLISHED;
         }
-        tappend(&x->t, "Simultaneous close 2/4: FIN from the %s, seq %u, "
-                "crossing the %s's FIN (it does not acknowledge FIN seq %u)",
-                role_word(x->S), rel_seq(s, fin_seq), role_word(x->R),
+        tappend(&x->t, MSG(x, FIN_SIM), title(x, TCPFSM_T_SIM_CLOSE, 2, 4),
+                role_word(x, x->S), rel_seq(s, fin_seq), role_word(x, x->R),
                 rel_seq(r, r->fin_seq));
     }
     s->fin_event = l->event;
@@ -1034,10 +1061,10 @@ static void on_fin_ack(ctx *x)
     l->ack_ok = ok;
     if (!ok)
         l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-    const char *title = c->close == TCPFSM_CL_SIMULTANEOUS ? "Simultaneous close"
-                                                           : "Teardown";
-    tappend(&x->t, "%s %u/%u: ACK of the %s's FIN, ack %u %s FIN seq %u + 1 %s",
-            title, l->step_num, l->step_of, role_word(x->R),
+    int kind = c->close == TCPFSM_CL_SIMULTANEOUS ? TCPFSM_T_SIM_CLOSE
+                                                  : TCPFSM_T_TEARDOWN;
+    tappend(&x->t, MSG(x, FIN_ACK),
+            title(x, kind, l->step_num, l->step_of), role_word(x, x->R),
             rel_seq(r, seg->ack), ok ? "=" : "≠", rel_seq(r, r->fin_seq),
             ok ? "✓" : "✗");
 }
@@ -1092,24 +1119,23 @@ static void on_ack_segment(ctx *x)
             c->hs_done = true;
             c->hsack_time = seg->time;
             c->has_hsack_time = seg->has_time;
-            tappend(&x->t, "Handshake 3/3: ACK, ack %u = server ISN %u + 1 ✓",
+            tappend(&x->t, MSG(x, HSACK_OK), title(x, TCPFSM_T_HANDSHAKE, 3, 3),
                     seg->ack, r->isn);
             if (seg->len)
-                tappend(&x->t, ", with %u bytes of data", seg->len);
+                tappend(&x->t, MSG(x, HSACK_DATA), seg->len);
         } else {
             l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
             l->event = seg->len ? TCPFSM_EV_DATA : TCPFSM_EV_ACK;
-            tappend(&x->t, "Handshake 3/3 expected, but ack %u ≠ server ISN %u "
-                    "+ 1 ✗", seg->ack, r->isn);
+            tappend(&x->t, MSG(x, HSACK_BAD),
+                    title(x, TCPFSM_T_HANDSHAKE, 3, 3), seg->ack, r->isn);
         }
     } else if (seg->len) {
         l->event = TCPFSM_EV_DATA;
-        tappend(&x->t, "Data from the %s, %u bytes, seq %u", role_word(x->S),
-                seg->len, rel_seq(s, seg->seq));
+        tappend(&x->t, MSG(x, DATA), role_word(x, x->S), seg->len,
+                rel_seq(s, seg->seq));
     } else {
         l->event = TCPFSM_EV_ACK;
-        tappend(&x->t, "ACK from the %s, ack %u", role_word(x->S),
-                rel_seq(r, seg->ack));
+        tappend(&x->t, MSG(x, ACK), role_word(x, x->S), rel_seq(r, seg->ack));
     }
 
     if (acks_syn)
@@ -1161,26 +1187,28 @@ static tcpfsm_phase phase_of(const conn *c, const tcpfsm_label *l,
 static void append_moves(ctx *x)
 {
     tcpfsm_label *l = x->out;
-    const char *who[2] = {role_word(x->S), role_word(x->R)};
+    const char *who[2] = {role_word(x, x->S), role_word(x, x->R)};
+    tcpfsm_lang lang = x->e->cfg.lang;
     tcpfsm_state prev[2] = {l->src_prev, l->dst_prev};
     tcpfsm_state now[2] = {l->src_state, l->dst_state};
     int moved = 0;
-    tappend(&x->t, " — ");
+    tput(&x->t, MSG(x, MOVES));
     /* the client first, as people read a ladder left to right */
     for (int k = 0; k < 2; k++) {
         int i = (x->S == 0) ? k : 1 - k;
         if (prev[i] == now[i])
             continue;
-        tappend(&x->t, "%s%s %s → %s", moved ? ", " : "", who[i],
-                tcpfsm_state_name(prev[i]), tcpfsm_state_name(now[i]));
+        if (moved)
+            tput(&x->t, MSG(x, LIST_SEP));
+        tappend(&x->t, MSG(x, MOVE), who[i], tcpfsm_state_text(prev[i], lang),
+                tcpfsm_state_text(now[i], lang));
         moved++;
     }
     if (!moved)
-        tappend(&x->t, "no state change");
+        tput(&x->t, MSG(x, NO_CHANGE));
     for (int i = 0; i < 2; i++) {
         if (now[i] == TCPFSM_TIME_WAIT && prev[i] != TCPFSM_TIME_WAIT) {
-            tappend(&x->t, "; the %s waits 2 MSL in TIME_WAIT (its end is "
-                    "not visible in a capture)", who[i]);
+            tappend(&x->t, MSG(x, TIME_WAIT), who[i]);
         }
     }
 }
@@ -1190,18 +1218,18 @@ static void append_notes(ctx *x)
     uint32_t a = x->out->anomalies;
     const tcpfsm_segment *seg = x->seg;
     if (a & TCPFSM_AN(MIDSTREAM))
-        tappend(&x->t, "; capture starts mid-connection: states unknown");
+        tput(&x->t, MSG(x, NOTE_MIDSTREAM));
     if (a & TCPFSM_AN(PORT_REUSE))
-        tappend(&x->t, "; port reuse: a new connection on a used 4-tuple");
+        tput(&x->t, MSG(x, NOTE_PORT_REUSE));
     if (a & TCPFSM_AN(SYN_DATA))
-        tappend(&x->t, "; SYN carries %u bytes of data", seg->len);
+        tappend(&x->t, MSG(x, NOTE_SYN_DATA), seg->len);
     if ((a & TCPFSM_AN(RETRANSMISSION)) && x->out->event == TCPFSM_EV_DATA)
-        tappend(&x->t, "; retransmission");
+        tput(&x->t, MSG(x, NOTE_RETX));
     if (a & TCPFSM_AN(DATA_AFTER_FIN))
-        tappend(&x->t, "; data after the %s's own FIN", role_word(x->S));
+        tappend(&x->t, MSG(x, NOTE_DATA_AFTER_FIN), role_word(x, x->S));
     if ((a & TCPFSM_AN(UNEXPECTED)) && x->r->state == TCPFSM_CLOSED &&
         x->out->event != TCPFSM_EV_OTHER)
-        tappend(&x->t, "; the %s is CLOSED", role_word(x->R));
+        tappend(&x->t, MSG(x, NOTE_PEER_CLOSED), role_word(x, x->R));
 }
 
 static void track(ctx *x)
@@ -1296,8 +1324,8 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
         char combo[48];
         out->event = TCPFSM_EV_OTHER;
         out->anomalies |= TCPFSM_AN(BAD_FLAGS);
-        tappend(&x.t, "Invalid flag combination %s: dropped by the receiver",
-                flag_combo(f, combo, sizeof combo));
+        tappend(&x.t, MSG(&x, BAD_FLAGS), flag_combo(f, combo, sizeof combo,
+                                           MSG(&x, NO_FLAGS)));
     } else if (f & TCPFSM_RST) {
         if (f & TCPFSM_FIN)
             out->anomalies |= TCPFSM_AN(BAD_FLAGS);
@@ -1310,8 +1338,8 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
         char combo[48];
         out->event = TCPFSM_EV_OTHER;
         out->anomalies |= TCPFSM_AN(UNEXPECTED);
-        tappend(&x.t, "%s without ACK: a synchronized receiver drops it "
-                "(RFC 9293 3.10.7.4)", flag_combo(f, combo, sizeof combo));
+        tappend(&x.t, MSG(&x, NO_ACK), flag_combo(f, combo, sizeof combo,
+                                           MSG(&x, NO_FLAGS)));
     } else {
         on_ack_segment(&x);
     }

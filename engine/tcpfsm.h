@@ -179,7 +179,7 @@ int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
                               uint64_t cap_len);
 
 /* ---- per-segment output (SPEC.md section 4) ---- */
-#define TCPFSM_LABEL_MAX 400
+#define TCPFSM_LABEL_MAX 640 /* [lang] 400 before: Chinese needs more bytes */
 
 typedef struct tcpfsm_label {
     tcpfsm_event event;
@@ -305,6 +305,14 @@ typedef struct tcpfsm_engine tcpfsm_engine;
  * reuse replaces it, or at tcpfsm_engine_finish(). */
 typedef void (*tcpfsm_summary_fn)(const tcpfsm_summary *s, void *user);
 
+/* [lang] the language of the human `label` sentence (tcpfsm_lang.h);
+ * tokens and field names are the same in every language */
+typedef enum tcpfsm_lang {
+    TCPFSM_LANG_EN = 0, /* English (the default) */
+    TCPFSM_LANG_ZH,     /* Simplified Chinese */
+    TCPFSM_LANG_MAX
+} tcpfsm_lang;
+
 typedef struct tcpfsm_config {
     tcpfsm_summary_fn on_summary; /* may be NULL */
     void *user;
@@ -319,6 +327,7 @@ typedef struct tcpfsm_config {
      * server ports (zeek -b); default false = Zeek's default scripts */
     bool zeek_bare;
     bool zeek_ignore_checksums; /* zeek -C */
+    tcpfsm_lang lang;           /* [lang] label language, default English */
 } tcpfsm_config;
 
 void tcpfsm_config_init(tcpfsm_config *cfg);

@@ -10,8 +10,10 @@
 
 #include <glib.h>
 
+#include "ladder.h"      /* [ladder] */
 #include "output.h"
 #include "tcpfsm.h"
+#include "tcpfsm_lang.h" /* [lang] */
 #include "tshark.h"
 #include "tsv.h"
 #include "zeek.h"
@@ -40,7 +42,7 @@ static const char usage_text[] =
     "moves it causes on both endpoints (RFC 9293), and summarize connections.\n"
     "\n"
     "Commands:\n"
-    "  annotate [--format tsv|jsonl|csv] [INPUT]\n"
+    "  annotate [--format tsv|jsonl|csv] [--lang en|zh] [INPUT]\n"
     "        the input rows plus the label columns: event phase step close role\n"
     "        src_prev src_state dst_prev dst_state seq_rel ack_rel ack_ok anomaly\n"
     "        label\n"
@@ -50,6 +52,11 @@ static const char usage_text[] =
     "        server_state syn_rtt irtt client_packets server_packets client_bytes\n"
     "        server_bytes conn_state history orig_h orig_p resp_h resp_p\n"
     "        orig_pkts resp_pkts anomalies\n"
+    "  ladder [--stream N | --conn ADDR:PORT-ADDR:PORT] [--all] [--svg FILE]\n"
+    "         [--time-scale] [--lang en|zh] [INPUT]\n"
+    "        each connection (or the one selected) as a ladder diagram: client\n"
+    "        left, server right, one arrow per segment with its flags, relative\n"
+    "        Seq/Ack/Len, step and check, each side's state where it changes\n"
     "  fields [CAPTURE]\n"
     "        print the tshark command that exports the input tcpfsm reads\n"
     "  help, --help      this text\n"
@@ -65,6 +72,8 @@ static const char usage_text[] =
     "      --strict       stop at the first bad input row (exit 65)\n"
     "      --tshark PATH  the tshark to run (default: tshark on PATH, or\n"
     "                     $TCPFSM_TSHARK)\n"
+    "      --lang LANG    en (default) or zh: the language of the label\n"
+    "                     sentence and of the ladder; tokens never change\n"
     "  summary only:\n"
     "      --zeek         split connections as Zeek does (SYN reuse, timers),\n"
     "                     one record per conn.log row; with the likely-server\n"
@@ -74,9 +83,18 @@ static const char usage_text[] =
     "      --ignore-checksums  as zeek -C: bad TCP checksums are not dropped\n"
     "                     (without it, tshark checks checksums for --zeek)\n"
     "      --no-zeek-timers  never expire connections (Zeek's timers off)\n"
+    "  ladder only:\n"
+    "      --stream N     only the connection with tcp.stream N\n"
+    "      --conn A:P-B:P only the connection(s) between these two endpoints\n"
+    "      --all          draw every segment (default: runs of plain data and\n"
+    "                     ACK segments are folded into one line)\n"
+    "      --svg FILE     write the diagram as SVG to FILE (- for standard\n"
+    "                     output) instead of text\n"
+    "      --time-scale   with --svg: space the arrows by capture time\n"
     "\n"
     "Exit status:\n"
     "   0  success\n"
+    "   1  ladder: no connection matched the selection\n"
     "   2  finished, but bad input rows were skipped (each is reported as\n"
     "      FILE:LINE: FIELD: REASON on standard error, with a count at the end)\n"
     "  64  usage error\n"
@@ -98,6 +116,7 @@ typedef struct run {
     int zeek;             /* 0 off, 1 default scripts, 2 bare */
     bool ignore_checksums;
     bool zeek_timers;
+    tcpfsm_lang lang;     /* [lang] --lang: language of the label column */
     tcpfsm_engine *eng;   /* for --zeek: released as Zeek removes */
 } run;
 
@@ -147,6 +166,7 @@ static int process(run *rn, FILE *in, const char *name, const char *capture)
     tcpfsm_config_init(&cfg);
     cfg.zeek_bare = rn->zeek == 2;
     cfg.zeek_ignore_checksums = rn->ignore_checksums;
+    cfg.lang = rn->lang; /* [lang] */
     tcpfsm_zeek_table *zt = NULL;
     if (rn->zeek) {
         /* Zeek decides when a connection ends: nothing lingers or is
@@ -276,6 +296,8 @@ int main(int argc, char **argv)
         printf("tcpfsm %s\n", TCPFSM_TOOL_VERSION);
         return EXIT_OK;
     }
+    if (!strcmp(cmd, "ladder")) /* [ladder] tool/ladder.c */
+        return ladder_main(argc - 1, argv + 1);
     if (strcmp(cmd, "annotate") && strcmp(cmd, "summary") && strcmp(cmd, "fields")) {
         fprintf(stderr, "tcpfsm: unknown command '%s' (try tcpfsm --help)\n", cmd);
         return EXIT_USAGE;
@@ -292,6 +314,7 @@ int main(int argc, char **argv)
         {"zeek", optional_argument, NULL, 'Z'},
         {"ignore-checksums", no_argument, NULL, 'C'},
         {"no-zeek-timers", no_argument, NULL, 'N'},
+        {"lang", required_argument, NULL, 'L'}, /* [lang] */
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -337,6 +360,13 @@ int main(int argc, char **argv)
             break;
         case 'N':
             rn.zeek_timers = false;
+            break;
+        case 'L': /* [lang] */
+            if (!tcpfsm_lang_parse(optarg, &rn.lang)) {
+                fprintf(stderr, "tcpfsm: --lang: unknown language '%s' (en, zh)\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'h':
             fputs(usage_text, stdout);

@@ -1,0 +1,243 @@
+/* lang.c - the words of the labels in each language: the message table
+ * (messages.h), step titles, state glosses and role words.  Data, not
+ * logic: the engine picks a message id, this file gives its format. */
+#include "tcpfsm.h"
+#include "tcpfsm_lang.h"
+#include "messages.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- the sentences ---- */
+
+static const char *const msg_table[TCPFSM_LANG_MAX][TCPFSM_M_COUNT] = {
+    [TCPFSM_LANG_EN] = {
+#define TCPFSM_X_MSG_EN(id, en, zh) [TCPFSM_M_##id] = en,
+        TCPFSM_MESSAGES(TCPFSM_X_MSG_EN)
+#undef TCPFSM_X_MSG_EN
+    },
+    [TCPFSM_LANG_ZH] = {
+#define TCPFSM_X_MSG_ZH(id, en, zh) [TCPFSM_M_##id] = zh,
+        TCPFSM_MESSAGES(TCPFSM_X_MSG_ZH)
+#undef TCPFSM_X_MSG_ZH
+    },
+};
+
+static tcpfsm_lang lang_ok(int lang)
+{
+    return lang > 0 && lang < TCPFSM_LANG_MAX ? (tcpfsm_lang)lang
+                                              : TCPFSM_LANG_EN;
+}
+
+const char *tcpfsm_lang_msg(int lang, int id)
+{
+    if (id < 0 || id >= TCPFSM_M_COUNT)
+        return "";
+    return msg_table[lang_ok(lang)][id];
+}
+
+/* ---- languages ---- */
+
+static const char *const lang_names[TCPFSM_LANG_MAX] = {
+    [TCPFSM_LANG_EN] = "en",
+    [TCPFSM_LANG_ZH] = "zh",
+};
+
+bool tcpfsm_lang_parse(const char *name, tcpfsm_lang *out)
+{
+    if (!name)
+        return false;
+    for (int l = 0; l < TCPFSM_LANG_MAX; l++) {
+        size_t n = strlen(lang_names[l]);
+        /* "zh", or a locale name that starts with it: zh_CN, zh-CN.UTF-8 */
+        if (strncasecmp(name, lang_names[l], n) == 0 &&
+            (name[n] == '\0' || name[n] == '_' || name[n] == '-' ||
+             name[n] == '.')) {
+            *out = (tcpfsm_lang)l;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *tcpfsm_lang_name(tcpfsm_lang lang)
+{
+    return lang_names[lang_ok(lang)];
+}
+
+/* ---- states and roles ---- */
+
+/* The glosses of Chinese textbooks (谢希仁《计算机网络》 and others),
+ * by RFC 9293 name. */
+#define ZH_STATE_GLOSSES(X)          \
+    X(UNKNOWN, "未知")               \
+    X(CLOSED, "关闭")                \
+    X(LISTEN, "监听")                \
+    X(SYN_SENT, "同步已发送")        \
+    X(SYN_RECEIVED, "同步已接收")    \
+    X(ESTABLISHED, "已建立连接")     \
+    X(FIN_WAIT_1, "终止等待1")       \
+    X(FIN_WAIT_2, "终止等待2")       \
+    X(CLOSE_WAIT, "关闭等待")        \
+    X(CLOSING, "同时关闭")           \
+    X(LAST_ACK, "最后确认")          \
+    X(TIME_WAIT, "时间等待")
+
+static const char *const state_gloss_zh[TCPFSM_STATE_MAX] = {
+#define ZH_GLOSS(id, gloss) [TCPFSM_##id] = gloss,
+    ZH_STATE_GLOSSES(ZH_GLOSS)
+#undef ZH_GLOSS
+};
+
+/* "SYN_SENT（同步已发送）" */
+static const char *const state_text_zh[TCPFSM_STATE_MAX] = {
+#define ZH_TEXT(id, gloss) [TCPFSM_##id] = #id "（" gloss "）",
+    ZH_STATE_GLOSSES(ZH_TEXT)
+#undef ZH_TEXT
+};
+
+const char *tcpfsm_state_text(tcpfsm_state s, tcpfsm_lang lang)
+{
+    if ((unsigned)s >= TCPFSM_STATE_MAX)
+        return "?";
+    if (lang_ok(lang) == TCPFSM_LANG_ZH)
+        return state_text_zh[s];
+    return tcpfsm_state_name(s);
+}
+
+const char *tcpfsm_state_gloss(tcpfsm_state s, tcpfsm_lang lang)
+{
+    if ((unsigned)s >= TCPFSM_STATE_MAX || lang_ok(lang) != TCPFSM_LANG_ZH)
+        return "";
+    return state_gloss_zh[s];
+}
+
+static const char *const role_text[TCPFSM_LANG_MAX][TCPFSM_ROLE_MAX] = {
+    [TCPFSM_LANG_EN] = {"", "client", "server", "both"},
+    [TCPFSM_LANG_ZH] = {"", "客户端", "服务器", "双方"},
+};
+
+const char *tcpfsm_role_text(tcpfsm_role r, tcpfsm_lang lang)
+{
+    if ((unsigned)r >= TCPFSM_ROLE_MAX)
+        return "";
+    return role_text[lang_ok(lang)][r];
+}
+
+/* ---- step titles ---- */
+
+/* English: one format per kind, the words labels have always used. */
+static const char *const title_en[TCPFSM_T_COUNT] = {
+    [TCPFSM_T_HANDSHAKE] = "Handshake %u/%u",
+    [TCPFSM_T_SIM_OPEN] = "Simultaneous open %u/%u",
+    [TCPFSM_T_TEARDOWN] = "Teardown %u/%u",
+    [TCPFSM_T_SIM_CLOSE] = "Simultaneous close %u/%u",
+};
+
+/* Chinese: the textbook's ordinals where the step is one of the classic
+ * three handshake or four teardown segments (第一次握手 ... 第四次挥手).
+ * In the merged close (three segments, steps 1/4, 2/3, 3/3) the passive
+ * closer's FIN+ACK is the second and third 挥手 in one segment, and the
+ * last ACK is still 第四次挥手.  Other sequences keep their numbers. */
+static const struct {
+    int kind;
+    unsigned num, of;
+    const char *title;
+} title_zh_named[] = {
+    {TCPFSM_T_HANDSHAKE, 1, 3, "第一次握手"},
+    {TCPFSM_T_HANDSHAKE, 2, 3, "第二次握手"},
+    {TCPFSM_T_HANDSHAKE, 3, 3, "第三次握手"},
+    {TCPFSM_T_TEARDOWN, 1, 4, "第一次挥手"},
+    {TCPFSM_T_TEARDOWN, 2, 4, "第二次挥手"},
+    {TCPFSM_T_TEARDOWN, 3, 4, "第三次挥手"},
+    {TCPFSM_T_TEARDOWN, 4, 4, "第四次挥手"},
+    {TCPFSM_T_TEARDOWN, 1, 3, "第一次挥手"},
+    {TCPFSM_T_TEARDOWN, 2, 3, "第二、三次挥手合并"},
+    {TCPFSM_T_TEARDOWN, 3, 3, "第四次挥手"},
+};
+
+static const char *const title_zh[TCPFSM_T_COUNT] = {
+    [TCPFSM_T_HANDSHAKE] = "握手 %u/%u",
+    [TCPFSM_T_SIM_OPEN] = "同时打开 %u/%u",
+    [TCPFSM_T_TEARDOWN] = "挥手 %u/%u",
+    [TCPFSM_T_SIM_CLOSE] = "同时关闭 %u/%u",
+};
+
+char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
+                        char *buf, size_t size)
+{
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (kind < 0 || kind >= TCPFSM_T_COUNT)
+        return buf;
+    if (lang_ok(lang) == TCPFSM_LANG_ZH) {
+        /* a handshake step of a simultaneous open (4 steps) is one */
+        if (kind == TCPFSM_T_HANDSHAKE && of == 4)
+            kind = TCPFSM_T_SIM_OPEN;
+        for (size_t i = 0; i < sizeof title_zh_named / sizeof title_zh_named[0];
+             i++) {
+            if (title_zh_named[i].kind == kind && title_zh_named[i].num == num &&
+                title_zh_named[i].of == of) {
+                snprintf(buf, size, "%s", title_zh_named[i].title);
+                return buf;
+            }
+        }
+        snprintf(buf, size, title_zh[kind], num, of);
+        return buf;
+    }
+    snprintf(buf, size, title_en[kind], num, of);
+    return buf;
+}
+
+char *tcpfsm_step_title(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
+                        size_t size)
+{
+    static const char *const refused[TCPFSM_LANG_MAX] = {"Refused", "连接被拒绝"};
+    static const char *const reset[TCPFSM_LANG_MAX] = {"Reset", "连接重置"};
+    bool retx = l->anomalies & TCPFSM_AN(RETRANSMISSION);
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    switch (l->event) {
+    case TCPFSM_EV_SYN:
+    case TCPFSM_EV_SYN_ACK:
+    case TCPFSM_EV_HS_ACK:
+        /* the engine names a retransmitted step of any opening
+         * "Handshake n/m" */
+        if (l->step_of)
+            tcpfsm_lang_title(lang,
+                              l->step_of == 4 && !retx ? TCPFSM_T_SIM_OPEN
+                                                       : TCPFSM_T_HANDSHAKE,
+                              l->step_num, l->step_of, buf, size);
+        break;
+    case TCPFSM_EV_FIN1:
+    case TCPFSM_EV_FIN2:
+        if (l->step_of)
+            tcpfsm_lang_title(lang,
+                              l->close == TCPFSM_CL_SIMULTANEOUS && !retx
+                                  ? TCPFSM_T_SIM_CLOSE
+                                  : TCPFSM_T_TEARDOWN,
+                              l->step_num, l->step_of, buf, size);
+        break;
+    case TCPFSM_EV_FIN1_ACK:
+    case TCPFSM_EV_FIN2_ACK:
+        if (l->step_of)
+            tcpfsm_lang_title(lang,
+                              l->close == TCPFSM_CL_SIMULTANEOUS
+                                  ? TCPFSM_T_SIM_CLOSE
+                                  : TCPFSM_T_TEARDOWN,
+                              l->step_num, l->step_of, buf, size);
+        break;
+    case TCPFSM_EV_RST:
+        if (l->close == TCPFSM_CL_REFUSED)
+            snprintf(buf, size, "%s", refused[lang_ok(lang)]);
+        else if (l->phase == TCPFSM_PH_RESET)
+            snprintf(buf, size, "%s", reset[lang_ok(lang)]);
+        break;
+    default:
+        break;
+    }
+    return buf;
+}

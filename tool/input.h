@@ -1,0 +1,83 @@
+/* input.h - open a command's INPUT the way every tcpfsm command reads it:
+ * a `tshark -T fields -E header=y` export (a path, or "-"/NULL for
+ * standard input), or a pcap/pcapng capture that tshark exports (run
+ * without a shell, its output streamed).  Rows come out of the tsv_reader
+ * `in->rd`; bad rows are reported on stderr (the first 20, then a count)
+ * and skipped, or stop the run under --strict.
+ *
+ * Messages and exit codes are those of the README ("Bad input"):
+ *
+ *   input in;
+ *   int rc = input_open(&in, path, tshark, false, strict);
+ *   if (rc) return rc;                       // nothing to close
+ *   while ((r = input_next(&in, &seg)) >= 0)
+ *       ...;                                 // 1 segment, 0 other row
+ *   rc = input_close(&in, r == INPUT_FAIL ? in.status : TCPFSM_EXIT_OK);
+ *   rc = input_report(&in, rc);              // after the output is flushed
+ */
+#ifndef TCPFSM_INPUT_H
+#define TCPFSM_INPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tcpfsm.h"
+#include "tshark.h"
+#include "tsv.h"
+
+/* the tool's exit codes (sysexits.h values where one fits) */
+enum tcpfsm_exit {
+    TCPFSM_EXIT_OK = 0,
+    TCPFSM_EXIT_NOMATCH = 1,     /* ladder: no connection matched */
+    TCPFSM_EXIT_SKIPPED = 2,     /* finished, but bad rows were skipped */
+    TCPFSM_EXIT_USAGE = 64,
+    TCPFSM_EXIT_DATAERR = 65,    /* header unusable, or bad row + --strict */
+    TCPFSM_EXIT_NOINPUT = 66,
+    TCPFSM_EXIT_UNAVAILABLE = 69, /* tshark missing or failed */
+    TCPFSM_EXIT_IOERR = 74,
+};
+
+#define INPUT_MAX_SHOWN_ERRORS 20
+
+typedef struct input {
+    tsv_reader rd;          /* the header and the current row */
+    char *name;             /* for messages: "-", PATH, "PATH (tshark)" */
+    const char *capture;    /* the capture file tshark reads, or NULL */
+    FILE *fp;               /* a TSV file we opened (closed by us) */
+    bool via_tshark;
+    tshark_proc tp;
+    bool strict;
+    int status;             /* the exit code after INPUT_FAIL */
+    unsigned long long rows;     /* rows used (segments and other rows) */
+    unsigned long long bad_rows; /* rows skipped */
+} input;
+
+/* Opens INPUT and reads its header.  checksums: have tshark verify TCP
+ * checksums.  Returns TCPFSM_EXIT_OK, or an exit code after a message on
+ * stderr (66 cannot open, 69 tshark cannot run, 65 unusable header, with
+ * the tshark command to export the right fields); then `in` holds
+ * nothing to close. */
+int input_open(input *in, const char *path, const char *tshark,
+               bool checksums, bool strict);
+
+enum {
+    INPUT_SEGMENT = 1, /* a TCP segment: seg filled, in->rd holds its row */
+    INPUT_OTHER = 0,   /* a row that is not TCP (passes through) */
+    INPUT_END = -1,    /* end of input */
+    INPUT_FAIL = -2,   /* read error (66) or a bad row under --strict
+                          (65): in->status, message printed */
+};
+/* The next usable row; bad rows are reported and skipped. */
+int input_next(input *in, tcpfsm_segment *seg);
+
+/* Closes the input and waits for tshark.  Returns `status`, or 69 when
+ * status is 0 and tshark failed (message printed: the rows it exported
+ * were used). */
+int input_close(input *in, int status);
+
+/* At the very end: when rows were skipped and status is 0, prints the
+ * count of skipped rows and returns TCPFSM_EXIT_SKIPPED (2); else status.
+ * Frees what input_close left (the name). */
+int input_report(input *in, int status);
+
+#endif

@@ -1,0 +1,1293 @@
+/* ladder.c - `tcpfsm ladder`: a connection as a ladder diagram.
+ *
+ * The input is read exactly as `tcpfsm annotate` reads it (input.c), the
+ * engine labels every segment, and the segments of the selected
+ * connections are kept until the engine releases their connection (it
+ * has finished and lingered, or the input ended); the connection is then
+ * drawn and forgotten.  Memory holds only the selected connections that
+ * are still open, and, unless --all, only their steps: a run of plain
+ * data and ACK segments is kept as one folded line (counts, bytes,
+ * frames), however long it is.
+ *
+ * Terminal: the client's lifeline on the left, the server's on the right,
+ * one arrow per segment with its flags and relative Seq/Ack/Len; each
+ * side's state after the segment beside its own lifeline, written only
+ * where it changed; then the step title, the check (ack = ISN + 1 ✓) and
+ * the anomalies.  ANSI colour when standard output is a terminal (and
+ * NO_COLOR is not set).
+ *
+ * SVG (--svg FILE): the same rows, time running downward; with
+ * --time-scale each gap between rows is drawn in proportion to the
+ * capture time it spans, never less than the even row height, so labels
+ * never overlap.  Several connections are stacked in one SVG.
+ */
+#include "ladder.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "input.h"
+#include "tcpfsm.h"
+#include "tcpfsm_lang.h"
+
+static const char ladder_usage[] =
+    "Usage: tcpfsm ladder [--stream N | --conn ADDR:PORT-ADDR:PORT] [--all]\n"
+    "                     [--svg FILE [--time-scale]] [--lang en|zh] [INPUT]\n"
+    "\n"
+    "Draw each TCP connection of INPUT (or the one selected) as a ladder\n"
+    "diagram: client on the left, server on the right, one arrow per segment\n"
+    "with its flags, relative Seq/Ack/Len, the handshake or teardown step and\n"
+    "its check, and each side's state after the segment where it changed.\n"
+    "\n"
+    "Options:\n"
+    "      --stream N     only the connection with tcp.stream N (without a\n"
+    "                     tcp.stream column: the Nth connection, from 0)\n"
+    "      --conn A:P-B:P only the connection(s) between these endpoints, in\n"
+    "                     either direction ([v6addr]:port for IPv6)\n"
+    "      --all          draw every segment (default: runs of plain data and\n"
+    "                     ACK segments are folded into one line)\n"
+    "      --svg FILE     write the diagram as SVG to FILE (- for standard\n"
+    "                     output) instead of text\n"
+    "      --time-scale   SVG: space the arrows by capture time\n"
+    "      --lang LANG    en (default) or zh: the language of the words\n"
+    "  -o, --output FILE  write the text diagram to FILE\n"
+    "      --strict       stop at the first bad input row (exit 65)\n"
+    "      --tshark PATH  the tshark to run on a capture file\n"
+    "\n"
+    "Exit status: 0 success, 1 no connection matched, 2 bad input rows\n"
+    "skipped, 64 usage, 65 unusable input, 66 cannot open, 69 tshark, 74\n"
+    "output error.\n";
+
+/* ------------------------------------------------------------------ */
+/* The ladder's own words (the labels' words are the engine's)          */
+/* ------------------------------------------------------------------ */
+
+enum word {
+    W_STREAM,      /* header: the connection's name, by tcp.stream */
+    W_CONNECTION,  /* ... without tcp.stream */
+    W_HEADER,      /* "NAME: client A, server B" */
+    W_FRAME,
+    W_TIME,
+    W_FOLD,        /* "… %s …" */
+    W_DATA_ONE,    /* 1 data segment (%s bytes) */
+    W_DATA_MANY,
+    W_ACK_ONE,
+    W_ACK_MANY,
+    W_FOLD_SEP,
+    W_SUMMARY1,    /* handshake, close, active closer */
+    W_SUMMARY2,    /* final states */
+    W_ANOMALIES,
+    W_NONE,
+    W_NO_FLAGS,
+    W_COUNT
+};
+
+static const char *const words[TCPFSM_LANG_MAX][W_COUNT] = {
+    [TCPFSM_LANG_EN] = {
+        [W_STREAM] = "Stream %" PRId64,
+        [W_CONNECTION] = "Connection %" PRId64,
+        [W_HEADER] = "%s: %s %s, %s %s",
+        [W_FRAME] = "frame",
+        [W_TIME] = "time",
+        [W_FOLD] = "… %s …",
+        [W_DATA_ONE] = "%s data segment (%s bytes)",
+        [W_DATA_MANY] = "%s data segments (%s bytes)",
+        [W_ACK_ONE] = "%s ACK",
+        [W_ACK_MANY] = "%s ACKs",
+        [W_FOLD_SEP] = ", ",
+        [W_SUMMARY1] = "Summary: handshake %s (%s); close %s (%s); active closer: %s",
+        [W_SUMMARY2] = "Final states: %s %s, %s %s",
+        [W_ANOMALIES] = "; anomalies: %s",
+        [W_NONE] = "none",
+        [W_NO_FLAGS] = "no flags",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [W_STREAM] = "流 %" PRId64,
+        [W_CONNECTION] = "连接 %" PRId64,
+        [W_HEADER] = "%s：%s %s，%s %s",
+        [W_FRAME] = "帧",
+        [W_TIME] = "时间",
+        [W_FOLD] = "… %s …",
+        [W_DATA_ONE] = "%s 个数据段（%s 字节）",
+        [W_DATA_MANY] = "%s 个数据段（%s 字节）",
+        [W_ACK_ONE] = "%s 个 ACK",
+        [W_ACK_MANY] = "%s 个 ACK",
+        [W_FOLD_SEP] = "，",
+        [W_SUMMARY1] = "小结：握手 %s（%s）；关闭 %s（%s）；主动关闭方：%s",
+        [W_SUMMARY2] = "最终状态：%s %s，%s %s",
+        [W_ANOMALIES] = "；异常：%s",
+        [W_NONE] = "无",
+        [W_NO_FLAGS] = "无标志",
+    },
+};
+
+/* what the summary tokens mean */
+static const char *const handshake_words[TCPFSM_LANG_MAX][TCPFSM_HS_MAX] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_HS_NONE] = "not captured",
+        [TCPFSM_HS_COMPLETE] = "three-way handshake",
+        [TCPFSM_HS_SIMULTANEOUS] = "simultaneous open",
+        [TCPFSM_HS_REFUSED] = "refused",
+        [TCPFSM_HS_SYN_ONLY] = "SYNs only, no answer",
+        [TCPFSM_HS_PARTIAL] = "partly captured",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_HS_NONE] = "未捕获到握手",
+        [TCPFSM_HS_COMPLETE] = "三次握手完成",
+        [TCPFSM_HS_SIMULTANEOUS] = "同时打开",
+        [TCPFSM_HS_REFUSED] = "连接被拒绝",
+        [TCPFSM_HS_SYN_ONLY] = "只有 SYN，无应答",
+        [TCPFSM_HS_PARTIAL] = "只捕获到部分握手",
+    },
+};
+
+static const char *const close_words[TCPFSM_LANG_MAX][TCPFSM_CL_MAX] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_CL_NONE] = "",
+        [TCPFSM_CL_FIN4] = "four-way close",
+        [TCPFSM_CL_FIN3] = "merged close, three segments",
+        [TCPFSM_CL_SIMULTANEOUS] = "simultaneous close",
+        [TCPFSM_CL_RESET] = "reset",
+        [TCPFSM_CL_REFUSED] = "refused",
+        [TCPFSM_CL_HALF_CLOSED] = "half-closed: one FIN",
+        [TCPFSM_CL_OPEN] = "still open",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_CL_NONE] = "",
+        [TCPFSM_CL_FIN4] = "四次挥手",
+        [TCPFSM_CL_FIN3] = "三次挥手：第二、三次合并",
+        [TCPFSM_CL_SIMULTANEOUS] = "同时关闭",
+        [TCPFSM_CL_RESET] = "连接重置",
+        [TCPFSM_CL_REFUSED] = "连接被拒绝",
+        [TCPFSM_CL_HALF_CLOSED] = "半关闭：只有一方发出 FIN",
+        [TCPFSM_CL_OPEN] = "未关闭",
+    },
+};
+
+/* ------------------------------------------------------------------ */
+/* Options and state                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct opts {
+    bool has_stream;
+    int64_t stream;
+    bool has_conn;
+    tcpfsm_addr conn_a, conn_b;
+    uint16_t port_a, port_b;
+    bool all;
+    const char *svg;
+    bool time_scale;
+    tcpfsm_lang lang;
+    const char *output;
+    bool strict;
+    const char *tshark;
+} opts;
+
+enum { K_SEG, K_FOLD };
+
+/* one drawn row: a segment, or a folded run of plain segments */
+typedef struct item {
+    uint8_t kind;
+    uint8_t dir;        /* 0 client → server, 1 server → client */
+    bool foldable;      /* plain data/ACK: may join a fold */
+    bool cl_changed, sv_changed;
+    uint16_t flags;
+    tcpfsm_event event;
+    int8_t ack_ok;
+    uint32_t anomalies;
+    uint32_t seq_rel, ack_rel, len;
+    bool has_ack;
+    tcpfsm_state cl, sv; /* each side's state after the segment */
+    uint64_t frame, frame_last;
+    double time, time_last;
+    bool has_time;
+    uint64_t n_seg, n_data, n_ack, bytes; /* K_FOLD */
+    char title[48];
+} item;
+
+typedef struct lconn {
+    uint64_t conn_id;
+    tcpfsm_state cl0, sv0;         /* before the first segment */
+    tcpfsm_state cl_last, sv_last; /* the states last written */
+    GArray *items;
+    uint64_t n_segments;
+    bool released;
+    tcpfsm_summary sum;
+} lconn;
+
+typedef struct ladder {
+    opts o;
+    bool color;
+    FILE *out;
+    GHashTable *conns;  /* conn_id -> lconn */
+    GPtrArray *pending; /* released by the engine, to draw */
+    FILE *svg_fp;       /* --svg FILE, opened before the input is read */
+    GString *svg;       /* the SVG body */
+    double svg_y;       /* its height so far */
+    unsigned long drawn;
+} ladder;
+
+static const char *W(const ladder *L, int w)
+{
+    return words[L->o.lang][w];
+}
+
+/* ------------------------------------------------------------------ */
+/* Text helpers                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Display columns of UTF-8 text: East Asian wide and fullwidth
+ * characters take two, combining marks none, the rest one. */
+static int dwidth(const char *s)
+{
+    int w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t c;
+        int n;
+        if (*p < 0x80)
+            c = *p, n = 1;
+        else if ((*p & 0xE0) == 0xC0)
+            c = *p & 0x1F, n = 2;
+        else if ((*p & 0xF0) == 0xE0)
+            c = *p & 0x0F, n = 3;
+        else
+            c = *p & 0x07, n = 4;
+        int i = 1;
+        for (; i < n && (p[i] & 0xC0) == 0x80; i++)
+            c = (c << 6) | (p[i] & 0x3F);
+        p += i;
+        if (c >= 0x300 && c <= 0x36F)
+            continue;
+        bool wide = (c >= 0x1100 && c <= 0x115F) ||
+                    (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+                    (c >= 0xAC00 && c <= 0xD7A3) ||
+                    (c >= 0xF900 && c <= 0xFAFF) ||
+                    (c >= 0xFE30 && c <= 0xFE4F) ||
+                    (c >= 0xFF00 && c <= 0xFF60) ||
+                    (c >= 0xFFE0 && c <= 0xFFE6) ||
+                    (c >= 0x20000 && c <= 0x3FFFD);
+        w += wide ? 2 : 1;
+    }
+    return w;
+}
+
+static void repeat(GString *g, const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        g_string_append(g, s);
+}
+
+/* "20,480" */
+static char *thousands(uint64_t v, char *buf, size_t size)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%" PRIu64, v);
+    size_t n = strlen(digits), o = 0;
+    for (size_t i = 0; i < n && o + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* "SYN-ACK", "FIN-PSH-ACK", in Wireshark's order */
+static char *flags_text(const ladder *L, uint16_t f, char *buf, size_t size)
+{
+    static const struct { uint16_t bit; const char *name; } names[] = {
+        {0x001, "FIN"}, {0x002, "SYN"}, {0x004, "RST"}, {0x008, "PSH"},
+        {0x010, "ACK"}, {0x020, "URG"}, {0x040, "ECE"}, {0x080, "CWR"},
+        {0x100, "AE"},
+    };
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(f & names[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "-" : "",
+                         names[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (!used)
+        snprintf(buf, size, "%s", W(L, W_NO_FLAGS));
+    return buf;
+}
+
+/* "SYN-ACK Seq=0 Ack=1 Len=0" */
+static char *arrow_text(const ladder *L, const item *it, char *buf,
+                        size_t size)
+{
+    char fl[64];
+    flags_text(L, it->flags, fl, sizeof fl);
+    if (it->has_ack)
+        snprintf(buf, size, "%s Seq=%" PRIu32 " Ack=%" PRIu32 " Len=%" PRIu32,
+                 fl, it->seq_rel, it->ack_rel, it->len);
+    else
+        snprintf(buf, size, "%s Seq=%" PRIu32 " Len=%" PRIu32, fl,
+                 it->seq_rel, it->len);
+    return buf;
+}
+
+/* "ack = ISN + 1 ✓", "ack ≠ FIN seq + 1 ✗", "" where no check applies */
+static char *check_text(const item *it, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (it->kind != K_SEG || it->ack_ok < 0)
+        return buf;
+    bool fin = it->event == TCPFSM_EV_FIN1_ACK || it->event == TCPFSM_EV_FIN2 ||
+               it->event == TCPFSM_EV_FIN2_ACK;
+    snprintf(buf, size, "ack %s %s + 1 %s", it->ack_ok ? "=" : "≠",
+             fin ? "FIN seq" : "ISN", it->ack_ok ? "✓" : "✗");
+    return buf;
+}
+
+/* "… 2 data segments (10 bytes), 2 ACKs …" */
+static char *fold_text(const ladder *L, const item *it, char *buf,
+                       size_t size)
+{
+    char n1[32], n2[32], part[128];
+    GString *g = g_string_new(NULL);
+    if (it->n_data) {
+        snprintf(part, sizeof part,
+                 W(L, it->n_data == 1 ? W_DATA_ONE : W_DATA_MANY),
+                 thousands(it->n_data, n1, sizeof n1),
+                 thousands(it->bytes, n2, sizeof n2));
+        g_string_append(g, part);
+    }
+    if (it->n_ack) {
+        if (g->len)
+            g_string_append(g, W(L, W_FOLD_SEP));
+        snprintf(part, sizeof part, W(L, it->n_ack == 1 ? W_ACK_ONE : W_ACK_MANY),
+                 thousands(it->n_ack, n1, sizeof n1));
+        g_string_append(g, part);
+    }
+    snprintf(buf, size, W(L, W_FOLD), g->str);
+    g_string_free(g, TRUE);
+    return buf;
+}
+
+static char *frame_text(const item *it, char *buf, size_t size)
+{
+    if (it->kind == K_FOLD && it->frame_last != it->frame)
+        snprintf(buf, size, "%" PRIu64 "–%" PRIu64, it->frame, it->frame_last);
+    else
+        snprintf(buf, size, "%" PRIu64, it->frame);
+    return buf;
+}
+
+static char *anomaly_text(uint32_t a, char *buf, size_t size)
+{
+    char list[256];
+    buf[0] = '\0';
+    if (a)
+        snprintf(buf, size, "[%s]", tcpfsm_anomalies_str(a, list, sizeof list));
+    return buf;
+}
+
+static char *conn_name(const ladder *L, const lconn *c, char *buf, size_t size)
+{
+    if (c->sum.stream >= 0)
+        snprintf(buf, size, W(L, W_STREAM), c->sum.stream);
+    else
+        snprintf(buf, size, W(L, W_CONNECTION), (int64_t)c->conn_id - 1);
+    return buf;
+}
+
+static void summary_lines(const ladder *L, const lconn *c, char *l1,
+                          size_t s1, char *l2, size_t s2)
+{
+    const tcpfsm_summary *s = &c->sum;
+    tcpfsm_lang lang = L->o.lang;
+    const char *closer = s->active_closer == TCPFSM_ROLE_NONE
+                             ? W(L, W_NONE)
+                             : tcpfsm_role_text(s->active_closer, lang);
+    snprintf(l1, s1, W(L, W_SUMMARY1), tcpfsm_handshake_name(s->handshake),
+             handshake_words[lang][s->handshake], tcpfsm_close_name(s->close),
+             close_words[lang][s->close], closer);
+    snprintf(l2, s2, W(L, W_SUMMARY2), tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang),
+             tcpfsm_state_text(s->client_state, lang),
+             tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang),
+             tcpfsm_state_text(s->server_state, lang));
+}
+
+/* ------------------------------------------------------------------ */
+/* Terminal drawing                                                     */
+/* ------------------------------------------------------------------ */
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_CYAN "\033[36m"
+
+enum { LEFT, RIGHT };
+
+/* text padded to `width` columns, in colour `col` (NULL: none) */
+static void cell(const ladder *L, GString *g, const char *text, int width,
+                 int align, const char *col)
+{
+    int pad = width - dwidth(text);
+    if (pad < 0)
+        pad = 0;
+    if (align == RIGHT)
+        repeat(g, " ", pad);
+    if (L->color && col && *text)
+        g_string_append_printf(g, "%s%s" C_RESET, col, text);
+    else
+        g_string_append(g, text);
+    if (align == LEFT)
+        repeat(g, " ", pad);
+}
+
+static void emit_line(ladder *L, GString *g)
+{
+    /* no trailing blanks (golden files, copy and paste) */
+    while (g->len && g->str[g->len - 1] == ' ')
+        g_string_truncate(g, g->len - 1);
+    fputs(g->str, L->out);
+    fputc('\n', L->out);
+    g_string_truncate(g, 0);
+}
+
+typedef struct cols {
+    int frame, time, client, lane, server, title;
+    bool has_time;
+    double t0;
+} cols;
+
+static void measure(const ladder *L, const lconn *c, cols *k)
+{
+    tcpfsm_lang lang = L->o.lang;
+    char buf[256];
+    memset(k, 0, sizeof *k);
+    k->frame = dwidth(W(L, W_FRAME));
+    k->time = dwidth(W(L, W_TIME));
+    k->client = dwidth(tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang));
+    k->server = dwidth(tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang));
+    int w;
+    if ((w = dwidth(tcpfsm_state_text(c->cl0, lang))) > k->client)
+        k->client = w;
+    if ((w = dwidth(tcpfsm_state_text(c->sv0, lang))) > k->server)
+        k->server = w;
+    int text = 0;
+    for (guint i = 0; i < c->items->len; i++) {
+        const item *it = &g_array_index(c->items, item, i);
+        if (it->has_time && !k->has_time) {
+            k->has_time = true;
+            k->t0 = it->time;
+        }
+        if ((w = dwidth(frame_text(it, buf, sizeof buf))) > k->frame)
+            k->frame = w;
+        if (it->kind == K_FOLD) {
+            if ((w = dwidth(fold_text(L, it, buf, sizeof buf)) + 2) > text)
+                text = w;
+            continue;
+        }
+        if ((w = dwidth(arrow_text(L, it, buf, sizeof buf)) + 6) > text)
+            text = w;
+        if (it->cl_changed && (w = dwidth(tcpfsm_state_text(it->cl, lang))) > k->client)
+            k->client = w;
+        if (it->sv_changed && (w = dwidth(tcpfsm_state_text(it->sv, lang))) > k->server)
+            k->server = w;
+        if ((w = dwidth(it->title)) > k->title)
+            k->title = w;
+    }
+    k->lane = text > 44 ? text : 44;
+    if (k->has_time) {
+        for (guint i = 0; i < c->items->len; i++) {
+            const item *it = &g_array_index(c->items, item, i);
+            if (it->has_time) {
+                snprintf(buf, sizeof buf, "%.6f", it->time - k->t0);
+                if ((w = dwidth(buf)) > k->time)
+                    k->time = w;
+            }
+        }
+    }
+}
+
+/* frame and time columns */
+static void lead(const ladder *L, GString *g, const cols *k, const char *frame,
+                 const char *time)
+{
+    cell(L, g, frame, k->frame, RIGHT, NULL);
+    g_string_append(g, "  ");
+    if (k->has_time) {
+        cell(L, g, time, k->time, RIGHT, NULL);
+        g_string_append(g, "  ");
+    }
+}
+
+static void draw_text(ladder *L, const lconn *c)
+{
+    tcpfsm_lang lang = L->o.lang;
+    cols k;
+    measure(L, c, &k);
+    GString *g = g_string_new(NULL);
+    char name[64], ca[80], sa[80], buf[512], buf2[512];
+
+    if (L->drawn)
+        emit_line(L, g);
+    conn_name(L, c, name, sizeof name);
+    tcpfsm_endpoint_str(&c->sum.client_addr, c->sum.client_port, ca, sizeof ca);
+    tcpfsm_endpoint_str(&c->sum.server_addr, c->sum.server_port, sa, sizeof sa);
+    snprintf(buf, sizeof buf, W(L, W_HEADER), name,
+             tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), ca,
+             tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), sa);
+    cell(L, g, buf, 0, LEFT, C_BOLD);
+    emit_line(L, g);
+
+    /* column heads, then the states before the first segment */
+    lead(L, g, &k, W(L, W_FRAME), W(L, W_TIME));
+    cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), k.client, RIGHT, C_BOLD);
+    repeat(g, " ", k.lane + 4);
+    cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), 0, LEFT, C_BOLD);
+    emit_line(L, g);
+    lead(L, g, &k, "", "");
+    cell(L, g, tcpfsm_state_text(c->cl0, lang), k.client, RIGHT, C_CYAN);
+    g_string_append(g, " │");
+    repeat(g, " ", k.lane);
+    g_string_append(g, "│ ");
+    cell(L, g, tcpfsm_state_text(c->sv0, lang), 0, LEFT, C_CYAN);
+    emit_line(L, g);
+
+    for (guint i = 0; i < c->items->len; i++) {
+        const item *it = &g_array_index(c->items, item, i);
+        char fr[48], tm[48];
+        frame_text(it, fr, sizeof fr);
+        tm[0] = '\0';
+        if (it->has_time)
+            snprintf(tm, sizeof tm, "%.6f", it->time - k.t0);
+        lead(L, g, &k, fr, tm);
+        if (it->kind == K_FOLD) {
+            fold_text(L, it, buf, sizeof buf);
+            int pad = k.lane - dwidth(buf);
+            repeat(g, " ", k.client);
+            g_string_append(g, " ┆");
+            repeat(g, " ", pad / 2);
+            cell(L, g, buf, 0, LEFT, C_DIM);
+            repeat(g, " ", pad - pad / 2);
+            g_string_append(g, "┆");
+            emit_line(L, g);
+            continue;
+        }
+        cell(L, g, it->cl_changed ? tcpfsm_state_text(it->cl, lang) : "",
+             k.client, RIGHT, C_CYAN);
+        g_string_append(g, " │");
+        /* the arrow, its text in the middle */
+        arrow_text(L, it, buf, sizeof buf);
+        int room = k.lane - dwidth(buf) - 3; /* two blanks and the head */
+        int a = room / 2, b = room - a;
+        GString *arrow = g_string_new(NULL);
+        if (it->dir == 1)
+            g_string_append(arrow, "◀");
+        repeat(arrow, "─", it->dir == 0 ? a : b);
+        g_string_append_printf(arrow, " %s ", buf);
+        repeat(arrow, "─", it->dir == 0 ? b : a);
+        if (it->dir == 0)
+            g_string_append(arrow, "▶");
+        cell(L, g, arrow->str, 0, LEFT, it->anomalies ? C_RED : NULL);
+        g_string_free(arrow, TRUE);
+        g_string_append(g, "│ ");
+        cell(L, g, it->sv_changed ? tcpfsm_state_text(it->sv, lang) : "",
+             k.server, LEFT, C_CYAN);
+        g_string_append(g, "  ");
+        cell(L, g, it->title, k.title, LEFT, C_BOLD);
+        check_text(it, buf, sizeof buf);
+        if (*buf) {
+            g_string_append(g, "  ");
+            cell(L, g, buf, 0, LEFT, it->ack_ok ? C_GREEN : C_RED);
+        }
+        anomaly_text(it->anomalies, buf2, sizeof buf2);
+        if (*buf2) {
+            g_string_append(g, "  ");
+            cell(L, g, buf2, 0, LEFT, C_RED);
+        }
+        emit_line(L, g);
+    }
+
+    summary_lines(L, c, buf, sizeof buf, buf2, sizeof buf2);
+    cell(L, g, buf, 0, LEFT, NULL);
+    emit_line(L, g);
+    cell(L, g, buf2, 0, LEFT, NULL);
+    if (c->sum.anomalies) {
+        char list[256], an[300];
+        snprintf(an, sizeof an, W(L, W_ANOMALIES),
+                 tcpfsm_anomalies_str(c->sum.anomalies, list, sizeof list));
+        cell(L, g, an, 0, LEFT, C_RED);
+    }
+    emit_line(L, g);
+    g_string_free(g, TRUE);
+}
+
+/* ------------------------------------------------------------------ */
+/* SVG drawing                                                          */
+/* ------------------------------------------------------------------ */
+
+#define SVG_W 1000.0
+#define SVG_XC 340.0   /* client lifeline */
+#define SVG_XS 760.0   /* server lifeline */
+#define SVG_ROW 46.0   /* even row height, the minimum gap */
+#define SVG_HEAD 126.0 /* header above the first row */
+
+static void svg_text(GString *g, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': g_string_append(g, "&amp;"); break;
+        case '<': g_string_append(g, "&lt;"); break;
+        case '>': g_string_append(g, "&gt;"); break;
+        case '"': g_string_append(g, "&quot;"); break;
+        case '\'': g_string_append(g, "&apos;"); break;
+        default:
+            /* XML 1.0 allows no C0 controls but tab and newline */
+            if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
+                g_string_append_c(g, ' ');
+            else
+                g_string_append_c(g, *s);
+        }
+    }
+}
+
+/* <text ...>escaped</text> */
+static void svg_put(GString *g, double x, double y, const char *attrs,
+                    const char *s)
+{
+    g_string_append_printf(g, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attrs);
+    svg_text(g, s);
+    g_string_append(g, "</text>\n");
+}
+
+/* The rows' y, from the top of the first row: even, or by capture time. */
+static double *row_positions(const ladder *L, const lconn *c)
+{
+    guint n = c->items->len;
+    double *y = g_new0(double, n ? n : 1);
+    double duration = 0, first = 0;
+    bool timed = L->o.time_scale;
+    for (guint i = 0; i < n && timed; i++) {
+        const item *it = &g_array_index(c->items, item, i);
+        if (!it->has_time) {
+            timed = false;
+            break;
+        }
+        if (i == 0)
+            first = it->time;
+        double end = it->kind == K_FOLD ? it->time_last : it->time;
+        if (end - first > duration)
+            duration = end - first;
+    }
+    /* each gap in proportion to its time, never under one row: the
+     * whole time axis spans one and a half times the even layout */
+    double scale = timed && duration > 0 ? n * SVG_ROW * 1.5 / duration : 0;
+    for (guint i = 1; i < n; i++) {
+        const item *p = &g_array_index(c->items, item, i - 1);
+        const item *it = &g_array_index(c->items, item, i);
+        double gap = SVG_ROW;
+        if (scale > 0) {
+            double prev = p->kind == K_FOLD ? p->time_last : p->time;
+            double dt = it->time - prev;
+            if (dt * scale > gap)
+                gap = dt * scale;
+        }
+        y[i] = y[i - 1] + gap;
+    }
+    return y;
+}
+
+static void draw_svg(ladder *L, const lconn *c)
+{
+    tcpfsm_lang lang = L->o.lang;
+    GString *g = L->svg;
+    double top = L->svg_y;
+    char name[64], ca[80], sa[80], buf[512], buf2[512];
+    guint n = c->items->len;
+    double *ry = row_positions(L, c);
+    double y0 = top + SVG_HEAD;
+    double last = y0 + (n ? ry[n - 1] : 0);
+    double t0 = 0;
+    bool has_t0 = false;
+
+    conn_name(L, c, name, sizeof name);
+    tcpfsm_endpoint_str(&c->sum.client_addr, c->sum.client_port, ca, sizeof ca);
+    tcpfsm_endpoint_str(&c->sum.server_addr, c->sum.server_port, sa, sizeof sa);
+    g_string_append_printf(g, "<g class=\"connection\" data-conn=\"%" PRIu64
+                           "\" data-stream=\"%" PRId64 "\" data-segments=\"%"
+                           PRIu64 "\">\n", c->conn_id, c->sum.stream,
+                           c->n_segments);
+    if (L->drawn)
+        g_string_append_printf(g, "<line x1=\"12\" y1=\"%.1f\" x2=\"%.1f\" "
+                               "y2=\"%.1f\" class=\"sep\"/>\n", top + 8,
+                               SVG_W - 12, top + 8);
+    snprintf(buf, sizeof buf, W(L, W_HEADER), name,
+             tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), ca,
+             tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), sa);
+    svg_put(g, 12, top + 30, "class=\"head\"", buf);
+    svg_put(g, SVG_XC, top + 56, "class=\"role\" text-anchor=\"middle\"",
+            tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang));
+    svg_put(g, SVG_XS, top + 56, "class=\"role\" text-anchor=\"middle\"",
+            tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang));
+    svg_put(g, SVG_XC, top + 70, "class=\"addr\" text-anchor=\"middle\"", ca);
+    svg_put(g, SVG_XS, top + 70, "class=\"addr\" text-anchor=\"middle\"", sa);
+    svg_put(g, 12, top + 70, "class=\"small\"", W(L, W_FRAME));
+    /* lifelines */
+    for (int side = 0; side < 2; side++) {
+        double x = side ? SVG_XS : SVG_XC;
+        g_string_append_printf(g, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                               "y2=\"%.1f\" class=\"life\"/>\n", x, top + 78, x,
+                               last + 24);
+    }
+    svg_put(g, SVG_XC - 8, top + 96, "class=\"state\" text-anchor=\"end\"",
+            tcpfsm_state_text(c->cl0, lang));
+    svg_put(g, SVG_XS + 8, top + 96, "class=\"state\"",
+            tcpfsm_state_text(c->sv0, lang));
+
+    for (guint i = 0; i < n; i++) {
+        const item *it = &g_array_index(c->items, item, i);
+        double y = y0 + ry[i];
+        char fr[48];
+        if (it->has_time && !has_t0) {
+            has_t0 = true;
+            t0 = it->time;
+        }
+        frame_text(it, fr, sizeof fr);
+        if (it->kind == K_FOLD) {
+            g_string_append_printf(g, "<g class=\"fold\" data-frame=\"%" PRIu64
+                                   "\" data-frame-last=\"%" PRIu64
+                                   "\" data-segments=\"%" PRIu64
+                                   "\" data-y=\"%.1f\">\n",
+                                   it->frame, it->frame_last, it->n_seg, y);
+            svg_put(g, 12, y - 2, "class=\"frame\"", fr);
+            if (it->has_time) {
+                snprintf(buf, sizeof buf, "%.6f", it->time - t0);
+                svg_put(g, 12, y + 12, "class=\"small\"", buf);
+            }
+            g_string_append_printf(g, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                                   "height=\"18\" class=\"foldbox\"/>\n",
+                                   SVG_XC + 30, y - 9, SVG_XS - SVG_XC - 60);
+            svg_put(g, (SVG_XC + SVG_XS) / 2, y + 4,
+                    "class=\"foldtext\" text-anchor=\"middle\"",
+                    fold_text(L, it, buf, sizeof buf));
+            g_string_append(g, "</g>\n");
+            continue;
+        }
+        bool bad = it->anomalies != 0;
+        g_string_append_printf(g, "<g class=\"segment%s\" data-frame=\"%" PRIu64
+                               "\" data-event=\"%s\" data-y=\"%.1f\">\n",
+                               bad ? " anomaly" : "", it->frame,
+                               tcpfsm_event_name(it->event), y);
+        svg_put(g, 12, y - 2, "class=\"frame\"", fr);
+        if (it->has_time) {
+            snprintf(buf, sizeof buf, "%.6f", it->time - t0);
+            svg_put(g, 12, y + 12, "class=\"small\"", buf);
+        }
+        /* the arrow: a line and its head */
+        double xa = it->dir == 0 ? SVG_XC : SVG_XS;
+        double xb = it->dir == 0 ? SVG_XS : SVG_XC;
+        double head = it->dir == 0 ? -10 : 10;
+        g_string_append_printf(g, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                               "y2=\"%.1f\" class=\"arrow\"/>\n", xa, y,
+                               xb + head, y);
+        g_string_append_printf(g, "<polygon points=\"%.1f,%.1f %.1f,%.1f "
+                               "%.1f,%.1f\" class=\"tip\"/>\n", xb, y,
+                               xb + head, y - 4.5, xb + head, y + 4.5);
+        svg_put(g, (SVG_XC + SVG_XS) / 2, y - 6,
+                "class=\"flags\" text-anchor=\"middle\"",
+                arrow_text(L, it, buf, sizeof buf));
+        /* below the arrow: the step, its check, the anomalies */
+        g_string_append_printf(g, "<text x=\"%.1f\" y=\"%.1f\" "
+                               "text-anchor=\"middle\" class=\"below\">",
+                               (SVG_XC + SVG_XS) / 2, y + 15);
+        bool any = false;
+        if (*it->title) {
+            g_string_append(g, "<tspan class=\"step\">");
+            svg_text(g, it->title);
+            g_string_append(g, "</tspan>");
+            any = true;
+        }
+        check_text(it, buf, sizeof buf);
+        if (*buf) {
+            g_string_append_printf(g, "<tspan class=\"%s\"%s>",
+                                   it->ack_ok ? "ok" : "bad",
+                                   any ? " dx=\"12\"" : "");
+            svg_text(g, buf);
+            g_string_append(g, "</tspan>");
+            any = true;
+        }
+        anomaly_text(it->anomalies, buf2, sizeof buf2);
+        if (*buf2) {
+            g_string_append_printf(g, "<tspan class=\"bad\"%s>",
+                                   any ? " dx=\"12\"" : "");
+            svg_text(g, buf2);
+            g_string_append(g, "</tspan>");
+        }
+        g_string_append(g, "</text>\n");
+        if (it->cl_changed)
+            svg_put(g, SVG_XC - 8, y + 4, "class=\"state\" text-anchor=\"end\"",
+                    tcpfsm_state_text(it->cl, lang));
+        if (it->sv_changed)
+            svg_put(g, SVG_XS + 8, y + 4, "class=\"state\"",
+                    tcpfsm_state_text(it->sv, lang));
+        g_string_append(g, "</g>\n");
+    }
+
+    summary_lines(L, c, buf, sizeof buf, buf2, sizeof buf2);
+    svg_put(g, 12, last + 50, "class=\"summary\"", buf);
+    if (c->sum.anomalies) {
+        char list[256], an[300];
+        snprintf(an, sizeof an, W(L, W_ANOMALIES),
+                 tcpfsm_anomalies_str(c->sum.anomalies, list, sizeof list));
+        g_string_append_printf(g, "<text x=\"12\" y=\"%.1f\" class=\"summary\">",
+                               last + 68);
+        svg_text(g, buf2);
+        g_string_append(g, "<tspan class=\"bad\">");
+        svg_text(g, an);
+        g_string_append(g, "</tspan></text>\n");
+    } else {
+        svg_put(g, 12, last + 68, "class=\"summary\"", buf2);
+    }
+    g_string_append(g, "</g>\n");
+    L->svg_y = last + 84;
+    g_free(ry);
+}
+
+/* Writes the SVG (a valid one, with a line of text, when nothing was
+ * drawn) and closes its file. */
+static int write_svg(ladder *L)
+{
+    FILE *fp = L->svg_fp;
+    bool own = fp != stdout;
+    if (!L->drawn) {
+        svg_put(L->svg, 12, 30, "class=\"head\"", "no connection");
+        L->svg_y = 40;
+    }
+    double h = L->svg_y + 12;
+    fprintf(fp,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+            "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"'DejaVu "
+            "Sans', 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', "
+            "'Microsoft YaHei', Arial, sans-serif\" font-size=\"13\">\n"
+            "<title>tcpfsm ladder</title>\n"
+            "<style>\n"
+            ".head{font-size:15px;font-weight:bold}\n"
+            ".role{font-weight:bold;font-size:14px}\n"
+            ".addr,.small{font-size:11px;fill:#555}\n"
+            ".frame{font-size:12px;fill:#333}\n"
+            ".life{stroke:#888;stroke-width:1.5}\n"
+            ".sep{stroke:#ccc;stroke-width:1}\n"
+            ".arrow{stroke:#222;stroke-width:1.4}\n"
+            ".tip{fill:#222}\n"
+            ".anomaly .arrow{stroke:#c62828}\n"
+            ".anomaly polygon{fill:#c62828}\n"
+            ".anomaly .flags{fill:#c62828}\n"
+            ".flags{font-size:12px}\n"
+            ".below{font-size:12px}\n"
+            ".step{font-weight:bold;fill:#1a4f8b}\n"
+            ".ok{fill:#2e7d32}\n"
+            ".bad{fill:#c62828}\n"
+            ".state{fill:#6a1b9a;font-size:12px}\n"
+            ".foldbox{fill:#f3f3f3;stroke:#bbb;stroke-dasharray:3 3}\n"
+            ".foldtext{font-style:italic;fill:#555;font-size:12px}\n"
+            ".summary{font-size:12px}\n"
+            "</style>\n"
+            "<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+            SVG_W, h, SVG_W, h);
+    fputs(L->svg->str, fp);
+    fputs("</svg>\n", fp);
+    int rc = TCPFSM_EXIT_OK;
+    if (fflush(fp) != 0 || ferror(fp)) {
+        fprintf(stderr, "tcpfsm: %s: write error: %s\n", L->o.svg,
+                strerror(errno));
+        rc = TCPFSM_EXIT_IOERR;
+    }
+    if (own && fclose(fp) != 0 && rc == TCPFSM_EXIT_OK) {
+        fprintf(stderr, "tcpfsm: %s: write error: %s\n", L->o.svg,
+                strerror(errno));
+        rc = TCPFSM_EXIT_IOERR;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Buffering the selected connections                                   */
+/* ------------------------------------------------------------------ */
+
+static void lconn_free(gpointer p)
+{
+    lconn *c = p;
+    g_array_free(c->items, TRUE);
+    g_free(c);
+}
+
+static bool same_end(const tcpfsm_addr *a, uint16_t pa, const tcpfsm_addr *b,
+                     uint16_t pb)
+{
+    return pa == pb && a->family == b->family &&
+           !memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16);
+}
+
+static bool selected(const ladder *L, const tcpfsm_segment *seg,
+                     const tcpfsm_label *lab)
+{
+    const opts *o = &L->o;
+    if (o->has_stream) {
+        int64_t s = seg->stream >= 0 ? seg->stream : (int64_t)lab->conn_id - 1;
+        return s == o->stream;
+    }
+    if (o->has_conn) {
+        bool fwd = same_end(&seg->src, seg->sport, &o->conn_a, o->port_a) &&
+                   same_end(&seg->dst, seg->dport, &o->conn_b, o->port_b);
+        bool rev = same_end(&seg->src, seg->sport, &o->conn_b, o->port_b) &&
+                   same_end(&seg->dst, seg->dport, &o->conn_a, o->port_a);
+        return fwd || rev;
+    }
+    return true;
+}
+
+static void merge_fold(item *f, const item *it)
+{
+    f->n_seg++;
+    if (it->len)
+        f->n_data++, f->bytes += it->len;
+    else
+        f->n_ack++;
+    f->frame_last = it->frame;
+    f->time_last = it->time;
+}
+
+static void fold_from(item *f, const item *first)
+{
+    *f = *first;
+    f->kind = K_FOLD;
+    f->n_seg = f->n_data = f->n_ack = f->bytes = 0;
+    f->title[0] = '\0';
+    merge_fold(f, first);
+}
+
+static void add_segment(ladder *L, const tcpfsm_segment *seg,
+                        const tcpfsm_label *lab)
+{
+    lconn *c = g_hash_table_lookup(L->conns, &lab->conn_id);
+    if (!c) {
+        if (!selected(L, seg, lab))
+            return;
+        c = g_new0(lconn, 1);
+        c->conn_id = lab->conn_id;
+        c->items = g_array_new(FALSE, TRUE, sizeof(item));
+        g_hash_table_insert(L->conns, &c->conn_id, c);
+    }
+    bool client = lab->role == TCPFSM_ROLE_CLIENT;
+    tcpfsm_state cl_prev = client ? lab->src_prev : lab->dst_prev;
+    tcpfsm_state sv_prev = client ? lab->dst_prev : lab->src_prev;
+    item it = {0};
+    it.kind = K_SEG;
+    it.dir = client ? 0 : 1;
+    it.flags = seg->flags;
+    it.event = lab->event;
+    it.ack_ok = lab->ack_ok;
+    it.anomalies = lab->anomalies;
+    it.seq_rel = lab->seq_rel;
+    it.ack_rel = lab->ack_rel;
+    it.has_ack = lab->has_ack_rel;
+    it.len = seg->len;
+    it.cl = client ? lab->src_state : lab->dst_state;
+    it.sv = client ? lab->dst_state : lab->src_state;
+    it.frame = it.frame_last = seg->frame;
+    it.time = it.time_last = seg->time;
+    it.has_time = seg->has_time;
+    tcpfsm_step_title(lab, L->o.lang, it.title, sizeof it.title);
+    if (c->n_segments++ == 0) {
+        c->cl0 = c->cl_last = cl_prev;
+        c->sv0 = c->sv_last = sv_prev;
+    }
+    it.cl_changed = it.cl != c->cl_last;
+    it.sv_changed = it.sv != c->sv_last;
+    c->cl_last = it.cl;
+    c->sv_last = it.sv;
+    it.foldable = !L->o.all &&
+                  (it.event == TCPFSM_EV_DATA || it.event == TCPFSM_EV_ACK) &&
+                  !it.anomalies && !it.cl_changed && !it.sv_changed &&
+                  it.ack_ok != 0;
+
+    item *tail = c->items->len
+                     ? &g_array_index(c->items, item, c->items->len - 1)
+                     : NULL;
+    if (it.foldable && tail && tail->kind == K_FOLD) {
+        merge_fold(tail, &it);
+    } else if (it.foldable && tail && tail->kind == K_SEG && tail->foldable) {
+        /* a second plain segment in a row: the run becomes a fold */
+        item f;
+        fold_from(&f, tail);
+        merge_fold(&f, &it);
+        *tail = f;
+    } else {
+        g_array_append_val(c->items, it);
+    }
+}
+
+static void on_summary(const tcpfsm_summary *s, void *user)
+{
+    ladder *L = user;
+    lconn *c = g_hash_table_lookup(L->conns, &s->conn_id);
+    if (!c)
+        return;
+    c->sum = *s;
+    c->released = true;
+    g_ptr_array_add(L->pending, c);
+}
+
+/* Draws the connections the engine released, and forgets them. */
+static void flush(ladder *L)
+{
+    for (guint i = 0; i < L->pending->len; i++) {
+        lconn *c = g_ptr_array_index(L->pending, i);
+        if (L->o.svg)
+            draw_svg(L, c);
+        else
+            draw_text(L, c);
+        L->drawn++;
+        g_hash_table_remove(L->conns, &c->conn_id);
+    }
+    g_ptr_array_set_size(L->pending, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Command line                                                         */
+/* ------------------------------------------------------------------ */
+
+/* "10.0.0.1:80" or "[::1]:80"; *end past it */
+static bool parse_endpoint(const char *s, const char **end, tcpfsm_addr *a,
+                           uint16_t *port)
+{
+    char host[64];
+    const char *p;
+    if (*s == '[') {
+        p = strchr(s, ']');
+        if (!p || p[1] != ':' || (size_t)(p - s - 1) >= sizeof host)
+            return false;
+        memcpy(host, s + 1, (size_t)(p - s - 1));
+        host[p - s - 1] = '\0';
+        p += 2;
+    } else {
+        p = strchr(s, ':');
+        if (!p || (size_t)(p - s) >= sizeof host)
+            return false;
+        memcpy(host, s, (size_t)(p - s));
+        host[p - s] = '\0';
+        p++;
+    }
+    if (!tcpfsm_addr_parse(host, a) || (*s != '[' && a->family != 4))
+        return false;
+    char *e;
+    errno = 0;
+    unsigned long v = strtoul(p, &e, 10);
+    if (e == p || errno || v > 65535 || *p == '-' || *p == '+')
+        return false;
+    *port = (uint16_t)v;
+    *end = e;
+    return true;
+}
+
+static bool parse_conn(const char *s, opts *o)
+{
+    const char *p;
+    if (!parse_endpoint(s, &p, &o->conn_a, &o->port_a) || *p != '-')
+        return false;
+    if (!parse_endpoint(p + 1, &p, &o->conn_b, &o->port_b) || *p)
+        return false;
+    return true;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("tcpfsm: ladder: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs(" (try tcpfsm ladder --help)\n", stderr);
+    return TCPFSM_EXIT_USAGE;
+}
+
+int ladder_main(int argc, char **argv)
+{
+    ladder L = {0};
+    opts *o = &L.o;
+    o->tshark = getenv("TCPFSM_TSHARK") ? getenv("TCPFSM_TSHARK") : "tshark";
+    static const struct option longopts[] = {
+        {"stream", required_argument, NULL, 's'},
+        {"conn", required_argument, NULL, 'c'},
+        {"all", no_argument, NULL, 'a'},
+        {"svg", required_argument, NULL, 'g'},
+        {"time-scale", no_argument, NULL, 't'},
+        {"lang", required_argument, NULL, 'L'},
+        {"output", required_argument, NULL, 'o'},
+        {"strict", no_argument, NULL, 'S'},
+        {"tshark", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 's': {
+            char *e;
+            errno = 0;
+            long long v = strtoll(optarg, &e, 10);
+            if (e == optarg || *e || errno || v < 0)
+                return usage_error("--stream: not a stream number: '%s'", optarg);
+            o->has_stream = true;
+            o->stream = v;
+            break;
+        }
+        case 'c':
+            if (!parse_conn(optarg, o))
+                return usage_error("--conn: not ADDR:PORT-ADDR:PORT: '%s'", optarg);
+            o->has_conn = true;
+            break;
+        case 'a':
+            o->all = true;
+            break;
+        case 'g':
+            o->svg = optarg;
+            break;
+        case 't':
+            o->time_scale = true;
+            break;
+        case 'L':
+            if (!tcpfsm_lang_parse(optarg, &o->lang))
+                return usage_error("--lang: unknown language '%s' (en, zh)", optarg);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'S':
+            o->strict = true;
+            break;
+        case 'T':
+            o->tshark = optarg;
+            break;
+        case 'h':
+            fputs(ladder_usage, stdout);
+            return TCPFSM_EXIT_OK;
+        default:
+            return TCPFSM_EXIT_USAGE;
+        }
+    }
+    if (o->has_stream && o->has_conn)
+        return usage_error("%s", "--stream and --conn select in two ways: give one");
+    if (o->time_scale && !o->svg)
+        return usage_error("%s", "--time-scale places the arrows of --svg: give --svg FILE");
+    if (o->svg && o->output)
+        return usage_error("%s", "--output is for the text diagram; --svg names its own file");
+    if (argc - optind > 1) {
+        fprintf(stderr, "tcpfsm: ladder: one INPUT at most (got %d)\n",
+                argc - optind);
+        return TCPFSM_EXIT_USAGE;
+    }
+    const char *path = optind < argc ? argv[optind] : NULL;
+
+    L.out = stdout;
+    if (o->output && !(L.out = fopen(o->output, "w"))) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", o->output, strerror(errno));
+        return TCPFSM_EXIT_IOERR;
+    }
+    if (o->svg) {
+        L.svg_fp = strcmp(o->svg, "-") ? fopen(o->svg, "w") : stdout;
+        if (!L.svg_fp) {
+            fprintf(stderr, "tcpfsm: %s: %s\n", o->svg, strerror(errno));
+            return TCPFSM_EXIT_IOERR;
+        }
+    }
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    L.color = !o->svg && !o->output && isatty(fileno(stdout)) &&
+              !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+
+    input in;
+    int rc = input_open(&in, path, o->tshark, false, o->strict);
+    if (rc) {
+        if (o->output)
+            fclose(L.out);
+        if (L.svg_fp && L.svg_fp != stdout) {
+            fclose(L.svg_fp);
+            unlink(o->svg); /* no empty, invalid SVG left behind */
+        }
+        return rc;
+    }
+    L.conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, lconn_free);
+    L.pending = g_ptr_array_new();
+    if (o->svg)
+        L.svg = g_string_new(NULL);
+    tcpfsm_config cfg;
+    tcpfsm_config_init(&cfg);
+    cfg.on_summary = on_summary;
+    cfg.user = &L;
+    cfg.lang = o->lang;
+    tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
+
+    int status = TCPFSM_EXIT_OK, r;
+    tcpfsm_segment seg;
+    tcpfsm_label lab;
+    while ((r = input_next(&in, &seg)) != INPUT_END) {
+        if (r == INPUT_FAIL) {
+            status = in.status;
+            break;
+        }
+        if (r != INPUT_SEGMENT)
+            continue;
+        /* the engine may release connections (even this one) while it
+         * labels: they are drawn once this segment is in its place */
+        if (tcpfsm_engine_feed(eng, &seg, &lab) == 0)
+            add_segment(&L, &seg, &lab);
+        flush(&L);
+    }
+    if (status != TCPFSM_EXIT_DATAERR) {
+        tcpfsm_engine_finish(eng);
+        flush(&L);
+    }
+    tcpfsm_engine_free(eng);
+    status = input_close(&in, status);
+
+    if (status == TCPFSM_EXIT_OK && L.drawn == 0) {
+        if (o->has_stream)
+            fprintf(stderr, "tcpfsm: ladder: no connection with stream %" PRId64
+                    " in %s\n", o->stream, path ? path : "-");
+        else if (o->has_conn)
+            fprintf(stderr, "tcpfsm: ladder: no connection between these "
+                    "endpoints in %s\n", path ? path : "-");
+        else
+            fprintf(stderr, "tcpfsm: ladder: no TCP connection in %s\n",
+                    path ? path : "-");
+        status = TCPFSM_EXIT_NOMATCH;
+    }
+    if (o->svg) {
+        int wr = write_svg(&L);
+        if (wr && (status == TCPFSM_EXIT_OK || status == TCPFSM_EXIT_NOMATCH))
+            status = wr;
+    }
+    if (fflush(L.out) != 0 || ferror(L.out)) {
+        fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
+        status = TCPFSM_EXIT_IOERR;
+    }
+    if (o->output && fclose(L.out) != 0 && status == TCPFSM_EXIT_OK) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", o->output, strerror(errno));
+        status = TCPFSM_EXIT_IOERR;
+    }
+    if (L.svg)
+        g_string_free(L.svg, TRUE);
+    g_ptr_array_free(L.pending, TRUE);
+    g_hash_table_destroy(L.conns);
+    return input_report(&in, status);
+}
