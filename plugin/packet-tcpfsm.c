@@ -81,6 +81,13 @@ static expert_field ei_tcpfsm_bad_flags = EI_INIT;
 static expert_field ei_tcpfsm_unexpected = EI_INIT;
 
 static gboolean pref_info_column = FALSE;
+/* the language of the human label (tcpfsm.label); tokens never change */
+static gint pref_lang = TCPFSM_LANG_EN;
+static const enum_val_t lang_vals[] = {
+    {"en", "English", TCPFSM_LANG_EN},
+    {"zh", "Chinese (中文)", TCPFSM_LANG_ZH},
+    {NULL, NULL, 0},
+};
 
 /* input fields: the engine's one list (engine/tcpfsm_fields.h) */
 static const char *const input_field_names[TCPFSM_F_COUNT] = {
@@ -236,6 +243,7 @@ static void tcpfsm_init(void)
     tcpfsm_config_init(&cfg);
     cfg.on_summary = on_summary;
     cfg.user = NULL;
+    cfg.lang = (tcpfsm_lang)pref_lang;
     cap.engine = tcpfsm_engine_new(&cfg);
     cap.conns = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
     cap.released = wmem_array_new(wmem_file_scope(), sizeof(uint64_t));
@@ -951,6 +959,11 @@ static void proto_register_tcpfsm(void)
         "Append the handshake/teardown step and any anomaly to the Info column, "
         "e.g. \"[Handshake 2/3: SYN-ACK]\"",
         &pref_info_column);
+    prefs_register_enum_preference(
+        m, "lang", "Label language",
+        "The language of the sentence in tcpfsm.label (field names and tokens "
+        "stay the same); changing it re-dissects the capture",
+        &pref_lang, lang_vals, FALSE);
 
     tcpfsm_handle = create_dissector_handle(dissect_tcpfsm, proto_tcpfsm);
     register_postdissector(tcpfsm_handle);
@@ -958,6 +971,7 @@ static void proto_register_tcpfsm(void)
     register_cleanup_routine(tcpfsm_cleanup);
     tcpfsm_tap = register_tap(TCPFSM_TAP_NAME);
     tcpfsm_stats_register();
+    tcpfsm_flow_register(proto_tcpfsm);
 }
 
 static void proto_reg_handoff_tcpfsm(void)

@@ -57,4 +57,8 @@ void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, tcpfsm_label *out);
 /* tcpfsm-stats.c */
 void tcpfsm_stats_register(void);
 
+/* tcpfsm-flow.c: the "tcpfsm" flow of Statistics > Flow Graph and
+ * `tshark -z flow,tcpfsm,standard` (called once proto is registered) */
+void tcpfsm_flow_register(int proto);
+
 #endif

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libglib2.0-dev libcmocka-dev
-          tshark wireshark-dev libwireshark-dev python3 util-linux)
+          tshark wireshark-dev libwireshark-dev python3 util-linux
+          # the GUI test: Wireshark's Qt GUI under Xvfb
+          wireshark-qt xvfb xauth xdotool x11-apps imagemagick)
 
 if [ "${TCPFSM_NO_APT:-0}" != 1 ]; then
     missing=()

@@ -1,0 +1,229 @@
+#!/bin/sh
+# test_flow.sh - the plugin's "tcpfsm" flow of Wireshark's Flow Graph, as
+# tshark prints it: tshark -q -z flow,tcpfsm,standard -r CAPTURE.
+#
+# On every capture in captures/ and, when present, ../shared/captures:
+#   1. one arrow per labelled TCP segment (a frame with tcpfsm.event), in
+#      frame order, from the segment's source port to its destination port;
+#   2. each arrow's text is the step, worded from the frame's own tcpfsm
+#      fields (event, step, close): "SYN Handshake 1/3", "FIN-ACK Teardown
+#      2/3", "RST Reset", "RST Refused", "Data", "ACK", ...; tshark's text
+#      drawing cuts it to the arrow's width (20 characters between
+#      neighbouring hosts: "SYN-ACK Handshake 2/"), the GUI shows it all;
+#   3. each arrow's comment is both endpoints' states, client first, from
+#      the frame's tcpfsm.role / src_prev / src_state / dst_prev /
+#      dst_state ("client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT →
+#      LAST_ACK"; a state that does not change is named once), then the
+#      frame's tcpfsm.anomaly tokens in brackets;
+#   4. on captures/close-merged.pcap, the arrows are exactly the ones
+#      written below (the worked example of the README);
+#   5. -z flow,tcpfsm,network gives as many arrows.
+#
+# tshark's text drawing of a graph with a single host (a capture on
+# 127.0.0.1) logs GLib-CRITICAL "g_string_erase" messages for every label
+# longer than 11 characters: that is tshark's own drawing code (its "tcp"
+# flow does the same on those captures); they are counted, not failed.
+#
+# Prints a diff for each failed check and a last line "N passed, M failed".
+# Exit: 0 all passed, 1 a failure, 77 (skip) when tshark is missing.
+#
+# Environment: TSHARK, TCPFSM_PLUGIN (see tshark-with-plugin.sh),
+# TCPFSM_CAPTURES (a space-separated list of captures to use instead).
+# shellcheck disable=SC2016 # awk programs in single quotes
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+helper="$here/tshark-with-plugin.sh"
+tshark=${TSHARK:-tshark}
+
+if ! command -v "$tshark" >/dev/null 2>&1; then
+    echo "SKIP: tshark not found ($tshark); install it (apt-get install tshark)"
+    exit 77
+fi
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+finish() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+    exit $?
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-flow.XXXXXX") || exit 1
+TCPFSM_PLUGIN_HOME=$("$helper" --prepare) || { echo "FAIL - cannot prepare the plugin home"; exit 1; }
+export TCPFSM_PLUGIN_HOME
+trap 'rm -rf "$work" "$TCPFSM_PLUGIN_HOME"' EXIT
+
+if ! "$helper" --check; then
+    bad "tshark loads the plugin (${TCPFSM_PLUGIN:-$root/build/plugin/tcpfsm.so})"
+    finish
+fi
+ok "tshark loads the plugin"
+
+if ! "$helper" -z help 2>&1 | grep -qx '[[:space:]]*flow,tcpfsm'; then
+    bad "tshark -z help lists flow,tcpfsm"
+else
+    ok "tshark -z help lists flow,tcpfsm (the flow is registered)"
+fi
+
+list="$work/captures"
+if [ -n "${TCPFSM_CAPTURES:-}" ]; then
+    for c in $TCPFSM_CAPTURES; do echo "$c"; done > "$list"
+else
+    {
+        find "$root/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) 2>/dev/null | sort
+        if [ -d "$root/../shared/captures" ]; then
+            find "$root/../shared/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) | sort
+        fi
+    } > "$list"
+fi
+[ -s "$list" ] || { bad "no captures found"; finish; }
+
+# The expected arrows, from the exported fields: one line per labelled
+# frame, "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT".
+expect_awk='
+function word(ev, of) {
+    if (ev == "syn") return "SYN"
+    if (ev == "syn-ack") return "SYN-ACK"
+    if (ev == "hs-ack" || ev == "ack" || ev == "fin1-ack" || ev == "fin2-ack") return "ACK"
+    if (ev == "data") return "Data"
+    if (ev == "fin1") return "FIN"
+    if (ev == "fin2") return of == "3" ? "FIN-ACK" : "FIN"
+    if (ev == "rst") return "RST"
+    if (ev == "other") return "Other"
+    return "?"
+}
+function section(ev, cl) {
+    if (ev == "syn" || ev == "syn-ack" || ev == "hs-ack") return "Handshake"
+    if (ev ~ /^fin/) return "Teardown"
+    if (ev == "rst") return cl == "refused" ? "Refused" : "Reset"
+    return ""
+}
+function move(who, before, after) {
+    return who " " before (after != before ? " \342\206\222 " after : "")
+}
+BEGIN { FS = "\t"; OFS = "\t" }
+# frame event step close role src_prev src_state dst_prev dst_state anomaly sport dport
+$2 != "" {
+    split($3, st, "/")
+    sec = section($2, $4)
+    lab = word($2, st[2])
+    if (sec != "") lab = lab " " sec
+    if (sec != "" && $3 != "") lab = lab " " $3
+    if ($5 == "client") c = move("client", $6, $7) ", " move("server", $8, $9)
+    else c = move("client", $8, $9) ", " move("server", $6, $7)
+    if ($10 != "") c = c " [" $10 "]"
+    print $11, $12, lab, c
+}'
+
+# The arrows tshark drew: "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT<TAB>WIDTH"
+parse_awk='
+BEGIN { OFS = "\t"; have = 0 }
+# a label line: [conv] |time | ... label ... |comment
+/^([0-9]+ *)?\|[0-9]+\.[0-9]+ *\|/ {
+    line = $0
+    sub(/^[0-9]* *\|[^|]*/, "", line)
+    n = split(line, part, "|")
+    comment = part[n]
+    mid = ""
+    for (i = 1; i < n; i++) mid = mid " " part[i]
+    gsub(/  +/, " ", mid); sub(/^ /, "", mid); sub(/ $/, "", mid)
+    label = mid; have = 1
+    next
+}
+have && /\([0-9]+\)/ && /[-<>]/ {
+    a = $0; p1 = ""; p2 = ""
+    if (match(a, /\([0-9]+\)/)) { p1 = substr(a, RSTART + 1, RLENGTH - 2); a = substr(a, RSTART + RLENGTH) }
+    if (match(a, /\([0-9]+\)/)) { p2 = substr(a, RSTART + 1, RLENGTH - 2) }
+    d = $0; w = gsub(/-/, "-", d) + 2
+    if (index($0, ">")) print p1, p2, label, comment, w
+    else print p2, p1, label, comment, w
+    have = 0
+}'
+
+crit_total=0
+while IFS= read -r cap; do
+    name=${cap#"$root/"}
+    name=${name#"$(dirname "$root")/"}
+    "$helper" -n -r "$cap" -Y tcpfsm.event -T fields -E separator=/t -E occurrence=a \
+        -e frame.number -e tcpfsm.event -e tcpfsm.step -e tcpfsm.close -e tcpfsm.role \
+        -e tcpfsm.src_prev -e tcpfsm.src_state -e tcpfsm.dst_prev -e tcpfsm.dst_state \
+        -e tcpfsm.anomaly -e tcp.srcport -e tcp.dstport > "$work/fields" 2>"$work/err1"
+    awk "$expect_awk" "$work/fields" > "$work/expect"
+    if ! "$helper" -n -q -r "$cap" -z flow,tcpfsm,standard > "$work/flow" 2>"$work/err2"; then
+        bad "$name: tshark -z flow,tcpfsm,standard fails"
+        sed 's/^/    /' "$work/err2" | head -n 5
+        continue
+    fi
+    crit=$(grep -c 'CRITICAL.*g_string_erase' "$work/err2")
+    crit_total=$((crit_total + crit))
+    other=$(grep -v 'CRITICAL.*g_string_erase' "$work/err2" | grep -c .)
+    awk "$parse_awk" "$work/flow" > "$work/drawn"
+    nf=$(grep -c . "$work/expect")
+    na=$(grep -c . "$work/drawn")
+    if [ "$nf" -eq 0 ]; then
+        if [ "$na" -eq 0 ]; then ok "$name: no labelled segment, no arrow"; else bad "$name: $na arrows without labelled segments"; fi
+        continue
+    fi
+    # compare: the label cut to the arrow's width, the comment whole
+    awk -F'\t' 'BEGIN { OFS = "\t" }
+        NR == FNR { want[FNR] = $0; next }
+        { split(want[FNR], e, "\t"); w = $5
+          lab = length(e[3]) > w ? substr(e[3], 1, w) : e[3]
+          # a single-host graph: a label of 11 characters or more
+          # overwrites the bar before the comment (tshark draws it so)
+          if ($3 == "") { c = $4; sub(/^ +/, "", c)
+              if (index(c, lab) == 1) { $3 = lab; $4 = substr(c, length(lab) + 1) } }
+          print e[1], e[2], lab, e[4] > "/dev/stderr"
+          print $1, $2, $3, $4 }' "$work/expect" "$work/drawn" \
+        > "$work/got" 2> "$work/want"
+    if [ "$na" -ne "$nf" ]; then
+        bad "$name: $na arrows for $nf labelled segments"
+        diff "$work/expect" "$work/drawn" | head -n 10 | sed 's/^/    /'
+    elif cmp -s "$work/want" "$work/got"; then
+        cut=$(awk -F'\t' 'NR == FNR { w[FNR] = $5; next } length($3) > w[FNR] { n++ } END { print n + 0 }' \
+            "$work/drawn" "$work/expect")
+        ok "$name: $na arrows, each with its step and both states ($cut label(s) wider than the arrow, cut by tshark)"
+    else
+        bad "$name: arrows differ from the frames' tcpfsm fields (- expected, + drawn)"
+        diff "$work/want" "$work/got" | sed -n 's/^\([<>]\) /\1 /p' | sed 's/^</    -/; s/^>/    +/' | head -n 20
+    fi
+    [ "$other" -gt 0 ] && { echo "    tshark said:"; grep -v 'CRITICAL.*g_string_erase' "$work/err2" | head -n 3 | sed 's/^/    /'; }
+done < "$list"
+
+# ---- the README's example, written out ----
+cm="$root/captures/close-merged.pcap"
+if [ -r "$cm" ]; then
+    "$helper" -n -q -r "$cm" -z flow,tcpfsm,standard 2>/dev/null | awk "$parse_awk" | cut -f1-4 > "$work/cm.got"
+    cat > "$work/cm.want" <<'EOF'
+47103	47003	SYN Handshake 1/3	client CLOSED → SYN_SENT, server LISTEN → SYN_RECEIVED
+47003	47103	SYN-ACK Handshake 2/	client SYN_SENT → ESTABLISHED, server SYN_RECEIVED
+47103	47003	ACK Handshake 3/3	client ESTABLISHED, server SYN_RECEIVED → ESTABLISHED
+47103	47003	Data	client ESTABLISHED, server ESTABLISHED
+47003	47103	ACK	client ESTABLISHED, server ESTABLISHED
+47003	47103	Data	client ESTABLISHED, server ESTABLISHED
+47103	47003	ACK	client ESTABLISHED, server ESTABLISHED
+47103	47003	FIN Teardown 1/4	client ESTABLISHED → FIN_WAIT_1, server ESTABLISHED → CLOSE_WAIT
+47003	47103	FIN-ACK Teardown 2/3	client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT → LAST_ACK
+47103	47003	ACK Teardown 3/3	client TIME_WAIT, server LAST_ACK → CLOSED
+EOF
+    if cmp -s "$work/cm.want" "$work/cm.got"; then
+        ok "close-merged.pcap: the 10 arrows of the README, word for word"
+    else
+        bad "close-merged.pcap: the arrows differ from the README's (- expected, + drawn)"
+        diff "$work/cm.want" "$work/cm.got" | sed -n 's/^</    -/p; s/^>/    +/p'
+    fi
+    n1=$("$helper" -n -q -r "$cm" -z flow,tcpfsm,network 2>/dev/null | awk "$parse_awk" | grep -c .)
+    if [ "$n1" -eq 10 ]; then
+        ok "close-merged.pcap: -z flow,tcpfsm,network draws the same 10 arrows"
+    else
+        bad "close-merged.pcap: -z flow,tcpfsm,network draws $n1 arrows, not 10"
+    fi
+fi
+
+[ "$crit_total" -gt 0 ] &&
+    echo "note: tshark's text drawing logged $crit_total GLib-CRITICAL g_string_erase messages (single-host graphs; its own \"tcp\" flow does the same)"
+finish
