@@ -32,6 +32,7 @@
 #include <epan/tap.h>
 
 #include "tcpfsm.h"
+#include "tcpfsm_lang.h"
 #include "tcpfsm_fields.h"
 #include "tcpfsm-plugin.h"
 
@@ -540,6 +541,11 @@ static const char *event_words(tcpfsm_event e)
  * "Data", ... */
 static void step_title(const tcpfsm_label *l, char *buf, size_t size)
 {
+    if (pref_lang != TCPFSM_LANG_EN) {
+        /* the engine's titles in the reader's language */
+        tcpfsm_step_title(l, (tcpfsm_lang)pref_lang, buf, size);
+        return;
+    }
     const char *words = event_words(l->event);
     const char *section = NULL;
     switch (l->event) {
@@ -573,7 +579,9 @@ static char *check_text(const char *label)
     size_t head = end ? (size_t)(end - label) : strlen(label);
     char *h = g_strndup(label, head);
     char *p = g_strrstr(h, ", ack ");
-    char *out = p ? g_strdup(p + 2) : NULL;
+    if (!p)
+        p = g_strrstr(h, "\xef\xbc\x8c" "ack "); /* "，ack " (zh) */
+    char *out = p ? g_strdup(p + (*p == ',' ? 2 : 3)) : NULL;
     g_free(h);
     return out;
 }
@@ -584,15 +592,19 @@ static void add_move(proto_tree *tree, tvbuff_t *tvb, const tcpfsm_label *l,
     bool sender = l->role == who;
     tcpfsm_state before = sender ? l->src_prev : l->dst_prev;
     tcpfsm_state after = sender ? l->src_state : l->dst_state;
-    char move[96];
+    char move[256];
+    tcpfsm_lang lang = (tcpfsm_lang)pref_lang;
+    bool zh = lang == TCPFSM_LANG_ZH;
     if (before == after)
-        snprintf(move, sizeof move, "%s (stays)", tcpfsm_state_name(after));
+        snprintf(move, sizeof move, zh ? "%s（不变）" : "%s (stays)",
+                 tcpfsm_state_text(after, lang));
     else
-        snprintf(move, sizeof move, "%s \xe2\x86\x92 %s", tcpfsm_state_name(before),
-                 tcpfsm_state_name(after));
+        snprintf(move, sizeof move, "%s \xe2\x86\x92 %s", tcpfsm_state_text(before, lang),
+                 tcpfsm_state_text(after, lang));
     proto_tree *sub = proto_tree_add_subtree_format(
         tree, tvb, 0, 0, who == TCPFSM_ROLE_CLIENT ? ett_tcpfsm_client : ett_tcpfsm_server,
-        NULL, "%s: %s (%s)", tcpfsm_role_name(who), move, sender ? "sender" : "receiver");
+        NULL, zh ? "%s：%s（%s）" : "%s: %s (%s)", tcpfsm_role_text(who, lang), move,
+        zh ? (sender ? "发送方" : "接收方") : (sender ? "sender" : "receiver"));
     proto_item *pi;
     int hb = sender ? hf_label[TCPFSM_LF_SRC_PREV] : hf_label[TCPFSM_LF_DST_PREV];
     int ha = sender ? hf_label[TCPFSM_LF_SRC_STATE] : hf_label[TCPFSM_LF_DST_STATE];
@@ -741,10 +753,11 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
 
     const char *sender = tcpfsm_role_name(l.role);
-    const char *receiver = l.role == TCPFSM_ROLE_CLIENT ? "server" : "client";
+    tcpfsm_role rcv = l.role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER : TCPFSM_ROLE_CLIENT;
     proto_item *ti = proto_tree_add_protocol_format(
         tree, proto_tcpfsm, tvb, 0, 0, "TCP State Machine, %s (%s \xe2\x86\x92 %s)",
-        title, sender, receiver);
+        title, tcpfsm_role_text(l.role, (tcpfsm_lang)pref_lang),
+        tcpfsm_role_text(rcv, (tcpfsm_lang)pref_lang));
     proto_tree *st = proto_item_add_subtree(ti, ett_tcpfsm);
 
     /* the sentence first, then the structured facts */

@@ -27,5 +27,21 @@ for cap in "$root"/captures/*.pcap; do
         fi
     done
 done
+# the tree speaks the reader's language too
+sh "$here/tshark-with-plugin.sh" -n -r "$root/captures/close-merged.pcap" -o tcpfsm.lang:zh \
+    -V -Y 'frame.number == 9' >"$tmp/tree" 2>/dev/null
+for want in "TCP State Machine, 第二、三次挥手合并 (服务器 → 客户端)" \
+            "客户端：FIN_WAIT_1（终止等待1） → TIME_WAIT（时间等待）（接收方）" \
+            "服务器：CLOSE_WAIT（关闭等待） → LAST_ACK（最后确认）（发送方）"; do
+    if grep -qF "$want" "$tmp/tree"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL zh tree lacks: $want"; fi
+done
+sh "$here/tshark-with-plugin.sh" -n -r "$root/captures/close-merged.pcap" \
+    -V -Y 'frame.number == 9' >"$tmp/tree" 2>/dev/null
+for want in "TCP State Machine, Teardown 2/3: second FIN (server → client)" \
+            "client: FIN_WAIT_1 → TIME_WAIT (receiver)"; do
+    if grep -qF "$want" "$tmp/tree"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL en tree lacks: $want"; fi
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
