@@ -4,12 +4,24 @@
  * Reading: libpcap.  pcap_fopen_offline_with_tstamp_precision() reads pcap
  * (us and ns) and pcapng, and with PCAP_TSTAMP_PRECISION_NANO gives the
  * nanosecond time stamps frame.time_epoch prints.  It is the standard
- * reader, fast (no copy: the packet stays in libpcap's buffer), and
- * installed wherever tcpdump is.  Where libpcap and Wireshark's wiretap
- * disagree, pcapsrc notices and says so instead of guessing:
+ * reader, fast (pcapsrc decodes the packet in libpcap's buffer, without a
+ * copy; ~4.5M packets/s here, decoding included), and installed wherever
+ * tcpdump is.  Where libpcap and Wireshark's wiretap disagree, pcapsrc
+ * notices and says so instead of guessing:
  *   - libpcap cuts a record longer than the file's snapshot length down to
  *     it (wiretap keeps it whole): seen from the file position, reported as
  *     PCAPSRC_UNSUPPORTED;
+ *   - wiretap guesses the record format of a standard-magic pcap from its
+ *     first three records (standard, SS990417, Nokia); pcapsrc makes the
+ *     same guess at open and reports *unsupported unless it is the standard
+ *     format; modified-magic and pre-2.4 pcap files likewise;
+ *   - wiretap takes a pcap time stamp's seconds as unsigned and its
+ *     microseconds times 1000 in 32 bits (an int, printed with a minus sign
+ *     when negative, with more than nine digits when >= 1e9): pcapsrc
+ *     rebuilds those values from libpcap's; tsv rejects a negative time on
+ *     a TCP row (PCAPSRC_BAD_ROW);
+ *   - Wireshark clips frame.len at INT_MAX; a record whose captured length
+ *     exceeds its original length is PCAPSRC_UNSUPPORTED;
  *   - pcapng: libpcap skips custom, systemd-journal and sysdig blocks,
  *     which Wireshark numbers as frames.  pcapsrc reads the block headers
  *     libpcap skipped (only when the bytes consumed are not exactly one
@@ -22,8 +34,11 @@
  *     at open.
  *
  * Decoding mirrors Wireshark 4.0 (packet-eth/vlan/ieee8021ah/sll/null/raw/
- * ip/ipv6/ipsec/gre/tcp.c, reassemble.c) with default preferences, as the
- * tool runs tshark.  What tshark does in the cases that matter:
+ * ip/ipv6/ipsec/gre/icmp/tcp.c, reassemble.c) with default preferences
+ * (a user's preferences or Decode As entries that change the TCP or IP
+ * dissection - ip.defragment, tcp.analyze_sequence_numbers,
+ * tcp.default_window_scaling, ip.tso_support ... - make tshark differ).
+ * What tshark does in the cases that matter:
  *
  *   tcp.len      = the TCP tvb's reported length minus the TCP header
  *                  length.  The reported length comes from the IP header
@@ -69,7 +84,13 @@
  *                  port reuse) with no scale.  The options are read only if
  *                  captured: a truncated option ends the TCP dissection there
  *                  (later options and the SYN check are skipped).
- *   checksum     = 2 (unverified), tcp.check_checksum is off.
+ *   checksum     = 2 (unverified), tcp.check_checksum is off; with
+ *                  pcapsrc_set_checksums() as `-o tcp.check_checksum:TRUE`.
+ *   tcp.stream   = Wireshark's conversation count: a new 4-tuple, or a SYN
+ *                  with another sequence number on a known one (the same
+ *                  rule as the window scale), takes the next number; a TCP
+ *                  header quoted in an ICMP error counts too
+ *                  (pcapsrc_stream; seg->stream stays -1).
  *   addresses    = with -E occurrence=l tshark prints the last ip.* and
  *                  ipv6.* occurrences; tsv takes the innermost IP header.
  *                  pcapsrc decodes IP-in-IP (4, 41), GRE (0x0800, 0x86dd,
@@ -77,9 +98,12 @@
  *                  IPv4 loose/strict source routes: ip.dst is the route's
  *                  final address, as Wireshark shows it.
  *   ICMP errors  = a TCP header quoted in ICMP/ICMPv6 is not a segment (tsv):
- *                  not TCP.  (tshark's conversation table also sees the
- *                  quoted header; pcapsrc ignores it, which matters only if
- *                  the quote is the only place a SYN's WS option appears.)
+ *                  not TCP.  tshark still dissects the quote: its IP
+ *                  addresses are the last ip.* occurrences, and the quoted
+ *                  TCP header goes through the conversation table (a quoted
+ *                  SYN's WS option counts; no tcp.len, no scaling, no
+ *                  tcp.seq_raw right inside an ICMPv4 quote).  pcapsrc does
+ *                  the same (quoted fragments are not reassembled).
  *
  * PCAPSRC_UNSUPPORTED frames (tshark would find TCP where pcapsrc does not
  * decode): PPP (DLT_NULL/raw 0xff03), MPLS, PPPoE, 802.1ah, ISL, VN-tag and
@@ -93,7 +117,8 @@
  * PCAPSRC_MAX_CONVS conversations (about 72 bytes each) and evicts the
  * least recently used one beyond that (tshark never forgets: a segment of
  * an evicted conversation whose scale was known would then print
- * unscaled); the reassembly table keeps at most PCAPSRC_MAX_FRAGS
+ * unscaled, and its 4-tuple would get a new stream number); the
+ * reassembly table keeps at most PCAPSRC_MAX_FRAGS
  * datagrams / PCAPSRC_MAX_FRAG_BYTES bytes in progress, oldest dropped
  * first.
  */
@@ -143,6 +168,7 @@ typedef struct conv {
     uint8_t a[16], b[16]; /* canonical order: (a,pa) < (b,pb) */
     uint16_t pa, pb;
     flow f[2];            /* [0] = Wireshark's flow1, [1] = flow2 */
+    uint32_t stream;      /* tcp.stream */
     uint32_t next;        /* hash chain (index + 1, 0 = end) */
     uint32_t lru_prev, lru_next; /* index + 1 */
 } conv;
@@ -154,6 +180,7 @@ typedef struct conv_table {
     uint32_t nbuckets; /* power of two */
     uint32_t lru_head, lru_tail; /* head = oldest */
     uint32_t free_list;
+    uint32_t next_stream; /* Wireshark's tcp_stream_count */
 } conv_table;
 
 /* ------------------------------------------------------------------ */
@@ -199,6 +226,9 @@ struct pcapsrc {
     uint64_t frame;
     int64_t pos;            /* file position after the last record */
     uint32_t snapshot;      /* libpcap's snapshot length */
+    int tsprec;             /* pcap: 1 = microseconds, 2 = nanoseconds;
+                               0 = pcapng (libpcap's values as they are) */
+    bool neg_time;          /* the last frame's time text is negative */
     /* frames libpcap skipped (pcapng custom blocks) still to return: the
      * length of their custom data (frame.len and frame.cap_len) */
     uint32_t *custom_len;
@@ -214,11 +244,13 @@ struct pcapsrc {
     uint32_t present;
     char time_str[48];
     int32_t window_value;
+    int64_t stream;
     tcpfsm_addr ip_src, ip_dst, ip6_src, ip6_dst;
     char protocols[256];
 
     uint32_t frame_len, frame_caplen;
     bool check_checksums;
+    uint32_t eth_fcs;       /* pcap header: FCS bytes on each frame */
 
     uint8_t *reasm_bufs[MAX_IP_DEPTH + 2]; /* reassembled payloads */
     int nreasm;
@@ -243,6 +275,8 @@ typedef struct dctx {
     bool fragmented;    /* pinfo->fragmented */
     int last_ip;        /* family of the innermost IP header so far */
     bool icmp;          /* an ICMP / ICMPv6 layer (tsv.c: not a segment) */
+    bool in_error;      /* pinfo->flags.in_error_pkt: inside an ICMP error */
+    int icmp_ip_depth;  /* ip_depth of the IPv4 header an ICMP error quotes */
     tcpfsm_addr net_src, net_dst; /* pinfo->src / pinfo->dst */
     size_t plen;
 } dctx;
@@ -290,7 +324,8 @@ static void proto_add_n(dctx *c, const char *name, size_t n)
 
 static void unsupported(dctx *c, const char *what)
 {
-    if (c->result == R_UNSUPPORTED)
+    /* inside an ICMP error the frame is not a segment anyway (tsv.c) */
+    if (c->result == R_UNSUPPORTED || c->in_error)
         return;
     c->result = R_UNSUPPORTED;
     snprintf(c->why, sizeof c->why, "%s", what);
@@ -450,6 +485,7 @@ static conv *conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
     c->pa = pa;
     c->pb = pb;
     c->f[0].win_scale = c->f[1].win_scale = WS_UNKNOWN;
+    c->stream = t->next_stream++;
     uint32_t hb = h & (t->nbuckets - 1);
     c->next = t->buckets[hb];
     t->buckets[hb] = idx + 1;
@@ -677,14 +713,17 @@ static void dis_tcp(dctx *c, tvb t)
         /* a new SYN on a known 4-tuple: a new conversation */
         memset(cv->f, 0, sizeof cv->f);
         cv->f[0].win_scale = cv->f[1].win_scale = WS_UNKNOWN;
+        cv->stream = p->convs.next_stream++;
     }
+    p->stream = cv->stream;
+    p->present |= F(STREAM);
     if ((flags & (TCPFSM_SYN | TCPFSM_ACK)) == (TCPFSM_SYN | TCPFSM_ACK) &&
         fwd->base_set && seq != fwd->base_seq)
         fwd->base_seq = seq;
 
     bool have_len = false;
     uint32_t seglen = 0;
-    if (!c->fragmented) {
+    if (!c->fragmented && !c->in_error) {
         if (t.rep >= hlen) {
             seglen = t.rep - hlen;
             have_len = true;
@@ -701,7 +740,10 @@ static void dis_tcp(dctx *c, tvb t)
         }
     }
     seg->seq = seq;
-    p->present |= F(SEQ_RAW);
+    /* TCP right inside the IPv4 header an ICMP error quotes: tshark adds
+     * tcp.seq early, and never tcp.seq_raw */
+    if (!(c->in_error && c->icmp_ip_depth == c->ip_depth && c->last_ip == 4))
+        p->present |= F(SEQ_RAW);
     if (have_len) {
         seg->len = seglen;
         p->present |= F(LEN);
@@ -778,7 +820,7 @@ static void dis_tcp(dctx *c, tvb t)
 static void dis_ipv4(dctx *c, tvb t);
 static void dis_ipv6(dctx *c, tvb t);
 static void dis_ethertype(dctx *c, uint16_t etype, tvb t);
-static void dis_eth(dctx *c, tvb t);
+static void dis_eth(dctx *c, tvb t, uint32_t fcs);
 
 /* dissect_ip: version 4 or 6 */
 static void dis_ip_any(dctx *c, tvb t)
@@ -845,17 +887,52 @@ static void dis_gre(dctx *c, tvb t)
     else if (type == 0x86dd)
         dis_ipv6(c, n);
     else
-        dis_eth(c, n);
+        dis_eth(c, n, 0);
 }
 
-static void dis_icmp_error(dctx *c, bool v6)
+/* ICMP and ICMPv6: a frame with icmp in frame.protocols is not a segment
+ * for tsv.c, but tshark dissects the IP packet an error message quotes
+ * (with pinfo->flags.in_error_pkt): its addresses are the last ip.* /
+ * ipv6.* occurrences, and a quoted TCP header goes through the
+ * conversation table (a quoted SYN's options are read) like any other. */
+static void dis_icmp_error(dctx *c, bool v6, tvb t)
 {
-    /* tsv.c: a frame with icmp in frame.protocols is not a segment */
     c->icmp = true;
     if (v6)
         proto_add(c, "icmpv6");
     else
         proto_add(c, "icmp");
+    if (t.cap < 8 || c->in_error)
+        return;
+    uint8_t type = t.d[0];
+    tvb inner = tvb_sub(t, 8);
+    bool save = c->in_error;
+    if (!v6) {
+        if (type != 3 && type != 4 && type != 5 && type != 11 && type != 12)
+            return;
+        uint8_t olen = (type == 3 || type == 11 || type == 12) ? t.d[5] : 0;
+        if (type == 5) {
+            if (inner.cap < 1)
+                return;
+            inner = tvb_trim(inner, (uint32_t)(inner.d[0] & 15) * 4 + 8);
+        } else if (olen && t.rep > 8u + olen * 4u) {
+            if (inner.cap < 4)
+                return;
+            if (rd16(inner.d + 2) > olen * 4u)
+                inner = tvb_trim(inner, ((uint32_t)(inner.d[0] & 15) + olen) * 4);
+        }
+        c->in_error = true;
+        c->icmp_ip_depth = c->ip_depth + 1;
+        dis_ip_any(c, inner);
+    } else {
+        if (type < 1 || type > 4)
+            return;
+        if (inner.cap < 1 || (inner.d[0] & 0xf0) != 0x60)
+            return;
+        c->in_error = true;
+        dis_ipv6(c, inner);
+    }
+    c->in_error = save;
 }
 
 /* ip_try_dissect on an IP payload; v6 = called from the IPv6 chain */
@@ -875,10 +952,10 @@ static void dis_ip_payload(dctx *c, uint8_t proto, tvb t, bool v6)
         dis_gre(c, t);
         return;
     case 1:
-        dis_icmp_error(c, false);
+        dis_icmp_error(c, false, t);
         return;
     case 58:
-        dis_icmp_error(c, true);
+        dis_icmp_error(c, true, t);
         return;
     case 17:
         proto_add(c, "udp");
@@ -973,7 +1050,9 @@ static void dis_ipv4(dctx *c, tvb t)
     uint32_t hlen = (uint32_t)(t.d[0] & 15) * 4;
     if (hlen < 20)
         return;
-    if (t.cap < 20)
+    /* the fields in header order: a read past the captured data ends the
+     * dissection there (ip.src printed, ip.dst not, ...) */
+    if (t.cap < 4)
         return;
     uint32_t ip_len = rd16(t.d + 2);
     if (ip_len < hlen) {
@@ -983,21 +1062,25 @@ static void dis_ipv4(dctx *c, tvb t)
     } else if (ip_len <= t.rep) {
         t = tvb_trim(t, ip_len);
     }
+    if (t.cap < 16)
+        return;
     uint16_t id = rd16(t.d + 4), foff = rd16(t.d + 6);
     uint8_t proto = t.d[9];
+    tcpfsm_addr src = {4, {0}}, dst = {4, {0}};
+    memcpy(src.bytes, t.d + 12, 4);
+    c->net_src = src;
+    p->ip_src = src;
+    p->present |= F(IP_SRC);
     uint32_t dst_off = 0;
     if (hlen > 20) {
         if (t.cap < hlen)
             return; /* options cut short: exception */
         dst_off = v4_dst_offset(t.d + 20, hlen - 20);
     }
-    tcpfsm_addr src = {4, {0}}, dst = {4, {0}};
-    memcpy(src.bytes, t.d + 12, 4);
+    if (t.cap < 20)
+        return;
     memcpy(dst.bytes, t.d + 16 + dst_off, 4);
-    c->net_src = src;
     c->net_dst = dst;
-    p->ip_src = src;
-    p->present |= F(IP_SRC);
     bool dst_printed = true;
     if (dst_off) {
         /* the route option prints ip.dst (its last address) only when its
@@ -1033,8 +1116,8 @@ static void dis_ipv4(dctx *c, tvb t)
     }
     c->last_ip = dst_printed ? 4 : -4;
 
-    /* fragments */
-    if ((foff & 0x3fff) && ip_len > hlen && ip_len <= t.cap) {
+    /* fragments (a header quoted in an ICMP error is not reassembled) */
+    if ((foff & 0x3fff) && ip_len > hlen && ip_len <= t.cap && !c->in_error) {
         uint32_t frag_id = (uint32_t)proto ^ id ^ rd32(src.bytes) ^ rd32(dst.bytes);
         if (v4_private_or_ll(dst.bytes) || v4_private_or_ll(src.bytes))
             frag_id ^= c->vlan_id;
@@ -1075,8 +1158,15 @@ static void dis_ipv6(dctx *c, tvb t)
         return;
     }
     proto_add(c, "ipv6");
-    if (t.cap < 40)
+    if (t.cap < 24)
         return;
+    if (t.cap < 40) { /* ipv6.src printed, then the header ends */
+        memset(&p->ip6_src, 0, sizeof p->ip6_src);
+        p->ip6_src.family = 6;
+        memcpy(p->ip6_src.bytes, t.d + 8, 16);
+        p->present |= F(IPV6_SRC);
+        return;
+    }
     uint32_t plen = rd16(t.d + 4);
     uint8_t nxt = t.d[6];
     uint32_t ip6_plen = plen;
@@ -1151,6 +1241,8 @@ static void dis_ipv6(dctx *c, tvb t)
             frag_plen -= 8;
             if (frag_plen > 0 && (foff != 0 || more)) {
                 /* ipv6_reassemble_do: not TCP unless this completes it */
+                if (c->in_error)
+                    return;
                 if (n.cap - 8 < (uint32_t)frag_plen)
                     return;
                 uint32_t dlen = 0;
@@ -1326,7 +1418,8 @@ static void dis_ethertype(dctx *c, uint16_t etype, tvb t)
     }
 }
 
-static void dis_eth(dctx *c, tvb t)
+/* fcs: the FCS bytes at the end of the frame (pcap header FCS bits) */
+static void dis_eth(dctx *c, tvb t, uint32_t fcs)
 {
     proto_add(c, "eth");
     if (t.cap < 14)
@@ -1347,7 +1440,13 @@ static void dis_eth(dctx *c, tvb t)
         return;
     }
     proto_add(c, "ethertype");
-    dis_ethertype(c, type, tvb_sub(t, 14));
+    tvb n = tvb_sub(t, 14);
+    if (fcs) { /* the ethertype payload leaves the FCS out */
+        n.rep = n.rep >= fcs ? n.rep - fcs : n.rep;
+        if (n.cap > n.rep)
+            n.cap = n.rep;
+    }
+    dis_ethertype(c, type, n);
 }
 
 static void dis_sll(dctx *c, tvb t, int version)
@@ -1384,7 +1483,7 @@ static void dis_sll(dctx *c, tvb t, int version)
             dis_llc(c, n);
         else if (protocol == 0x0002) {
             /* Ethernet without FCS */
-            dis_eth(c, n);
+            dis_eth(c, n, 0);
         } else if (protocol == 0x00f6)
             unsupported(c, "Linux cooked capture of 802.15.4");
         return;
@@ -1395,7 +1494,7 @@ static void dis_sll(dctx *c, tvb t, int version)
         else if (protocol == 0x86dd)
             dis_ipv6(c, n);
         else if (protocol == 0x6558)
-            dis_eth(c, n);
+            dis_eth(c, n, 0);
         else
             unsupported(c, "Linux cooked capture of GRE");
         return;
@@ -1506,6 +1605,98 @@ static bool dlt_supported(int dlt)
     return false;
 }
 
+/* wiretap (libpcap.c) guesses the record format of a pcap file with the
+ * standard magic number from its first three records: with the standard
+ * format unless a record looks wrong.  Mirrors that guess; returns the
+ * time stamp precision (1 us, 2 ns) when tshark reads the file as libpcap
+ * does, 0 when it is not a pcap file (libpcap decides), -1 when tshark may
+ * read the records differently (why says so). */
+static int pcap_variant_check(int fd, uint64_t file_size, char *why, size_t whysize)
+{
+    uint8_t h[24];
+    if (pread(fd, h, 24, 0) != 24)
+        return 0;
+    uint32_t magic;
+    memcpy(&magic, h, 4);
+    bool swapped;
+    int prec;
+    switch (magic) {
+    case 0xa1b2c3d4u: swapped = false; prec = 1; break;
+    case 0xd4c3b2a1u: swapped = true; prec = 1; break;
+    case 0xa1b23c4du: swapped = false; prec = 2; break;
+    case 0x4d3cb2a1u: swapped = true; prec = 2; break;
+    case 0xa1b2cd34u:
+    case 0x34cdb2a1u:
+        snprintf(why, whysize, "a modified-libpcap capture (tshark guesses its record format)");
+        return -1;
+    default:
+        return 0;
+    }
+#define SW32(v) (swapped ? __builtin_bswap32(v) : (v))
+    uint16_t vmaj, vmin;
+    memcpy(&vmaj, h + 4, 2);
+    memcpy(&vmin, h + 6, 2);
+    if (swapped) {
+        vmaj = __builtin_bswap16(vmaj);
+        vmin = __builtin_bswap16(vmin);
+    }
+    if (vmaj != 2 || vmin != 4) {
+        snprintf(why, whysize, "pcap version %u.%u (tshark may swap the length fields)",
+                 vmaj, vmin);
+        return -1;
+    }
+    if (prec == 2)
+        return 2; /* no guessing for nanosecond files */
+    uint32_t snaplen;
+    memcpy(&snaplen, h + 16, 4);
+    snaplen = SW32(snaplen);
+    /* the variants with this magic: standard (16-byte record headers),
+     * SS990417 (24), Nokia (20); the one whose first records look least
+     * wrong wins, the first one on a tie */
+    static const int hlen[3] = {16, 24, 20};
+    int best = 0, best_merit = 0;
+    for (int v = 0; v < 3; v++) {
+        int merit = 0;
+        uint64_t pos = 24;
+        for (int i = 0; i < 3 && !merit; i++) {
+            uint8_t r[24];
+            ssize_t n = pread(fd, r, (size_t)hlen[v], (off_t)pos);
+            if (n == 0)
+                break;
+            if (n < hlen[v]) {
+                merit = 1;
+                break;
+            }
+            uint32_t f[4];
+            memcpy(f, r, 16);
+            uint32_t usec = SW32(f[1]), incl = SW32(f[2]), orig = SW32(f[3]);
+            merit += usec >= 1000000;
+            merit += incl > 262144;
+            merit += orig > 128u * 1024 * 1024;
+            merit += incl > snaplen;
+            merit += incl > orig;
+            if (merit)
+                break;
+            pos += (uint64_t)hlen[v] + incl;
+            if (pos > file_size)
+                merit = 1;
+        }
+        if (v == 0 && merit == 0)
+            return 1;
+        if (v == 0 || merit < best_merit) {
+            best = v;
+            best_merit = merit;
+        }
+    }
+#undef SW32
+    if (best != 0) {
+        snprintf(why, whysize, "its first records do not look like standard pcap records "
+                 "(tshark guesses another record format)");
+        return -1;
+    }
+    return 1;
+}
+
 pcapsrc *pcapsrc_open(const char *path, bool *unsupported_out, char *err,
                       size_t errsize)
 {
@@ -1543,6 +1734,29 @@ pcapsrc *pcapsrc_open(const char *path, bool *unsupported_out, char *err,
         goto fail;
     }
     p->pcapng = got == 4 && !memcmp(magic, "\x0a\x0d\x0d\x0a", 4);
+    if (!p->pcapng && got == 4) {
+        char why[160] = "";
+        p->tsprec = pcap_variant_check(p->fd, p->file_size, why, sizeof why);
+        if (p->tsprec < 0) {
+            snprintf(err, errsize, "%s", why);
+            *unsupported_out = true;
+            goto fail;
+        }
+        /* the link-type field's FCS-length bits (wiretap: in 16-bit units,
+         * then bytes) */
+        uint8_t h[24];
+        if (p->tsprec > 0 && pread(p->fd, h, 24, 0) == 24) {
+            uint32_t lt, m;
+            memcpy(&lt, h + 20, 4);
+            memcpy(&m, h, 4);
+            if (m == 0xd4c3b2a1u || m == 0x4d3cb2a1u)
+                lt = __builtin_bswap32(lt);
+            if (lt & 0x04000000u) {
+                uint32_t bits = ((lt & 0xf0000000u) >> 28) * 16;
+                p->eth_fcs = bits < 8 ? bits : bits / 8;
+            }
+        }
+    }
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     p->pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
     if (!p->pc) {
@@ -1562,6 +1776,22 @@ pcapsrc *pcapsrc_open(const char *path, bool *unsupported_out, char *err,
         return NULL;
     }
     p->pos = ftello(fp);
+    if (p->pcapng) {
+        /* libpcap has read past the section header, up to the first
+         * interface; the blocks after the section header are walked on
+         * the first packet (a custom block there is a frame for tshark) */
+        uint8_t shb[12];
+        if (pread(p->fd, shb, 12, 0) == 12) {
+            uint32_t bom, len;
+            memcpy(&bom, shb + 8, 4);
+            p->ng_swapped = bom != 0x1a2b3c4d;
+            memcpy(&len, shb + 4, 4);
+            if (p->ng_swapped)
+                len = __builtin_bswap32(len);
+            if (len >= 28 && (int64_t)len <= p->pos)
+                p->pos = len;
+        }
+    }
     p->snapshot = (uint32_t)pcap_snapshot(p->pc);
     if (!conv_init(&p->convs)) {
         snprintf(err, errsize, "out of memory");
@@ -1610,6 +1840,7 @@ uint64_t pcapsrc_frames(const pcapsrc *p) { return p->frame; }
 uint32_t pcapsrc_present(const pcapsrc *p) { return p->present; }
 const char *pcapsrc_time_str(const pcapsrc *p) { return p->time_str; }
 int32_t pcapsrc_window_value(const pcapsrc *p) { return p->window_value; }
+int64_t pcapsrc_stream(const pcapsrc *p) { return p->stream; }
 const char *pcapsrc_protocols(const pcapsrc *p) { return p->protocols; }
 
 void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
@@ -1742,11 +1973,13 @@ static void format_time(pcapsrc *p, int64_t sec, long nsec)
  * strtod() gives for the frame.time_epoch text (tsv.c), without parsing.
  * Starts from an estimate and checks it against the midpoints to its
  * neighbours in exact 128-bit integer arithmetic. */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
 static double time_to_double(uint64_t sec, uint32_t ns)
 {
     if (!sec && !ns)
         return 0.0;
-    unsigned __int128 n = (unsigned __int128)sec * 1000000000u + ns;
+    u128 n = (u128)sec * 1000000000u + ns;
     double d = (double)sec + (double)ns / 1e9;
     for (int iter = 0; iter < 8; iter++) {
         int e;
@@ -1757,10 +1990,9 @@ static double time_to_double(uint64_t sec, uint32_t ns)
             break;
         /* 4 * n * 2^-ex against the midpoints (4m + 2) and (4m - 2), or
          * (4m - 1) just above a power of two, times 1e9 */
-        unsigned __int128 up = (unsigned __int128)(4 * m + 2) * 1000000000u;
-        unsigned __int128 lo =
-            (unsigned __int128)(4 * m - (m == (1ull << 52) ? 1 : 2)) * 1000000000u;
-        unsigned __int128 lhs = n << 2;
+        u128 up = (u128)(4 * m + 2) * 1000000000u;
+        u128 lo = (u128)(4 * m - (m == (1ull << 52) ? 1 : 2)) * 1000000000u;
+        u128 lhs = n << 2;
         if (ex <= 0) {
             lhs <<= -ex;
         } else {
@@ -1779,6 +2011,12 @@ static double time_to_double(uint64_t sec, uint32_t ns)
     }
     return strtod_fallback(sec, ns);
 }
+#else
+static double time_to_double(uint64_t sec, uint32_t ns)
+{
+    return strtod_fallback(sec, ns);
+}
+#endif
 
 static void frame_reset(pcapsrc *p)
 {
@@ -1787,6 +2025,7 @@ static void frame_reset(pcapsrc *p)
     p->nreasm = 0;
     p->present = 0;
     p->window_value = -1;
+    p->stream = -1;
     p->time_str[0] = '\0';
     p->protocols[0] = '\0';
     memset(&p->ip_src, 0, sizeof p->ip_src);
@@ -1848,7 +2087,10 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
                          "snapshot length (libpcap cuts it)", p->frame + 1);
                 return PCAPSRC_UNSUPPORTED;
             }
-        } else if (used != 32 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
+        } else if (used != 32 + (int64_t)((hdr->caplen + 3u) & ~3u) &&
+                   used != 16 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
+            /* more than one enhanced (32 + data) or simple (16 + data)
+             * packet block: options, or blocks libpcap skipped */
             char m[128] = "";
             int sr = ng_scan(p, p->pos, now, hdr->caplen, m, sizeof m);
             if (sr == -1) {
@@ -1875,14 +2117,32 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
 
 decode:
     seg->frame = ++p->frame;
-    format_time(p, (int64_t)hdr->ts.tv_sec, (long)hdr->ts.tv_usec);
-    if (hdr->ts.tv_sec >= 0 && hdr->ts.tv_usec >= 0 && hdr->ts.tv_usec < 1000000000)
-        seg->time = time_to_double((uint64_t)hdr->ts.tv_sec, (uint32_t)hdr->ts.tv_usec);
+    int64_t sec = (int64_t)hdr->ts.tv_sec;
+    long nsec = (long)hdr->ts.tv_usec;
+    if (p->tsprec) {
+        /* wiretap: secs = the unsigned 32-bit field; nsecs = an int, the
+         * field (ns files) or the field * 1000 in 32 bits (us files);
+         * libpcap gives the field as signed, times 1000 in 64 bits */
+        sec = (int64_t)(uint32_t)hdr->ts.tv_sec;
+        uint32_t raw = p->tsprec == 1 ? (uint32_t)(int32_t)(hdr->ts.tv_usec / 1000)
+                                      : (uint32_t)hdr->ts.tv_usec;
+        nsec = (long)(int32_t)(p->tsprec == 1 ? raw * 1000u : raw);
+    }
+    format_time(p, sec, nsec);
+    p->neg_time = p->time_str[0] == '-';
+    if (sec >= 0 && nsec >= 0 && nsec < 1000000000)
+        seg->time = time_to_double((uint64_t)sec, (uint32_t)nsec);
     else
         seg->time = strtod(p->time_str, NULL);
     seg->has_time = true;
-    p->frame_len = hdr->len;
+    /* Wireshark clips the frame's reported length at INT_MAX */
+    p->frame_len = hdr->len > 2147483647u ? 2147483647u : hdr->len;
     p->frame_caplen = hdr->caplen;
+    if (hdr->caplen > p->frame_len) {
+        snprintf(err, errsize, "frame %" PRIu64 ": captured length %u larger than the "
+                 "frame length %u", seg->frame, hdr->caplen, hdr->len);
+        return PCAPSRC_UNSUPPORTED;
+    }
     p->present = F(FRAME_NUMBER) | F(TIME_EPOCH) | F(FRAME_LEN) | F(FRAME_CAP_LEN);
 
     dctx c;
@@ -1891,10 +2151,10 @@ decode:
     c.seg = seg;
     c.result = R_NOT_TCP;
     /* frame data: captured caplen bytes, reported (original) length len */
-    tvb t = {data, hdr->caplen, hdr->len >= hdr->caplen ? hdr->len : hdr->caplen};
+    tvb t = {data, hdr->caplen, p->frame_len};
     switch (p->dlt) {
     case DLT_EN10MB:
-        dis_eth(&c, t);
+        dis_eth(&c, t, p->eth_fcs);
         break;
     case DLT_LINUX_SLL:
         dis_sll(&c, t, 1);
@@ -1931,13 +2191,8 @@ decode:
     if (c.icmp && c.result != R_NOT_TCP)
         c.result = R_NOT_TCP;
     if (c.result == R_NOT_TCP) {
-        /* keep frame and time only, as tsv_parse does for such rows */
-        uint64_t fr = seg->frame;
-        double tm = seg->time;
-        tcpfsm_segment_init(seg);
-        seg->frame = fr;
-        seg->time = tm;
-        seg->has_time = true;
+        /* the TCP members tshark printed for a header quoted in an ICMP
+         * error stay filled (pcapsrc_present), for the echo columns */
         return PCAPSRC_NOT_TCP;
     }
     /* addresses: the innermost IP header (tsv.c) */
@@ -1955,9 +2210,15 @@ decode:
         snprintf(err, errsize, "%s", c.why);
         return PCAPSRC_BAD_ROW;
     }
+    if (p->neg_time) {
+        /* tsv.c rejects a negative time */
+        snprintf(err, errsize, "frame.time_epoch: not a time in seconds: \"%.40s%s\"",
+                 p->time_str, strlen(p->time_str) > 40 ? "..." : "");
+        return PCAPSRC_BAD_ROW;
+    }
     /* tsv.c: payload bytes captured, from frame.len and frame.cap_len */
-    if (hdr->caplen < hdr->len) {
-        int64_t got = (int64_t)seg->len - (int64_t)(hdr->len - hdr->caplen);
+    if (hdr->caplen < p->frame_len) {
+        int64_t got = (int64_t)seg->len - (int64_t)(p->frame_len - hdr->caplen);
         seg->payload_caplen = got < 0 ? 0 : got;
     }
     return PCAPSRC_SEGMENT;

@@ -51,8 +51,12 @@ pcapsrc *pcapsrc_open(const char *path, bool *unsupported, char *err,
 
 /* Reads the next frame.
  *  1 (PCAPSRC_SEGMENT): a TCP segment, seg filled exactly as tsv_parse
- *    fills it from the `tcpfsm fields` row, except seg->stream (-1);
- *  0 (PCAPSRC_NOT_TCP): a frame that is not TCP (seg->frame, time set);
+ *    fills it from the `tcpfsm fields` row, except seg->stream (-1; see
+ *    pcapsrc_stream) and seg->split_key (-1);
+ *  0 (PCAPSRC_NOT_TCP): a frame that is not TCP: seg->frame and
+ *    seg->time/has_time set (no time for a pcapng custom block); the TCP
+ *    members hold what tshark prints for a TCP header quoted in an ICMP
+ *    error (pcapsrc_present says which), else their initial values;
  *  2 (PCAPSRC_BAD_ROW): see above;
  * -1 end of file; -2 error ("truncated capture: frame 1234 cut short"):
  *    the caller reports it and stops cleanly (the frames before it were
@@ -71,29 +75,35 @@ void pcapsrc_set_checksums(pcapsrc *p, bool check);
 
 /* Bit (1u << TCPFSM_F_x) set for each column tshark prints non-empty for
  * the last frame, for the columns pcapsrc knows: frame.number,
- * frame.time_epoch, ip.src/ip.dst, ipv6.src/ipv6.dst, tcp.srcport ...
- * tcp.checksum.status.  tcp.stream and frame.protocols are never set. */
+ * frame.time_epoch, tcp.stream, ip.src/ip.dst, ipv6.src/ipv6.dst,
+ * tcp.srcport ... tcp.checksum.status, frame.len, frame.cap_len.
+ * frame.protocols is never set (see pcapsrc_protocols). */
 uint32_t pcapsrc_present(const pcapsrc *p);
 /* frame.time_epoch as tshark 4.0 prints it ("1595425213.123456000");
  * "" when the frame has no time stamp. */
 const char *pcapsrc_time_str(const pcapsrc *p);
 /* tcp.window_size_value (the raw 16-bit field); -1 when not printed. */
 int32_t pcapsrc_window_value(const pcapsrc *p);
+/* tcp.stream as tshark numbers it (its conversation count: a new 4-tuple,
+ * or a new SYN on a known one, takes the next number); -1 when not
+ * printed.  pcapsrc_next leaves seg->stream at -1: set it from this to
+ * give the engine the same streams as the tshark path. */
+int64_t pcapsrc_stream(const pcapsrc *p);
 /* The last ip.src/ip.dst and ipv6.src/ipv6.dst occurrences (what
  * `-E occurrence=l` prints; family 0 = column empty).  For a TCP segment
  * seg->src/dst is the innermost pair of these. */
 void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
                    tcpfsm_addr *ipv6_src, tcpfsm_addr *ipv6_dst);
-/* frame.len (original length) and frame.cap_len of the last frame; false
- * for a frame without them (a pcapng custom block). */
+/* frame.len (the original length, clipped at INT_MAX as Wireshark does)
+ * and frame.cap_len of the last frame; false before the first frame. */
 bool pcapsrc_frame_len(const pcapsrc *p, uint32_t *len, uint32_t *caplen);
 /* The layers decoded, tshark-style ("eth:ethertype:ip:tcp"); tshark also
  * names the payload protocols (":http"), which pcapsrc does not. */
 const char *pcapsrc_protocols(const pcapsrc *p);
 
 /* ---- progress ---- */
-uint64_t pcapsrc_bytes_read(const pcapsrc *p);
-uint64_t pcapsrc_file_size(const pcapsrc *p);
+uint64_t pcapsrc_bytes_read(const pcapsrc *p); /* file bytes consumed */
+uint64_t pcapsrc_file_size(const pcapsrc *p);  /* 0 when not known */
 uint64_t pcapsrc_frames(const pcapsrc *p); /* frames returned so far */
 
 void pcapsrc_close(pcapsrc *p);
