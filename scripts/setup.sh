@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libglib2.0-dev libcmocka-dev
           tshark wireshark-dev libwireshark-dev python3 util-linux
+          # the sanitizer and fuzzing runs of scripts/test.sh
+          clang
           # the GUI test: Wireshark's Qt GUI under Xvfb
           wireshark-qt xvfb xauth xdotool x11-apps imagemagick)
 
