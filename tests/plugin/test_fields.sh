@@ -29,54 +29,12 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-helper="$here/tshark-with-plugin.sh"
-tshark=${TSHARK:-tshark}
-
-if ! command -v "$tshark" >/dev/null 2>&1; then
-    echo "SKIP: tshark not found ($tshark); install it (apt-get install tshark)"
-    exit 77
-fi
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-fields.XXXXXX") || exit 1
-TCPFSM_PLUGIN_HOME=$("$helper" --prepare) || { echo "FAIL - cannot prepare the plugin home"; exit 1; }
-export TCPFSM_PLUGIN_HOME
-trap 'rm -rf "$work" "$TCPFSM_PLUGIN_HOME"' EXIT
-
-if ! "$helper" --check; then
-    bad "tshark loads the plugin (${TCPFSM_PLUGIN:-$root/build/plugin/tcpfsm.so})"
-    finish
-fi
-ok "tshark loads the plugin"
+test_name=fields
+. "$here/common.sh"
+plugin_setup
 
 # ---- the captures ----
-list="$work/captures"
-if [ -n "${TCPFSM_CAPTURES:-}" ]; then
-    for c in $TCPFSM_CAPTURES; do echo "$c"; done > "$list"
-else
-    {
-        find "$root/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) 2>/dev/null | sort
-        if [ -d "$root/../shared/captures" ]; then
-            find "$root/../shared/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) | sort
-        else
-            echo "note: ../shared/captures not found; using the project's captures only" >&2
-        fi
-    } > "$list"
-fi
-if [ ! -s "$list" ]; then
-    bad "no captures found in $root/captures or $root/../shared/captures"
-    finish
-fi
+list_captures
 
 ts() { "$helper" -n "$@"; }
 

@@ -33,35 +33,9 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-helper="$here/tshark-with-plugin.sh"
-tshark=${TSHARK:-tshark}
-
-if ! command -v "$tshark" >/dev/null 2>&1; then
-    echo "SKIP: tshark not found ($tshark); install it (apt-get install tshark)"
-    exit 77
-fi
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-flow.XXXXXX") || exit 1
-TCPFSM_PLUGIN_HOME=$("$helper" --prepare) || { echo "FAIL - cannot prepare the plugin home"; exit 1; }
-export TCPFSM_PLUGIN_HOME
-trap 'rm -rf "$work" "$TCPFSM_PLUGIN_HOME"' EXIT
-
-if ! "$helper" --check; then
-    bad "tshark loads the plugin (${TCPFSM_PLUGIN:-$root/build/plugin/tcpfsm.so})"
-    finish
-fi
-ok "tshark loads the plugin"
+test_name=flow
+. "$here/common.sh"
+plugin_setup
 
 if ! "$helper" -z help 2>&1 | grep -qx '[[:space:]]*flow,tcpfsm'; then
     bad "tshark -z help lists flow,tcpfsm"
@@ -69,18 +43,7 @@ else
     ok "tshark -z help lists flow,tcpfsm (the flow is registered)"
 fi
 
-list="$work/captures"
-if [ -n "${TCPFSM_CAPTURES:-}" ]; then
-    for c in $TCPFSM_CAPTURES; do echo "$c"; done > "$list"
-else
-    {
-        find "$root/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) 2>/dev/null | sort
-        if [ -d "$root/../shared/captures" ]; then
-            find "$root/../shared/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) | sort
-        fi
-    } > "$list"
-fi
-[ -s "$list" ] || { bad "no captures found"; finish; }
+list_captures
 
 # The expected arrows, from the exported fields: one line per labelled
 # frame, "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT".
