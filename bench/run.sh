@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# bench/run.sh - tcpfsm throughput, side by side, in one invocation.
+#
+#   bench/run.sh [--quick | --sizes N,M...] [--build DIR] [--workdir DIR] [--keep]
+#
+# Generates synthetic captures (bench/gen_capture.c) of 100,000 and
+# 1,000,000 connections (--quick: 10,000 and 100,000; --sizes: these
+# connection counts) and measures on each,
+# with /usr/bin/time -v (wall time, peak RSS):
+#
+#   tshark export       the tshark -T fields command of `tcpfsm fields`,
+#                       to READY.tsv                      (the baseline)
+#   annotate via tshark tcpfsm annotate FILE.pcap --via-tshark
+#   annotate direct     tcpfsm annotate FILE.pcap (pcapsrc, no tshark)
+#   annotate TSV        tcpfsm annotate READY.tsv
+#   direct decode only  tests/pcapsrc_dump FILE.pcap (when built, or
+#                       $PCAPSRC_DUMP); before the integration also
+#                       pcapsrc_dump FILE.pcap | tcpfsm annotate - as a
+#                       stand-in for the direct path
+#   wc -l               wc -l READY.tsv                    (the floor)
+#   tshark + plugin     the export command + -e tcpfsm.event -e tcpfsm.label,
+#                       plugin loaded from a personal plugin folder
+#   tshark, plugin off  the same with --disable-protocol tcpfsm
+#
+# Until the CLI has --via-tshark, `tcpfsm annotate FILE.pcap` goes through
+# tshark: it is measured as "annotate via tshark" and the direct row says it
+# is not available.  The plugin rows run tshark as an unprivileged user
+# (root ignores personal plugins) with HOME pointing at a temporary folder
+# holding .local/lib/wireshark/plugins/4.0/epan/tcpfsm.so; they are skipped
+# with a note when build/plugin/tcpfsm.so is missing.
+#
+# Prints a Markdown table on stdout (progress on stderr): packets per
+# second, speed relative to the tshark export of the same file measured in
+# this run (x = tshark export time / this time), peak RSS.
+#
+# Needs: tshark, /usr/bin/time (apt-get install time), a C compiler when
+# the build has no gen_capture; as root, setpriv (util-linux) for the
+# plugin rows.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build="$root/build"
+work=""
+keep=0
+sizes=(100000 1000000)
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --quick) sizes=(10000 100000) ;;
+    --sizes) IFS=', ' read -r -a sizes <<<"$2"; shift ;;
+    --build) build=$2; shift ;;
+    --workdir) work=$2; shift ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
+    esac
+    shift
+done
+
+say() { echo "run.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+TCPFSM=${TCPFSM:-$build/tool/tcpfsm}
+[ -x "$TCPFSM" ] || die "no tcpfsm at $TCPFSM (build first, or --build DIR / TCPFSM=...)"
+command -v tshark >/dev/null || die "tshark is not installed"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
+
+if [ -z "$work" ]; then
+    work=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-bench.XXXXXX")
+else
+    mkdir -p "$work"
+fi
+chmod 755 "$work"
+cleanup() { [ "$keep" = 1 ] || rm -rf "$work"; }
+trap cleanup EXIT
+
+# ---- gen_capture ----
+GEN=""
+for g in "$build/bench/gen_capture" "$build/gen_capture"; do
+    [ -x "$g" ] && GEN=$g && break
+done
+if [ -z "$GEN" ]; then
+    cc=${CC:-cc}
+    command -v "$cc" >/dev/null || die "no gen_capture in the build and no C compiler"
+    GEN="$work/gen_capture"
+    "$cc" -O2 -std=gnu11 -o "$GEN" "$here/gen_capture.c" || die "cannot build gen_capture"
+fi
+DUMP=${PCAPSRC_DUMP:-}
+[ -z "$DUMP" ] && [ -x "$build/tests/pcapsrc_dump" ] && DUMP="$build/tests/pcapsrc_dump"
+
+# ---- the direct path: integrated yet? ----
+help=$("$TCPFSM" --help 2>&1 || true)
+integrated=0
+case "$help" in *--via-tshark*) integrated=1 ;; esac
+
+# ---- the tshark command of `tcpfsm fields` ----
+read -r -a fields_argv <<<"$("$TCPFSM" fields X)"
+tshark_cmd() { # tshark_cmd CAPTURE -> the argv with the capture
+    local a out=()
+    for a in "${fields_argv[@]}"; do
+        if [ "$a" = X ]; then out+=("$1"); else out+=("$a"); fi
+    done
+    printf '%s\0' "${out[@]}"
+}
+
+# ---- plugin ----
+plugin="$build/plugin/tcpfsm.so"
+plugin_note=""
+plugin_home=""
+as_user=()
+if [ ! -f "$plugin" ]; then
+    plugin_note="plugin rows skipped: $plugin is not built (cmake with wireshark-dev installed)"
+else
+    plugin_home="$work/plugin-home"
+    mkdir -p "$plugin_home/.local/lib/wireshark/plugins/4.0/epan"
+    cp "$plugin" "$plugin_home/.local/lib/wireshark/plugins/4.0/epan/"
+    chmod -R a+rX "$plugin_home"
+    if [ "$(id -u)" = 0 ]; then
+        user=${BENCH_USER:-nobody}
+        if command -v setpriv >/dev/null; then
+            group=$(id -gn "$user")
+            as_user=(setpriv --reuid="$user" --regid="$group" --clear-groups)
+        elif command -v runuser >/dev/null; then
+            as_user=(runuser -u "$user" --)
+        else
+            plugin_note="plugin rows skipped: running as root without setpriv/runuser"
+            plugin_home=""
+        fi
+    fi
+    if [ -n "$plugin_home" ] &&
+        ! "${as_user[@]}" env HOME="$plugin_home" tshark -G plugins 2>/dev/null | grep -q tcpfsm; then
+        plugin_note="plugin rows skipped: tshark did not load $plugin as ${user:-$(id -un)}"
+        plugin_home=""
+    fi
+fi
+
+# ---- measuring ----
+now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
+rows=()
+notes=()
+measure() { # measure LABEL COMMAND_TEXT OUTFILE -- argv...
+    local label=$1 text=$2 outfile=$3
+    shift 4
+    local tf="$work/time.txt"
+    say "$label: $text"
+    local rc=0 t0 t1
+    [ "$outfile" = - ] && outfile=/dev/null
+    # wall time from the shell clock (microseconds; /usr/bin/time rounds
+    # to 10 ms), peak RSS from /usr/bin/time -v
+    t0=$(now)
+    /usr/bin/time -v -o "$tf" "$@" >"$outfile" 2>"$work/stderr.txt" || rc=$?
+    t1=$(now)
+    local wall rss
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$tf")
+    if [ "$rc" != 0 ]; then
+        say "  exit status $rc: $(tail -c 300 "$work/stderr.txt")"
+        text="$text (exit $rc)"
+    fi
+    LAST_WALL=$wall
+    LAST_RSS=$rss
+    LAST_TEXT=$text
+}
+
+# 1234567 -> 1,234,567
+commas() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); o = ""
+    while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
+    print s o }'; }
+
+add_row() { # add_row CONNS PACKETS STEP COMMAND WALL RSS BASE
+    local pps ratio
+    pps=$(awk -v p="$2" -v w="$5" 'BEGIN { if (w > 0) printf "%.0f", p / w; else print 0 }')
+    ratio=$(awk -v b="$7" -v w="$5" 'BEGIN { if (w > 0 && b > 0) printf "%.2fx", b / w; else print "-" }')
+    rows+=("| $(commas "$1") | $(commas "$2") | $3 | \`${4//|/\\|}\` | $5 | $(commas "$pps") | $ratio | $6 |")
+}
+
+for n in "${sizes[@]}"; do
+    cap="$work/conns-$n.pcap"
+    say "generating $n connections"
+    gen_out=$("$GEN" -n "$n" -o "$cap" 2>&1) || die "gen_capture failed: $gen_out"
+    say "  $gen_out"
+    chmod 644 "$cap"
+    packets=$(sed -n 's/.* connections, \([0-9]*\) packets.*/\1/p' <<<"$gen_out")
+    ready="$work/ready-$n.tsv"
+    out="$work/out-$n.tsv"
+    short="conns-$n.pcap"
+
+    mapfile -d '' -t targv < <(tshark_cmd "$cap")
+    measure export "tshark -T fields (tcpfsm fields)" "$ready" -- "${targv[@]}"
+    base=$LAST_WALL
+    add_row "$n" "$packets" "tshark export (baseline)" "$(echo "tshark -r $short -T fields ... > READY.tsv")" "$LAST_WALL" "$LAST_RSS" "$base"
+
+    if [ "$integrated" = 1 ]; then
+        measure via "tcpfsm annotate $short --via-tshark" "$out" -- "$TCPFSM" annotate "$cap" --via-tshark
+        add_row "$n" "$packets" "annotate via tshark" "tcpfsm annotate $short --via-tshark" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+        measure direct "tcpfsm annotate $short" "$out" -- "$TCPFSM" annotate "$cap"
+        add_row "$n" "$packets" "annotate direct" "tcpfsm annotate $short" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+    else
+        measure via "tcpfsm annotate $short" "$out" -- "$TCPFSM" annotate "$cap"
+        add_row "$n" "$packets" "annotate via tshark" "tcpfsm annotate $short" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+        rows+=("| $(commas "$n") | $(commas "$packets") | annotate direct | (not integrated yet: tcpfsm has no --via-tshark) | - | - | - | - |")
+        if [ -n "$DUMP" ]; then
+            # a stand-in until then: the decoder's rows piped into the engine
+            measure pipe "pcapsrc_dump | tcpfsm annotate -" "$out" -- \
+                sh -c '"$1" "$2" | "$3" annotate -' sh "$DUMP" "$cap" "$TCPFSM"
+            add_row "$n" "$packets" "direct decode piped to annotate" "pcapsrc_dump $short | tcpfsm annotate -" "$LAST_WALL" "$LAST_RSS" "$base"
+            rm -f "$out"
+        fi
+    fi
+    measure tsv "tcpfsm annotate READY.tsv" "$out" -- "$TCPFSM" annotate "$ready"
+    add_row "$n" "$packets" "annotate TSV" "tcpfsm annotate READY.tsv" "$LAST_WALL" "$LAST_RSS" "$base"
+    rm -f "$out"
+    if [ -n "$DUMP" ]; then
+        measure dump "pcapsrc_dump $short" "$out" -- "$DUMP" "$cap"
+        add_row "$n" "$packets" "direct decode only" "pcapsrc_dump $short > rows.tsv" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+    fi
+    measure wc "wc -l READY.tsv" - -- wc -l "$ready"
+    add_row "$n" "$packets" "floor: read the TSV" "wc -l READY.tsv" "$LAST_WALL" "$LAST_RSS" "$base"
+
+    if [ -n "$plugin_home" ]; then
+        measure plugin "tshark + plugin" "$out" -- "${as_user[@]}" env HOME="$plugin_home" \
+            "${targv[@]}" -e tcpfsm.event -e tcpfsm.label
+        with=$LAST_WALL
+        add_row "$n" "$packets" "tshark + plugin" "tshark ... -e tcpfsm.event -e tcpfsm.label" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+        measure noplugin "tshark, plugin disabled" "$out" -- "${as_user[@]}" env HOME="$plugin_home" \
+            "${targv[0]}" --disable-protocol tcpfsm "${targv[@]:1}" -e tcpfsm.event -e tcpfsm.label
+        add_row "$n" "$packets" "tshark, plugin disabled" "tshark --disable-protocol tcpfsm ... (same fields)" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+        plugin_cost=$(awk -v a="$with" -v b="$LAST_WALL" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+        say "  plugin: ${plugin_cost}x the time of tshark without it"
+        notes+=("$(commas "$n") connections: tshark with the plugin takes ${plugin_cost}x the time of tshark with it disabled.")
+    fi
+    rm -f "$cap" "$ready"
+done
+
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo "?")
+echo "## tcpfsm throughput ($(date -u +%Y-%m-%d), $(nproc) CPUs: $cpu)"
+echo
+echo "$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//'), tcpfsm $("$TCPFSM" --version 2>/dev/null | awk '{print $2}')."
+echo "Synthetic captures from bench/gen_capture (Ethernet/IPv4/TCP, 1000 connections"
+echo "open at once). x = tshark export wall time / this wall time, same file, same run."
+echo
+echo "| connections | packets | step | command | wall s | packets/s | vs tshark export | peak RSS MB |"
+echo "|---:|---:|---|---|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
+for note in "${notes[@]}"; do
+    echo
+    echo "$note"
+done
+if [ -n "$plugin_note" ]; then
+    echo
+    echo "Note: $plugin_note."
+fi
