@@ -229,6 +229,8 @@ struct pcapsrc {
     int tsprec;             /* pcap: 1 = microseconds, 2 = nanoseconds;
                                0 = pcapng (libpcap's values as they are) */
     bool neg_time;          /* the last frame's time text is negative */
+    bool last_spb;          /* pcapng: the packet came in a simple packet
+                               block, which has no time stamp */
     /* frames libpcap skipped (pcapng custom blocks) still to return: the
      * length of their custom data (frame.len and frame.cap_len) */
     uint32_t *custom_len;
@@ -1110,11 +1112,9 @@ static void dis_ipv4(dctx *c, tvb t)
     if (dst_printed) {
         p->ip_dst = dst;
         p->present |= F(IP_DST);
-    } else {
-        memset(&p->ip_dst, 0, sizeof p->ip_dst);
-        p->present &= ~F(IP_DST);
     }
-    c->last_ip = dst_printed ? 4 : -4;
+    /* without it, ip.dst's last occurrence is an outer header's, if any */
+    c->last_ip = (p->present & F(IP_DST)) ? 4 : -4;
 
     /* fragments (a header quoted in an ICMP error is not reassembled) */
     if ((foff & 0x3fff) && ip_len > hlen && ip_len <= t.cap && !c->in_error) {
@@ -1891,6 +1891,8 @@ static int ng_scan(pcapsrc *p, int64_t from, int64_t to, uint32_t caplen,
         if (len < 12 || (len & 3))
             return -2;
         bool last = pos + len >= to;
+        if (last)
+            p->last_spb = type == 0x00000003;
         switch (type) {
         case 0x00000bad:
         case 0x40000bad:
@@ -2027,6 +2029,7 @@ static void frame_reset(pcapsrc *p)
     p->window_value = -1;
     p->stream = -1;
     p->time_str[0] = '\0';
+    p->neg_time = false;
     p->protocols[0] = '\0';
     memset(&p->ip_src, 0, sizeof p->ip_src);
     memset(&p->ip_dst, 0, sizeof p->ip_dst);
@@ -2087,8 +2090,10 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
                          "snapshot length (libpcap cuts it)", p->frame + 1);
                 return PCAPSRC_UNSUPPORTED;
             }
-        } else if (used != 32 + (int64_t)((hdr->caplen + 3u) & ~3u) &&
-                   used != 16 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
+        } else if ((p->last_spb = false),
+                   used == 16 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
+            p->last_spb = true; /* a simple packet block alone */
+        } else if (used != 32 + (int64_t)((hdr->caplen + 3u) & ~3u)) {
             /* more than one enhanced (32 + data) or simple (16 + data)
              * packet block: options, or blocks libpcap skipped */
             char m[128] = "";
@@ -2117,6 +2122,20 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
 
 decode:
     seg->frame = ++p->frame;
+    /* Wireshark clips the frame's reported length at INT_MAX */
+    p->frame_len = hdr->len > 2147483647u ? 2147483647u : hdr->len;
+    p->frame_caplen = hdr->caplen;
+    p->present = F(FRAME_NUMBER) | F(FRAME_LEN) | F(FRAME_CAP_LEN);
+    if (hdr->caplen > p->frame_len) {
+        snprintf(err, errsize, "frame %" PRIu64 ": captured length %u larger than the "
+                 "frame length %u", seg->frame, hdr->caplen, hdr->len);
+        return PCAPSRC_UNSUPPORTED;
+    }
+    if (p->pcapng && p->last_spb) {
+        /* a simple packet block has no time stamp: no frame.time_epoch */
+        seg->has_time = false;
+        goto link;
+    }
     int64_t sec = (int64_t)hdr->ts.tv_sec;
     long nsec = (long)hdr->ts.tv_usec;
     if (p->tsprec) {
@@ -2135,15 +2154,9 @@ decode:
     else
         seg->time = strtod(p->time_str, NULL);
     seg->has_time = true;
-    /* Wireshark clips the frame's reported length at INT_MAX */
-    p->frame_len = hdr->len > 2147483647u ? 2147483647u : hdr->len;
-    p->frame_caplen = hdr->caplen;
-    if (hdr->caplen > p->frame_len) {
-        snprintf(err, errsize, "frame %" PRIu64 ": captured length %u larger than the "
-                 "frame length %u", seg->frame, hdr->caplen, hdr->len);
-        return PCAPSRC_UNSUPPORTED;
-    }
-    p->present = F(FRAME_NUMBER) | F(TIME_EPOCH) | F(FRAME_LEN) | F(FRAME_CAP_LEN);
+    p->present |= F(TIME_EPOCH);
+
+link:;
 
     dctx c;
     memset(&c, 0, sizeof c);
@@ -2195,25 +2208,25 @@ decode:
          * error stay filled (pcapsrc_present), for the echo columns */
         return PCAPSRC_NOT_TCP;
     }
-    /* addresses: the innermost IP header (tsv.c) */
+    /* tsv_parse's checks, in its order: the TCP fields, the time, then
+     * the addresses (the innermost IP header) */
+    if (c.result == R_BAD) {
+        snprintf(err, errsize, "%s", c.why);
+        return PCAPSRC_BAD_ROW;
+    }
+    if (p->neg_time) {
+        snprintf(err, errsize, "frame.time_epoch: not a time in seconds: \"%.40s%s\"",
+                 p->time_str, strlen(p->time_str) > 40 ? "..." : "");
+        return PCAPSRC_BAD_ROW;
+    }
     if (c.last_ip == 6) {
         seg->src = p->ip6_src;
         seg->dst = p->ip6_dst;
     } else if (c.last_ip == 4) {
         seg->src = p->ip_src;
         seg->dst = p->ip_dst;
-    } else if (c.last_ip == -4 && c.result == R_SEGMENT) {
-        c.result = R_BAD;
-        snprintf(c.why, sizeof c.why, "ip.dst: empty");
-    }
-    if (c.result == R_BAD) {
-        snprintf(err, errsize, "%s", c.why);
-        return PCAPSRC_BAD_ROW;
-    }
-    if (p->neg_time) {
-        /* tsv.c rejects a negative time */
-        snprintf(err, errsize, "frame.time_epoch: not a time in seconds: \"%.40s%s\"",
-                 p->time_str, strlen(p->time_str) > 40 ? "..." : "");
+    } else {
+        snprintf(err, errsize, "ip.dst: empty");
         return PCAPSRC_BAD_ROW;
     }
     /* tsv.c: payload bytes captured, from frame.len and frame.cap_len */
