@@ -32,27 +32,12 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-helper="$here/tshark-with-plugin.sh"
-tshark=${TSHARK:-tshark}
+test_name=agree
+. "$here/common.sh"
 tool=${TCPFSM_TOOL:-$root/build/tool/tcpfsm}
-
-if ! command -v "$tshark" >/dev/null 2>&1; then
-    echo "SKIP: tshark not found ($tshark); install it (apt-get install tshark)"
-    exit 77
-fi
 TCPFSM_TSHARK=$(command -v "$tshark")
 export TCPFSM_TSHARK # the tool runs the same tshark
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
 # show_diff expected got: a unified diff, at most 30 lines, indented
 show_diff() {
     diff -u "$1" "$2" | sed -n '3,$p' | head -n 30 | sed 's/^/    /'
@@ -63,34 +48,8 @@ if [ ! -x "$tool" ]; then
     finish
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-agree.XXXXXX") || exit 1
-TCPFSM_PLUGIN_HOME=$("$helper" --prepare) || { echo "FAIL - cannot prepare the plugin home"; exit 1; }
-export TCPFSM_PLUGIN_HOME
-trap 'rm -rf "$work" "$TCPFSM_PLUGIN_HOME"' EXIT
-
-if ! "$helper" --check; then
-    bad "tshark loads the plugin (${TCPFSM_PLUGIN:-$root/build/plugin/tcpfsm.so})"
-    finish
-fi
-
-# ---- the captures ----
-list="$work/captures"
-if [ -n "${TCPFSM_CAPTURES:-}" ]; then
-    for c in $TCPFSM_CAPTURES; do echo "$c"; done > "$list"
-else
-    {
-        find "$root/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) 2>/dev/null | sort
-        if [ -d "$root/../shared/captures" ]; then
-            find "$root/../shared/captures" -type f \( -name '*.pcap*' -o -name '*.cap' \) | sort
-        else
-            echo "note: ../shared/captures not found; using the project's captures only" >&2
-        fi
-    } > "$list"
-fi
-if [ ! -s "$list" ]; then
-    bad "no captures found in $root/captures or $root/../shared/captures"
-    finish
-fi
+plugin_setup
+list_captures
 
 fields_opts="-T fields -E header=n -E separator=/t -E occurrence=a -E aggregator=, -E quote=n"
 
