@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libglib2.0-dev libcmocka-dev
+packages=(build-essential cmake pkg-config libglib2.0-dev libcmocka-dev libpcap-dev
           tshark wireshark-dev libwireshark-dev python3 util-linux
           # the sanitizer and fuzzing runs of scripts/test.sh
           clang
