@@ -856,6 +856,58 @@ static void test_icmp_quote(void **state)
     assert_int_equal(res.seg[2].window, 502 << 7); /* the client's scale: the quote */
 }
 
+/* inputs fuzz/fuzz_pcap.c found (tests/fuzz-regressions/pcap/) */
+static void test_fuzz_findings(void **state)
+{
+    (void)state;
+    /* IPv6 jumbo payload lengths (hop-by-hop option 0xc2): 70000 is taken
+     * as the payload length (longer than the frame); within 40 of 2^32,
+     * 40 + length wraps in 32 bits, as in Wireshark, and tshark decodes
+     * nothing after the IPv6 header (pcapsrc once read 4 GB past it) */
+    buf t = {.n = 0};
+    tcp(&t, 40000, 443, 1, 0, SYN, 65535, NULL, 0, 0);
+    static const uint32_t jumbo[3] = {70000, 0xfffffff0u, 0xffffffd8u};
+    rec r[3];
+    for (int i = 0; i < 3; i++) {
+        buf ext = {.n = 0};
+        put(&ext, (const uint8_t[]){6, 0, 0xc2, 4}, 4);
+        put32(&ext, jumbo[i]);
+        put(&ext, t.d, t.n);
+        r[i].b.n = 0;
+        r[i].caplen = 0;
+        ipv6(&r[i].b, "2001:db8::1", "2001:db8::2", 0, &ext);
+        r[i].b.d[4] = r[i].b.d[5] = 0; /* payload length 0: jumbo */
+    }
+    run res;
+    read_all(write_pcap("jumbo.pcap", 229, r, 3, false), &res);
+    assert_int_equal(res.n, 3);
+    assert_int_equal(res.rc[0], PCAPSRC_SEGMENT);
+    assert_int_equal(res.seg[0].len, 0);
+    assert_int_equal(res.seg[0].dport, 443);
+    assert_int_equal(res.rc[1], PCAPSRC_NOT_TCP);
+    assert_int_equal(res.rc[2], PCAPSRC_NOT_TCP);
+    assert_int_equal(res.seg[1].dport, 0);
+
+    /* IP in IP, both in fragments: the inner header (reassembled, 24
+     * bytes) ends with a source-route option of length 2, whose pointer
+     * byte would lie past the header (pcapsrc read it) */
+    buf inner = {.n = 0}, none = {.n = 0};
+    ipv4(&inner, "10.0.0.1", "10.9.9.9", 6, &none, 1, 0,
+         (const uint8_t[]){1, 1, 137, 2}, 4);
+    assert_int_equal(inner.n, 24);
+    buf f0 = {.n = 0}, f1 = {.n = 0};
+    put(&f0, inner.d, 16);
+    put(&f1, inner.d + 16, 8);
+    rec q[2] = {{.caplen = 0}, {.caplen = 0}};
+    ipv4(&q[0].b, "10.0.0.1", "10.0.0.2", 4, &f0, 9, 0x2000, NULL, 0);
+    ipv4(&q[1].b, "10.0.0.1", "10.0.0.2", 4, &f1, 9, 16 / 8, NULL, 0);
+    read_all(write_pcap("route2.pcap", 101, q, 2, false), &res);
+    assert_int_equal(res.n, 2);
+    assert_int_equal(res.rc[0], PCAPSRC_NOT_TCP);
+    assert_int_equal(res.rc[1], PCAPSRC_NOT_TCP);
+    assert_int_equal(res.last, PCAPSRC_EOF);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -891,6 +943,7 @@ int main(void)
         cmocka_unit_test(test_streams),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_icmp_quote),
+        cmocka_unit_test(test_fuzz_findings),
     };
     return cmocka_run_group_tests_name("pcapsrc", tests, setup, teardown);
 }

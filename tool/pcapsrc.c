@@ -1017,6 +1017,9 @@ static uint32_t v4_dst_offset(const uint8_t *o, uint32_t length)
             if (len < 2 || len - 2 > length)
                 return 0;
             if (opt == 137 || opt == 131) {
+                if (len < 4)
+                    return 0; /* no room for a pointer and an address
+                                 (and o[off + 2] may lie past the header) */
                 uint8_t ptr = o[off + 2];
                 if (ptr < 4 || (ptr & 3) || ptr > len)
                     return 0;
@@ -1187,6 +1190,11 @@ static void dis_ipv6(dctx *c, tvb t)
     c->net_src = src;
     c->net_dst = dst;
     c->last_ip = 6;
+    /* a jumbo length within 40 of 2^32: 40 + plen wraps (in 32 bits, in
+     * Wireshark too) to a length shorter than the header itself, and
+     * tshark dissects nothing after the header */
+    if (plen > UINT32_MAX - 40)
+        return;
     if (40 + plen < t.rep)
         t = tvb_trim(t, 40 + plen);
     int32_t frag_plen = (int32_t)ip6_plen;
