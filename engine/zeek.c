@@ -1351,7 +1351,10 @@ static void expire_timer(tcpfsm_zeek_conn *z, double t)
             return;
         }
     }
-    add_timer(z, TM_EXPIRE, t + z->opts.session_timer);
+    /* a time stamp so large (> 2^55 s) that t + 6 == t would re-arm the
+     * timer at the time it is dispatched, forever: no re-arming then */
+    if (t + z->opts.session_timer > t)
+        add_timer(z, TM_EXPIRE, t + z->opts.session_timer);
 }
 
 static void attempt_timer(tcpfsm_zeek_conn *z)
