@@ -3,8 +3,9 @@
 #   1. the unit, tool, golden and end-to-end tests again under AddressSanitizer
 #      and UndefinedBehaviorSanitizer (build-asan; the plugin runs inside
 #      tshark, so its tests run in the normal build only);
-#   2. the libFuzzer harness over the TSV reader and the engine for 60 s,
-#      seeded from captures/ (needs clang; a finding fails the run);
+#   2. the libFuzzer harnesses over the TSV reader and the engine, and
+#      over the capture decoder and the engine, 60 s each, seeded from
+#      captures/ (needs clang; a finding fails the run);
 #   3. every test (ctest) in the normal build, the plugin's included.
 # TCPFSM_QUICK=1 runs only step 3.
 set -euo pipefail
@@ -25,7 +26,8 @@ if [ "${TCPFSM_QUICK:-0}" != 1 ]; then
         cmake --build build-fuzz -j"$jobs" --target fuzz_tsv >/dev/null
         corpus=$(mktemp -d)
         trap 'rm -rf "$corpus"' EXIT
-        cp captures/*.tsv tests/fuzz-regressions/* "$corpus/"
+        cp captures/*.tsv "$corpus/"
+        find tests/fuzz-regressions -maxdepth 1 -type f -exec cp -t "$corpus" {} +
         if ! (cd build-fuzz && ./fuzz_tsv -max_total_time=60 -timeout=10 \
                 -rss_limit_mb=2048 "$corpus" >fuzz.log 2>&1); then
             tail -40 build-fuzz/fuzz.log
@@ -33,6 +35,29 @@ if [ "${TCPFSM_QUICK:-0}" != 1 ]; then
             exit 1
         fi
         grep -E '^Done [0-9]+ runs' build-fuzz/fuzz.log || true
+
+        echo "== fuzzing the capture decoder (pcapsrc) and the engine (60 s)"
+        cmake --build build-fuzz -j"$jobs" --target fuzz_pcap >/dev/null
+        pcorpus=$(mktemp -d)
+        trap 'rm -rf "$corpus" "$pcorpus"' EXIT
+        # seeds: the captures (cut at 64 KiB), crafted ones for the link
+        # types and layers they lack, and the saved regressions
+        for f in captures/*.pcap* ../shared/captures/*/*.pcap*; do
+            if [ -f "$f" ]; then
+                head -c 65536 "$f" >"$pcorpus/$(echo "${f#../}" | tr / _)"
+            fi
+        done
+        if command -v python3 >/dev/null 2>&1; then
+            python3 fuzz/pcap_seeds.py "$pcorpus"
+        fi
+        cp tests/fuzz-regressions/pcap/* "$pcorpus/"
+        if ! (cd build-fuzz && ./fuzz_pcap -max_total_time=60 -timeout=10 \
+                -max_len=65536 -rss_limit_mb=2048 "$pcorpus" >fuzz_pcap.log 2>&1); then
+            tail -40 build-fuzz/fuzz_pcap.log
+            echo "fuzz_pcap: a finding (crash-* / timeout-* in build-fuzz/): add it to tests/fuzz-regressions/pcap once fixed"
+            exit 1
+        fi
+        grep -E '^Done [0-9]+ runs' build-fuzz/fuzz_pcap.log || true
     else
         echo "== clang not installed: fuzzing skipped"
     fi
