@@ -187,6 +187,25 @@ char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
         snprintf(buf, size, title_zh[kind], num, of);
         return buf;
     }
+    if (num < 10 && of < 10) {
+        /* every real step: "Handshake 2/3" without printf (a label per
+         * segment asks for one) */
+        static const char *const word_en[TCPFSM_T_COUNT] = {
+            [TCPFSM_T_HANDSHAKE] = "Handshake ",
+            [TCPFSM_T_SIM_OPEN] = "Simultaneous open ",
+            [TCPFSM_T_TEARDOWN] = "Teardown ",
+            [TCPFSM_T_SIM_CLOSE] = "Simultaneous close ",
+        };
+        size_t n = strlen(word_en[kind]);
+        if (n + 4 <= size) {
+            memcpy(buf, word_en[kind], n);
+            buf[n] = (char)('0' + num);
+            buf[n + 1] = '/';
+            buf[n + 2] = (char)('0' + of);
+            buf[n + 3] = '\0';
+            return buf;
+        }
+    }
     snprintf(buf, size, title_en[kind], num, of);
     return buf;
 }

@@ -137,6 +137,9 @@ char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size)
             break;
         used += (size_t)n;
     }
+    if ((set & TCPFSM_AN_EVICTED) && used + 8 + (used ? 1 : 0) < size) {
+        memcpy(buf + used, used ? ",evicted" : "evicted", used ? 9 : 8);
+    }
     return buf;
 }
 
@@ -173,8 +176,38 @@ char *tcpfsm_endpoint_str(const tcpfsm_addr *a, uint16_t port, char *buf,
     return buf;
 }
 
+/* Dotted-quad IPv4 exactly as inet_pton(AF_INET) takes it (four decimal
+ * numbers up to 255, no leading zeros, nothing else); false for anything
+ * else, which inet_pton then judges. */
+static bool fast_ipv4(const char *p, uint8_t *b)
+{
+    for (int i = 0; i < 4; i++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned v = (unsigned)(*p++ - '0');
+        if (*p >= '0' && *p <= '9') {
+            if (v == 0)
+                return false; /* a leading zero */
+            v = v * 10 + (unsigned)(*p++ - '0');
+            if (*p >= '0' && *p <= '9')
+                v = v * 10 + (unsigned)(*p++ - '0');
+        }
+        if (v > 255)
+            return false;
+        b[i] = (uint8_t)v;
+        if (i < 3 && *p++ != '.')
+            return false;
+    }
+    return *p == '\0';
+}
+
 bool tcpfsm_addr_parse(const char *text, tcpfsm_addr *out)
 {
+    memset(out, 0, sizeof *out);
+    if (fast_ipv4(text, out->bytes)) {
+        out->family = 4;
+        return true;
+    }
     memset(out, 0, sizeof *out);
     if (inet_pton(AF_INET, text, out->bytes) == 1) {
         out->family = 4;

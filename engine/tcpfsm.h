@@ -120,6 +120,13 @@ enum tcpfsm_anomaly_bit {
 };
 #define TCPFSM_AN(id) (1u << TCPFSM_AB_##id)
 
+/* Summary-only anomaly token `evicted` (not a per-segment token, so not in
+ * TCPFSM_ANOMALIES): the engine released the connection before it ended
+ * because more than tcpfsm_config.max_open connections were open (a SYN
+ * flood); its summary says what was known until then.  Listed after the
+ * SPEC tokens by tcpfsm_anomalies_str(). */
+#define TCPFSM_AN_EVICTED (1u << 31)
+
 /* TCP flag bits as in tcp.flags */
 #define TCPFSM_FIN 0x001
 #define TCPFSM_SYN 0x002
@@ -313,6 +320,11 @@ typedef enum tcpfsm_lang {
     TCPFSM_LANG_MAX
 } tcpfsm_lang;
 
+/* Default max_open: about 1 KiB per open connection in the engine (its
+ * record, the Zeek model's, the hash-table entries) and about as much in
+ * the Zeek session table of `summary --zeek`, so at most ~0.5 GiB each. */
+#define TCPFSM_DEFAULT_MAX_OPEN 500000
+
 typedef struct tcpfsm_config {
     tcpfsm_summary_fn on_summary; /* may be NULL */
     void *user;
@@ -323,6 +335,13 @@ typedef struct tcpfsm_config {
      * released first.  Bounds memory on captures of many short
      * connections. */
     size_t max_lingering;       /* default 10000 */
+    /* At most this many connections open (not finished) at once; 0 = no
+     * limit.  When a new connection would exceed it, the open connection
+     * idle the longest (least recently fed a segment) is evicted: its
+     * summary goes to on_summary with the anomaly `evicted`, and
+     * tcpfsm_engine_evictions() counts it.  Bounds memory under a SYN
+     * flood of distinct half-open connections. */
+    size_t max_open;            /* default TCPFSM_DEFAULT_MAX_OPEN */
     /* Zeek's originator heuristic: bare mode has (nearly) no likely
      * server ports (zeek -b); default false = Zeek's default scripts */
     bool zeek_bare;
@@ -353,8 +372,17 @@ bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key);
 bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
                                 tcpfsm_summary *out);
 
+/* Same as release_key, as an eviction: the summary carries `evicted` and
+ * the eviction is counted.  `summary --zeek` calls it when the Zeek session
+ * table evicted that connection (record removed_by "evicted"). */
+bool tcpfsm_engine_evict_key(tcpfsm_engine *e, int64_t key);
+
 /* Connections currently held (open + lingering). */
 size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e);
+/* Connections currently open (held and not finished): at most max_open. */
+size_t tcpfsm_engine_open_count(const tcpfsm_engine *e);
+/* Connections evicted so far by the max_open cap. */
+uint64_t tcpfsm_engine_evictions(const tcpfsm_engine *e);
 
 /* ---- errors ---- */
 #define TCPFSM_E_NOADDR (-1)

@@ -493,6 +493,13 @@ static void insert_range(ep_t *e, uint64_t seq, uint64_t upper)
             remove_block(e, i + 1);
         return;
     }
+    if (e->nblocks == e->blocks_cap && e->blocks_cap < TCPFSM_ZEEK_MAX_BLOCKS) {
+        unsigned cap = e->blocks_cap ? e->blocks_cap * 2u : 4u;
+        if (cap > TCPFSM_ZEEK_MAX_BLOCKS)
+            cap = TCPFSM_ZEEK_MAX_BLOCKS;
+        e->blocks = g_renew(tcpfsm_zeek_block, e->blocks, cap);
+        e->blocks_cap = (uint8_t)cap;
+    }
     if (e->nblocks == TCPFSM_ZEEK_MAX_BLOCKS) {
         /* full: merge the two ranges with the smallest hole between */
         unsigned best = 0;
@@ -1028,6 +1035,15 @@ void tcpfsm_zeek_conn_init(tcpfsm_zeek_conn *z, const tcpfsm_segment *first,
         flip_roles(z);
 }
 
+void tcpfsm_zeek_conn_release(tcpfsm_zeek_conn *z)
+{
+    for (int i = 0; i < 2; i++) {
+        g_free(z->ep[i].blocks);
+        z->ep[i].blocks = NULL;
+        z->ep[i].nblocks = z->ep[i].blocks_cap = 0;
+    }
+}
+
 /* TCPSessionAdapter::Process (plus TCPAnalyzer::DeliverPacket's checksum
  * test and the ConnSize packet count). */
 void tcpfsm_zeek_conn_update_ex(tcpfsm_zeek_conn *z, const tcpfsm_segment *seg,
@@ -1443,12 +1459,14 @@ typedef struct zkey {
     uint16_t pa, pb;
 } zkey;
 
-typedef struct zentry {
+typedef struct zentry zentry;
+struct zentry {
     zkey key;
     uint64_t uid;
     double queued_at; /* time of this entry's live heap item */
+    zentry *lru_prev, *lru_next; /* least recently active first */
     tcpfsm_zeek_conn conn;
-} zentry;
+};
 
 typedef struct heap_item {
     double at;
@@ -1467,6 +1485,9 @@ struct tcpfsm_zeek_table {
     double network_time;
     const tcpfsm_zeek_conn *last;
     uint64_t last_uid;
+    zentry *lru_head, *lru_tail;
+    size_t max_open;    /* 0 = no limit */
+    uint64_t evictions;
 };
 
 static guint zkey_hash(gconstpointer p)
@@ -1564,6 +1585,66 @@ static void schedule(tcpfsm_zeek_table *t, zentry *en)
     }
 }
 
+static void zlru_unlink(tcpfsm_zeek_table *t, zentry *en)
+{
+    if (en->lru_prev)
+        en->lru_prev->lru_next = en->lru_next;
+    else
+        t->lru_head = en->lru_next;
+    if (en->lru_next)
+        en->lru_next->lru_prev = en->lru_prev;
+    else
+        t->lru_tail = en->lru_prev;
+    en->lru_prev = en->lru_next = NULL;
+}
+
+static void zlru_append(tcpfsm_zeek_table *t, zentry *en)
+{
+    en->lru_prev = t->lru_tail;
+    en->lru_next = NULL;
+    if (t->lru_tail)
+        t->lru_tail->lru_next = en;
+    else
+        t->lru_head = en;
+    t->lru_tail = en;
+}
+
+/* Drops the timer items of connections already gone once they outnumber
+ * the live ones (an eviction leaves its items behind; under a SYN flood
+ * they would grow with the flood, not with the table). */
+static void heap_compact(tcpfsm_zeek_table *t)
+{
+    size_t live = g_hash_table_size(t->by_uid);
+    if (t->heap->len < 4096 || t->heap->len < 2 * live + 1024)
+        return;
+    heap_item *h = (heap_item *)(void *)t->heap->data;
+    size_t n = 0;
+    for (size_t i = 0; i < t->heap->len; i++) {
+        zentry *en = g_hash_table_lookup(t->by_uid, &h[i].uid);
+        if (en && en->queued_at == h[i].at)
+            h[n++] = h[i];
+    }
+    g_array_set_size(t->heap, n);
+    h = (heap_item *)(void *)t->heap->data;
+    /* heapify (bottom-up) */
+    for (size_t k = n / 2; k-- > 0;) {
+        size_t i = k;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < n && heap_less(&h[l], &h[m]))
+                m = l;
+            if (r < n && heap_less(&h[r], &h[m]))
+                m = r;
+            if (m == i)
+                break;
+            heap_item tmp = h[i];
+            h[i] = h[m];
+            h[m] = tmp;
+            i = m;
+        }
+    }
+}
+
 static void emit_and_free(tcpfsm_zeek_table *t, zentry *en, const char *why)
 {
     const tcpfsm_zeek_conn *z = &en->conn;
@@ -1592,6 +1673,8 @@ static void emit_and_free(tcpfsm_zeek_table *t, zentry *en, const char *why)
         t->on_record(&r, t->user);
     g_hash_table_remove(t->by_key, &en->key);
     g_hash_table_remove(t->by_uid, &en->uid);
+    zlru_unlink(t, en);
+    tcpfsm_zeek_conn_release(&en->conn);
     g_free(en);
 }
 
@@ -1632,7 +1715,18 @@ tcpfsm_zeek_table *tcpfsm_zeek_table_new(const tcpfsm_zeek_opts *opts,
     t->heap = g_array_new(FALSE, FALSE, sizeof(heap_item));
     t->next_uid = 1;
     t->network_time = -INFINITY;
+    t->max_open = TCPFSM_DEFAULT_MAX_OPEN;
     return t;
+}
+
+void tcpfsm_zeek_table_set_max_open(tcpfsm_zeek_table *t, size_t max_open)
+{
+    t->max_open = max_open;
+}
+
+uint64_t tcpfsm_zeek_table_evictions(const tcpfsm_zeek_table *t)
+{
+    return t->evictions;
 }
 
 static zentry *new_entry(tcpfsm_zeek_table *t, const zkey *k,
@@ -1645,6 +1739,17 @@ static zentry *new_entry(tcpfsm_zeek_table *t, const zkey *k,
     tcpfsm_zeek_conn_init(&en->conn, seg, &t->opts);
     g_hash_table_insert(t->by_key, &en->key, en);
     g_hash_table_insert(t->by_uid, &en->uid, en);
+    zlru_append(t, en);
+    /* over the cap: the connection idle the longest is reported now, as
+     * removed_by "evicted" (never the new one) */
+    if (t->max_open) {
+        while (g_hash_table_size(t->by_key) > t->max_open &&
+               t->lru_head != en) {
+            t->evictions++;
+            emit_and_free(t, t->lru_head, "evicted");
+        }
+        heap_compact(t);
+    }
     return en;
 }
 
@@ -1671,6 +1776,10 @@ int tcpfsm_zeek_table_feed_ex(tcpfsm_zeek_table *t, const tcpfsm_segment *seg,
     if (!en)
         en = new_entry(t, &k, seg);
 
+    if (t->lru_tail != en) {
+        zlru_unlink(t, en);
+        zlru_append(t, en);
+    }
     tcpfsm_zeek_conn_update_ex(&en->conn, seg, payload_caplen);
     t->last = &en->conn;
     t->last_uid = en->uid;
@@ -1727,8 +1836,10 @@ void tcpfsm_zeek_table_free(tcpfsm_zeek_table *t)
     GHashTableIter it;
     gpointer key, val;
     g_hash_table_iter_init(&it, t->by_key);
-    while (g_hash_table_iter_next(&it, &key, &val))
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        tcpfsm_zeek_conn_release(&((zentry *)val)->conn);
         g_free(val);
+    }
     g_hash_table_destroy(t->by_key);
     g_hash_table_destroy(t->by_uid);
     g_array_free(t->heap, TRUE);

@@ -7,7 +7,9 @@
  * zeek.c names, rule by rule, the Zeek function each rule comes from.
  *
  * Two layers:
- *  - tcpfsm_zeek_conn: one Zeek connection (caller-allocated, no heap).
+ *  - tcpfsm_zeek_conn: one Zeek connection (caller-allocated; its
+ *    reassembly ranges live on the heap once data is out of order or not
+ *    yet acked: tcpfsm_zeek_conn_release() frees them).
  *    Knows its endpoints' Zeek states, the history string, the packet
  *    counts and the timers Zeek would have pending for it.
  *  - tcpfsm_zeek_table: a session table like Zeek's for `--zeek` mode:
@@ -111,8 +113,10 @@ typedef struct tcpfsm_zeek_endpoint {
     /* content-gap model (TCP_Reassembler) */
     uint64_t last_reassem_seq, trim_seq;
     bool skip_deliveries, did_eof;
-    uint8_t nblocks;
-    tcpfsm_zeek_block blocks[TCPFSM_ZEEK_MAX_BLOCKS];
+    uint8_t nblocks, blocks_cap;
+    /* heap, NULL until the first range: most endpoints hold none or one,
+     * and 32 inline ranges per side were 60% of a connection's memory */
+    tcpfsm_zeek_block *blocks;
 } tcpfsm_zeek_endpoint;
 
 typedef struct tcpfsm_zeek_timer {
@@ -145,6 +149,11 @@ typedef struct tcpfsm_zeek_conn {
  * segment to tcpfsm_zeek_conn_update() next.  opts is copied. */
 void tcpfsm_zeek_conn_init(tcpfsm_zeek_conn *z, const tcpfsm_segment *first,
                            const tcpfsm_zeek_opts *opts);
+
+/* Frees what the connection holds on the heap (the reassembly ranges);
+ * call it once when done with a connection.  The struct itself is the
+ * caller's. */
+void tcpfsm_zeek_conn_release(tcpfsm_zeek_conn *z);
 
 /* One segment of this connection (either direction), in capture order.
  * seg->checksum == 0 means a bad checksum: letter C/c and the segment is
@@ -223,7 +232,8 @@ typedef struct tcpfsm_zeek_record {
     double ts;        /* time of the first segment */
     double duration;  /* conn.log shows it only when > 0 */
     const char *removed_by; /* "reuse" "attempt" "inactivity" "expire"
-                               "close" "reset" "partial-close" "finish" */
+                               "close" "reset" "partial-close" "finish"
+                               "evicted" (the max_open cap) */
 } tcpfsm_zeek_record;
 
 typedef struct tcpfsm_zeek_table tcpfsm_zeek_table;
@@ -250,6 +260,13 @@ const tcpfsm_zeek_conn *tcpfsm_zeek_table_last_conn(const tcpfsm_zeek_table *t);
 uint64_t tcpfsm_zeek_table_last_uid(const tcpfsm_zeek_table *t);
 /* Connections currently held. */
 size_t tcpfsm_zeek_table_count(const tcpfsm_zeek_table *t);
+/* At most max_open connections held (0 = no limit; default
+ * TCPFSM_DEFAULT_MAX_OPEN).  A new connection over the cap makes the one
+ * idle the longest (least recently fed a segment) be reported at once
+ * with removed_by "evicted". */
+void tcpfsm_zeek_table_set_max_open(tcpfsm_zeek_table *t, size_t max_open);
+/* Connections reported as "evicted" so far. */
+uint64_t tcpfsm_zeek_table_evictions(const tcpfsm_zeek_table *t);
 /* End of input: reports every connection still held and releases it. */
 void tcpfsm_zeek_table_finish(tcpfsm_zeek_table *t);
 /* Releases the table; connections still held are dropped unreported. */

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tcpfsm.h"
+#include "zeek.h"
 
 enum { C2S, S2C };
 #define F_ TCPFSM_FIN
@@ -597,6 +598,263 @@ static void test_port_reuse_stream(void **state)
 
 /* A million short connections: finished ones are released, so the
  * engine never holds more than the linger bound plus the open ones. */
+/* ---- the max_open cap (SYN flood) ---- */
+
+typedef struct evlog {
+    int n;
+    uint16_t port[16];   /* client port of each summary, in order */
+    uint32_t anom[16];
+    char anomstr[16][64];
+} evlog;
+
+static void log_summary(const tcpfsm_summary *s, void *user)
+{
+    evlog *g = user;
+    if (g->n < 16) {
+        g->port[g->n] = s->client_port;
+        g->anom[g->n] = s->anomalies;
+        tcpfsm_anomalies_str(s->anomalies, g->anomstr[g->n],
+                             sizeof g->anomstr[g->n]);
+    }
+    g->n++;
+}
+
+/* A bare SYN from client port `port` (tuple mode: no tcp.stream). */
+static void feed_syn(tcpfsm_engine *e, uint64_t *frame, int port,
+                     uint32_t isn)
+{
+    tcpfsm_segment seg;
+    tcpfsm_label l;
+    tcpfsm_segment_init(&seg);
+    seg.frame = ++*frame;
+    seg.time = (double)*frame * 1e-3;
+    seg.has_time = true;
+    fill_addr(&seg.src, 0, 1);
+    fill_addr(&seg.dst, 0, 2);
+    seg.sport = (uint16_t)port;
+    seg.dport = 80;
+    seg.flags = S_;
+    seg.seq = isn;
+    assert_int_equal(tcpfsm_engine_feed(e, &seg, &l), 0);
+}
+
+/* With max_open 3, a fourth half-open connection evicts the one idle the
+ * longest (least recently fed, not the oldest created); its summary comes
+ * at once with the anomaly `evicted`, after the SPEC tokens it had. */
+static void test_max_open_evicts_lru(void **state)
+{
+    (void)state;
+    evlog g = {0};
+    tcpfsm_config cfg;
+    tcpfsm_config_init(&cfg);
+    assert_int_equal(cfg.max_open, TCPFSM_DEFAULT_MAX_OPEN);
+    cfg.on_summary = log_summary;
+    cfg.user = &g;
+    cfg.max_open = 3;
+    tcpfsm_engine *e = tcpfsm_engine_new(&cfg);
+    uint64_t frame = 0;
+    feed_syn(e, &frame, 1001, 100); /* A */
+    feed_syn(e, &frame, 1002, 200); /* B */
+    feed_syn(e, &frame, 1003, 300); /* C */
+    feed_syn(e, &frame, 1001, 100); /* A again (retransmission): recent */
+    assert_int_equal(tcpfsm_engine_open_count(e), 3);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(tcpfsm_engine_evictions(e), 0);
+
+    feed_syn(e, &frame, 1004, 400); /* D: B is idle the longest */
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.port[0], 1002);
+    assert_true(g.anom[0] & TCPFSM_AN_EVICTED);
+    assert_string_equal(g.anomstr[0], "evicted");
+    assert_int_equal(tcpfsm_engine_evictions(e), 1);
+    assert_int_equal(tcpfsm_engine_open_count(e), 3);
+
+    feed_syn(e, &frame, 1005, 500); /* E: then C */
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.port[1], 1003);
+    assert_int_equal(tcpfsm_engine_evictions(e), 2);
+
+    /* A's retransmission made it `retransmission`; evicted goes last */
+    feed_syn(e, &frame, 1006, 600); /* F: then A */
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.port[2], 1001);
+    assert_string_equal(g.anomstr[2], "retransmission,evicted");
+    assert_int_equal(tcpfsm_engine_evictions(e), 3);
+    assert_int_equal(tcpfsm_engine_conn_count(e), 3);
+
+    /* the end: D E F summarized normally, in creation order */
+    tcpfsm_engine_finish(e);
+    assert_int_equal(g.n, 6);
+    assert_int_equal(g.port[3], 1004);
+    assert_int_equal(g.port[4], 1005);
+    assert_int_equal(g.port[5], 1006);
+    for (int i = 3; i < 6; i++)
+        assert_false(g.anom[i] & TCPFSM_AN_EVICTED);
+    assert_int_equal(tcpfsm_engine_evictions(e), 3);
+    tcpfsm_engine_free(e);
+}
+
+/* Finished (lingering) connections are not open: they neither count
+ * toward max_open nor get evicted; a later segment of an evicted
+ * connection starts a new one. */
+static void test_max_open_finished_not_counted(void **state)
+{
+    (void)state;
+    evlog g = {0};
+    tcpfsm_config cfg;
+    tcpfsm_config_init(&cfg);
+    cfg.on_summary = log_summary;
+    cfg.user = &g;
+    cfg.max_open = 2;
+    tcpfsm_engine *e = tcpfsm_engine_new(&cfg);
+    uint64_t frame = 0;
+    feed_conn(e, &frame, 2001, 10, -1, true);  /* closed: lingers */
+    feed_conn(e, &frame, 2002, 20, -1, true);  /* closed: lingers */
+    feed_conn(e, &frame, 2003, 30, -1, false); /* open */
+    feed_conn(e, &frame, 2004, 40, -1, false); /* open */
+    assert_int_equal(tcpfsm_engine_conn_count(e), 4);
+    assert_int_equal(tcpfsm_engine_open_count(e), 2);
+    assert_int_equal(g.n, 0);
+    feed_syn(e, &frame, 2005, 50); /* evicts 2003, not a finished one */
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.port[0], 2003);
+    assert_true(g.anom[0] & TCPFSM_AN_EVICTED);
+    assert_int_equal(tcpfsm_engine_conn_count(e), 4);
+    /* 2003 again: a new connection (evicting 2004) */
+    feed_syn(e, &frame, 2003, 31);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.port[1], 2004);
+    assert_int_equal(tcpfsm_engine_evictions(e), 2);
+    tcpfsm_engine_finish(e);
+    assert_int_equal(g.n, 6);
+    tcpfsm_engine_free(e);
+}
+
+/* 100,000 distinct half-open connections under a cap of 1,000: never
+ * more than 1,000 open, every connection summarized exactly once, the
+ * evictions counted; max_open 0 = no limit. */
+static void test_max_open_flood(void **state)
+{
+    (void)state;
+    unsigned long summaries = 0;
+    tcpfsm_config cfg;
+    tcpfsm_config_init(&cfg);
+    cfg.on_summary = count_summary;
+    cfg.user = &summaries;
+    cfg.max_open = 1000;
+    tcpfsm_engine *e = tcpfsm_engine_new(&cfg);
+    uint64_t frame = 0;
+    size_t peak = 0;
+    for (unsigned i = 0; i < 100000; i++) {
+        tcpfsm_segment seg;
+        tcpfsm_label l;
+        tcpfsm_segment_init(&seg);
+        seg.frame = ++frame;
+        fill_addr(&seg.src, 0, 1);
+        seg.src.bytes[1] = (uint8_t)(i >> 16);
+        seg.src.bytes[2] = (uint8_t)(i >> 8);
+        seg.src.bytes[3] = (uint8_t)i;
+        fill_addr(&seg.dst, 0, 2);
+        seg.sport = (uint16_t)(1024 + i % 50000);
+        seg.dport = 80;
+        seg.flags = S_;
+        seg.seq = i * 2654435761u;
+        assert_int_equal(tcpfsm_engine_feed(e, &seg, &l), 0);
+        if (tcpfsm_engine_open_count(e) > peak)
+            peak = tcpfsm_engine_open_count(e);
+    }
+    assert_int_equal(peak, 1000);
+    assert_int_equal(tcpfsm_engine_evictions(e), 99000);
+    assert_int_equal(summaries, 99000);
+    tcpfsm_engine_finish(e);
+    assert_int_equal(summaries, 100000);
+    tcpfsm_engine_free(e);
+
+    cfg.max_open = 0;
+    e = tcpfsm_engine_new(&cfg);
+    for (int i = 0; i < 50; i++)
+        feed_syn(e, &frame, 3000 + i, (uint32_t)i);
+    assert_int_equal(tcpfsm_engine_open_count(e), 50);
+    assert_int_equal(tcpfsm_engine_evictions(e), 0);
+    tcpfsm_engine_free(e);
+}
+
+/* tcpfsm_engine_evict_key: the adapter's eviction (summary --zeek) */
+static void test_evict_key(void **state)
+{
+    (void)state;
+    evlog g = {0};
+    tcpfsm_config cfg;
+    tcpfsm_config_init(&cfg);
+    cfg.on_summary = log_summary;
+    cfg.user = &g;
+    tcpfsm_engine *e = tcpfsm_engine_new(&cfg);
+    uint64_t frame = 0;
+    feed_conn(e, &frame, 4001, 1, 7, false);
+    assert_false(tcpfsm_engine_evict_key(e, 8));
+    assert_true(tcpfsm_engine_evict_key(e, 7));
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.port[0], 4001);
+    assert_true(g.anom[0] & TCPFSM_AN_EVICTED);
+    assert_int_equal(tcpfsm_engine_evictions(e), 1);
+    assert_int_equal(tcpfsm_engine_conn_count(e), 0);
+    tcpfsm_engine_free(e);
+}
+
+/* The Zeek session table of summary --zeek has the same cap: the record
+ * idle the longest is reported with removed_by "evicted". */
+typedef struct zlog {
+    int n;
+    uint16_t orig_p[8];
+    const char *why[8];
+} zlog;
+
+static void log_zeek(const tcpfsm_zeek_record *r, void *user)
+{
+    zlog *g = user;
+    if (g->n < 8) {
+        g->orig_p[g->n] = r->orig_p;
+        g->why[g->n] = r->removed_by;
+    }
+    g->n++;
+}
+
+static void test_zeek_table_max_open(void **state)
+{
+    (void)state;
+    zlog g = {0};
+    tcpfsm_zeek_opts o;
+    tcpfsm_zeek_opts_init(&o);
+    tcpfsm_zeek_table *t = tcpfsm_zeek_table_new(&o, log_zeek, &g);
+    tcpfsm_zeek_table_set_max_open(t, 2);
+    int ports[] = {5001, 5002, 5001, 5003, 5004};
+    for (int i = 0; i < 5; i++) {
+        tcpfsm_segment seg;
+        tcpfsm_segment_init(&seg);
+        seg.frame = (uint64_t)i + 1;
+        seg.time = 1.0 + i * 0.001;
+        seg.has_time = true;
+        fill_addr(&seg.src, 0, 1);
+        fill_addr(&seg.dst, 0, 2);
+        seg.sport = (uint16_t)ports[i];
+        seg.dport = 80;
+        seg.flags = S_;
+        seg.seq = 1000;
+        assert_int_equal(tcpfsm_zeek_table_feed(t, &seg), 0);
+    }
+    /* 5003 evicts 5002 (5001 was seen again); 5004 evicts 5001 */
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.orig_p[0], 5002);
+    assert_string_equal(g.why[0], "evicted");
+    assert_int_equal(g.orig_p[1], 5001);
+    assert_int_equal(tcpfsm_zeek_table_evictions(t), 2);
+    assert_int_equal(tcpfsm_zeek_table_count(t), 2);
+    tcpfsm_zeek_table_finish(t);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.why[2], "finish");
+    tcpfsm_zeek_table_free(t);
+}
+
 static void test_memory_bounded(void **state)
 {
     (void)state;
@@ -694,22 +952,27 @@ static void test_names(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[N(scenarios) + 8];
+    struct CMUnitTest more[] = {
+        cmocka_unit_test(test_seq_compare_wraps),
+        cmocka_unit_test(test_port_reuse_tuple),
+        cmocka_unit_test(test_port_reuse_stream),
+        cmocka_unit_test(test_memory_bounded),
+        cmocka_unit_test(test_max_open_evicts_lru),
+        cmocka_unit_test(test_max_open_finished_not_counted),
+        cmocka_unit_test(test_max_open_flood),
+        cmocka_unit_test(test_evict_key),
+        cmocka_unit_test(test_zeek_table_max_open),
+        cmocka_unit_test(test_linger_time),
+        cmocka_unit_test(test_no_address),
+        cmocka_unit_test(test_names),
+    };
+    struct CMUnitTest tests[N(scenarios) + N(more)];
     size_t n = 0;
     for (size_t i = 0; i < N(scenarios); i++) {
         struct CMUnitTest t = {scenarios[i].name, test_scenario, NULL, NULL,
                                (void *)&scenarios[i]};
         tests[n++] = t;
     }
-    struct CMUnitTest more[] = {
-        cmocka_unit_test(test_seq_compare_wraps),
-        cmocka_unit_test(test_port_reuse_tuple),
-        cmocka_unit_test(test_port_reuse_stream),
-        cmocka_unit_test(test_memory_bounded),
-        cmocka_unit_test(test_linger_time),
-        cmocka_unit_test(test_no_address),
-        cmocka_unit_test(test_names),
-    };
     for (size_t i = 0; i < N(more); i++)
         tests[n++] = more[i];
     return _cmocka_run_group_tests("engine", tests, n, NULL, NULL);

@@ -333,6 +333,7 @@ static void test_case(void **state)
     assert_int_equal(op, want_op);
     assert_int_equal(tcpfsm_zeek_conn_orig_pkts(&z), c->orig_pkts);
     assert_int_equal(tcpfsm_zeek_conn_resp_pkts(&z), c->resp_pkts);
+    tcpfsm_zeek_conn_release(&z);
 }
 
 /* ---------------------------------------------------------------------
@@ -545,6 +546,7 @@ static void test_scaled_and_counts(void **state)
     assert_int_equal(tcpfsm_zeek_conn_resp_pkts(&z), 101);
     tcpfsm_segment s0 = mkseg(&c, &hs[0], 1);
     assert_true(tcpfsm_zeek_conn_is_orig(&z, &s0));
+    tcpfsm_zeek_conn_release(&z);
 
     /* ^h: the SYN-ACK sender's packet counted as orig becomes resp */
     zcase c2 = {"f", 40000, 50000, 0, 0, NULL, 0, NULL, NULL, 1, 0, 0};
@@ -560,6 +562,7 @@ static void test_scaled_and_counts(void **state)
     assert_int_equal(tcpfsm_zeek_conn_orig_pkts(&z), 1);
     assert_int_equal(tcpfsm_zeek_conn_resp_pkts(&z), 1);
     assert_string_equal(tcpfsm_zeek_conn_history(&z), "^hA");
+    tcpfsm_zeek_conn_release(&z);
 }
 
 /* Sequence numbers that wrap around 2^32 change nothing. */
@@ -590,6 +593,7 @@ static void test_seq_wrap(void **state)
     assert_string_equal(tcpfsm_zeek_conn_history(&z), "ShADaFf");
     assert_string_equal(tcpfsm_zeek_conn_state(&z), "SF");
     assert_int_equal(tcpfsm_zeek_conn_orig_size(&z), 3000);
+    tcpfsm_zeek_conn_release(&z);
 }
 
 int main(void)
