@@ -320,10 +320,12 @@ typedef enum tcpfsm_lang {
     TCPFSM_LANG_MAX
 } tcpfsm_lang;
 
-/* Default max_open: about 1 KiB per open connection in the engine (its
- * record, the Zeek model's, the hash-table entries) and about as much in
- * the Zeek session table of `summary --zeek`, so at most ~0.5 GiB each. */
-#define TCPFSM_DEFAULT_MAX_OPEN 500000
+/* Default max_open.  An open connection costs about 1.4 KB in the engine
+ * (its 1,272-byte record, which embeds the Zeek model's 752 bytes, plus
+ * allocator and three hash-table entries): a SYN flood held at 500,000
+ * peaked at 681 MB of RSS, so 250,000 bounds it near 350 MB (and `summary
+ * --zeek`'s session table, capped alike, adds about 0.9 KB each). */
+#define TCPFSM_DEFAULT_MAX_OPEN 250000
 
 typedef struct tcpfsm_config {
     tcpfsm_summary_fn on_summary; /* may be NULL */
