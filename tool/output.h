@@ -17,6 +17,9 @@ void out_annot_header(FILE *fp, out_format f, const tsv_reader *r);
 void out_annot_row(FILE *fp, out_format f, const tsv_reader *r,
                    const tcpfsm_label *l);
 void out_summary_header(FILE *fp, out_format f);
+/* One text value: a TSV cell as is, a CSV cell quoted when needed, a
+ * JSON string. */
+void out_text_cell(FILE *fp, out_format f, const char *v);
 void out_summary_row(FILE *fp, out_format f, const tcpfsm_summary *s);
 
 #endif

@@ -24,6 +24,10 @@ typedef struct tsv_reader {
     char **cells;      /* cells of the current row (point into line) */
     int ncells;
     int cells_cap;
+    /* frame.protocols of the previous row and what it gave */
+    char *proto_last;
+    size_t proto_cap;
+    int proto_ok, proto_ip;
 } tsv_reader;
 
 /* Result codes */
