@@ -263,7 +263,7 @@ def compare_capture(name, cap, expect_fallback=None, checksums=False):
     # integrated tcpfsm: direct annotate against --via-tshark
     d = subprocess.run([PROG, "annotate", cap], capture_output=True, text=True)
     v = subprocess.run([PROG, "annotate", "--via-tshark", cap], capture_output=True, text=True)
-    if "unsupported" in d.stderr or "falls back" in d.stderr or "fall back" in d.stderr:
+    if "through tshark" in d.stderr or "unsupported" in d.stderr:
         fallbacks.append((name, d.stderr.strip()[-200:]))
         print(f"FALLBACK {name}: {d.stderr.strip()[-200:]}")
     dh, drows = read_tsv(d.stdout)

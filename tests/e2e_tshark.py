@@ -54,7 +54,7 @@ else:
 
 for cap in caps:
     name = os.path.relpath(cap, ROOT)
-    direct = subprocess.run([TCPFSM, "annotate", cap], capture_output=True, text=True)
+    direct = subprocess.run([TCPFSM, "annotate", "--via-tshark", cap], capture_output=True, text=True)
     check(direct.returncode == 0, f"{name}: tcpfsm annotate exit {direct.returncode}: {direct.stderr[-300:]}")
     exp = os.path.splitext(cap)[0] + ".tsv"
     if cap.startswith(os.path.join(ROOT, "captures")) and os.path.exists(exp):

@@ -119,6 +119,14 @@ expect "bad address" 2 'addr.tsv:5: ip.dst: not an address: "not-an-ip"' -- "$TC
 { good; row 4 0x0010 101 501 0 10.0.0.1 10.0.0.2 70000; } >"$work/port.tsv"
 expect "port out of range" 2 'port.tsv:5: tcp.srcport: number out of range: "70000"' -- "$TCPFSM" annotate "$work/port.tsv"
 expect "missing file" 66 "nonexistent.tsv" -- "$TCPFSM" annotate "$work/nonexistent.tsv"
+{ echo "$H"; row 1 0x0002 100 0 0; printf '2\t'; head -c 10000000 /dev/zero | tr '\0' x; printf '\t\n'; row 3 0x0012 500 101 0 10.0.0.2 10.0.0.1 80 40000; } >"$work/long.tsv"
+expect "10 MB line" 2 "long.tsv:3: row: 3 fields, the header has 16" -- "$TCPFSM" annotate "$work/long.tsv"
+[ "$(cut -f1,17 "$work/out" | tr '\t\n' ' ;')" = "frame.number event;1 syn;3 syn-ack;" ] && ok || bad "10 MB line skipped, the rows around it labelled: $(cut -f1,17 "$work/out")"
+# frame numbers that go backwards: labelled in the order given, and said
+{ echo "$H"; row 5 0x0002 100 0 0; row 3 0x0012 500 101 0 10.0.0.2 10.0.0.1 80 40000; row 6 0x0010 101 501 0; } >"$work/back.tsv"
+expect "frames backwards" 0 "back.tsv:3: frame.number: goes backwards (3 after 5); labelled in the order given" -- "$TCPFSM" annotate "$work/back.tsv"
+[ "$(cut -f1,17 "$work/out" | tr '\t\n' ' ;')" = "frame.number event;5 syn;3 syn-ack;6 hs-ack;" ] && ok || bad "frames going backwards are labelled in input order: $(cut -f1,17 "$work/out")"
+expect "frames backwards, strict" 65 "back.tsv:3: frame.number: goes backwards (3 after 5)" -- "$TCPFSM" annotate --strict "$work/back.tsv"
 { cat "$work/hex.tsv"; row 6 0xQ 1 1 0; row 7 0xQ 1 1 0; } >"$work/many.tsv"
 expect "bad rows counted" 2 "3 bad input rows skipped, 3 rows used" -- "$TCPFSM" annotate "$work/many.tsv"
 
@@ -140,7 +148,7 @@ grep -q $'\t10.9.9.1:5001\t10.9.9.2:443\t' "$work/out" && ok || bad "4in6: the i
 
 # a capture given by path needs tshark; a missing tshark is a clear error
 printf '\xd4\xc3\xb2\xa1' >"$work/fake.pcap"
-expect "tshark missing" 69 "cannot run" -- "$TCPFSM" summary --tshark /nonexistent/tshark "$work/fake.pcap"
+expect "tshark missing" 69 "cannot run" -- "$TCPFSM" summary --via-tshark --tshark /nonexistent/tshark "$work/fake.pcap"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

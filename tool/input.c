@@ -1,10 +1,13 @@
-/* input.c - open INPUT (TSV export, standard input, or a capture through
- * tshark) and read its rows, with the messages and exit codes of
- * `tcpfsm annotate` (see input.h). */
+/* input.c - open INPUT (TSV export, standard input, or a capture read
+ * directly or through tshark) and read its rows, with the messages and
+ * exit codes of `tcpfsm annotate` (see input.h). */
 #include "input.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -39,36 +42,190 @@ static int open_rows(input *in, FILE *fp)
     return TCPFSM_EXIT_OK;
 }
 
-int input_open(input *in, const char *path, const char *tshark,
-               bool checksums, bool strict)
+static int open_tshark(input *in, const char *path)
+{
+    char err[512];
+    if (!tshark_start(&in->tp, in->o.tshark, path, in->o.checksums, err,
+                      sizeof err)) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", path, err);
+        fprintf(stderr, "tcpfsm: install tshark (apt-get install tshark), or "
+                "export on another machine and give tcpfsm the TSV:\n");
+        print_fields_hint(path);
+        return TCPFSM_EXIT_UNAVAILABLE;
+    }
+    in->via_tshark = true;
+    g_free(in->name);
+    in->name = g_strdup_printf("%s (tshark)", path);
+    int rc = open_rows(in, in->tp.out);
+    if (rc != TCPFSM_EXIT_OK) {
+        tshark_finish(&in->tp);
+        in->via_tshark = false;
+    }
+    return rc;
+}
+
+/* ---- a capture read directly: the columns of the tshark export ---- */
+
+#define ROW_BUF 1024
+
+/* in->rd as a tsv_reader over the `tcpfsm fields` columns, so that the
+ * writers print a directly read frame as they print an exported row
+ * (tsv_close frees it) */
+static void direct_reader(input *in)
+{
+    tsv_reader *r = &in->rd;
+    memset(r, 0, sizeof *r);
+    r->name = in->name;
+    r->ncols = r->ncells = r->cells_cap = TCPFSM_F_COUNT;
+    r->colnames = g_malloc(sizeof *r->colnames * TCPFSM_F_COUNT);
+    r->cells = g_malloc0(sizeof *r->cells * TCPFSM_F_COUNT);
+    for (int f = 0; f < TCPFSM_F_COUNT; f++) {
+        r->colnames[f] = strdup(tsv_field_name(f));
+        r->col_of[f] = f;
+    }
+    r->cap = ROW_BUF;
+    r->line = g_malloc(ROW_BUF);
+}
+
+static char *put_u64(char *p, char *end, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 24);
+    if (end - p <= n)
+        return p;
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
+                      char *buf, size_t bufsize, char **cells)
+{
+    uint32_t pr = pcapsrc_present(p);
+    tcpfsm_addr a[4];
+    pcapsrc_addrs(p, &a[0], &a[1], &a[2], &a[3]);
+    char *w = buf, *end = buf + bufsize;
+    for (int f = 0; f < TCPFSM_F_COUNT; f++) {
+        cells[f] = w;
+        if (f == TCPFSM_F_PROTOCOLS) {
+            w += g_strlcpy(w, pcapsrc_protocols(p), (size_t)(end - w - 1));
+            if (w >= end - 1)
+                w = end - 2;
+        } else if (pr & (1u << f)) {
+            switch (f) {
+            case TCPFSM_F_FRAME_NUMBER:
+                w = put_u64(w, end, seg->frame);
+                break;
+            case TCPFSM_F_STREAM:
+                if (streams && pcapsrc_stream(p) >= 0)
+                    w = put_u64(w, end, (uint64_t)pcapsrc_stream(p));
+                break;
+            case TCPFSM_F_TIME_EPOCH:
+                w += g_strlcpy(w, pcapsrc_time_str(p), 40);
+                break;
+            case TCPFSM_F_IP_SRC:
+            case TCPFSM_F_IP_DST:
+            case TCPFSM_F_IPV6_SRC:
+            case TCPFSM_F_IPV6_DST: {
+                const tcpfsm_addr *ad = &a[f - TCPFSM_F_IP_SRC];
+                if (ad->family) {
+                    tcpfsm_addr_str(ad, w, 64);
+                    w += strlen(w);
+                }
+                break;
+            }
+            case TCPFSM_F_SRCPORT:
+                w = put_u64(w, end, seg->sport);
+                break;
+            case TCPFSM_F_DSTPORT:
+                w = put_u64(w, end, seg->dport);
+                break;
+            case TCPFSM_F_FLAGS:
+                w += snprintf(w, 8, "0x%04x", seg->flags & 0xffff);
+                break;
+            case TCPFSM_F_SEQ_RAW:
+                w = put_u64(w, end, seg->seq);
+                break;
+            case TCPFSM_F_ACK_RAW:
+                w = put_u64(w, end, seg->ack);
+                break;
+            case TCPFSM_F_LEN:
+                w = put_u64(w, end, seg->len);
+                break;
+            case TCPFSM_F_WINDOW_VALUE:
+                if (pcapsrc_window_value(p) >= 0)
+                    w = put_u64(w, end, (uint64_t)pcapsrc_window_value(p));
+                break;
+            case TCPFSM_F_WINDOW_SIZE:
+                w = put_u64(w, end, seg->window);
+                break;
+            case TCPFSM_F_CHECKSUM_STATUS:
+                w = put_u64(w, end, (uint64_t)seg->checksum);
+                break;
+            case TCPFSM_F_FRAME_LEN:
+            case TCPFSM_F_FRAME_CAP_LEN: {
+                uint32_t len = 0, caplen = 0;
+                if (pcapsrc_frame_len(p, &len, &caplen))
+                    w = put_u64(w, end, f == TCPFSM_F_FRAME_LEN ? len : caplen);
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        *w++ = '\0';
+    }
+}
+
+static int open_capture(input *in, const char *path)
+{
+    in->capture = path;
+    in->name = g_strdup(path);
+    if (!in->o.via_tshark) {
+        char err[512];
+        bool unsupported = false;
+        in->pc = pcapsrc_open(path, &unsupported, err, sizeof err);
+        if (in->pc) {
+            pcapsrc_set_checksums(in->pc, in->o.checksums);
+            in->total_bytes = pcapsrc_file_size(in->pc);
+            if (in->o.cells)
+                direct_reader(in);
+            return TCPFSM_EXIT_OK;
+        }
+        if (!unsupported) {
+            fprintf(stderr, "tcpfsm: %s: %s\n", path, err);
+            return TCPFSM_EXIT_NOINPUT;
+        }
+        fprintf(stderr, "tcpfsm: %s: %s; reading it through tshark\n", path,
+                err);
+    }
+    return open_tshark(in, path);
+}
+
+int input_open(input *in, const char *path, const input_opts *o)
 {
     memset(in, 0, sizeof *in);
-    in->strict = strict;
+    in->o = *o;
+    if (!in->o.tshark)
+        in->o.tshark = "tshark";
     int rc;
     if (!path || strcmp(path, "-") == 0) {
         in->name = g_strdup("-");
         rc = open_rows(in, stdin);
     } else if (is_capture_file(path)) {
-        char err[512];
-        in->capture = path;
-        if (!tshark_start(&in->tp, tshark, path, checksums, err, sizeof err)) {
-            fprintf(stderr, "tcpfsm: %s: %s\n", path, err);
-            fprintf(stderr, "tcpfsm: install tshark (apt-get install tshark), or "
-                    "export on another machine and give tcpfsm the TSV:\n");
-            print_fields_hint(path);
-            return TCPFSM_EXIT_UNAVAILABLE;
-        }
-        in->via_tshark = true;
-        in->name = g_strdup_printf("%s (tshark)", path);
-        rc = open_rows(in, in->tp.out);
-        if (rc != TCPFSM_EXIT_OK)
-            tshark_finish(&in->tp);
+        rc = open_capture(in, path);
     } else {
         in->fp = fopen(path, "r");
         if (!in->fp) {
             fprintf(stderr, "tcpfsm: %s: %s\n", path, strerror(errno));
             return TCPFSM_EXIT_NOINPUT;
         }
+        struct stat st;
+        if (fstat(fileno(in->fp), &st) == 0 && S_ISREG(st.st_mode))
+            in->total_bytes = (uint64_t)st.st_size;
         in->name = g_strdup(path);
         rc = open_rows(in, in->fp);
         if (rc != TCPFSM_EXIT_OK)
@@ -77,18 +234,214 @@ int input_open(input *in, const char *path, const char *tshark,
     if (rc != TCPFSM_EXIT_OK) {
         g_free(in->name);
         memset(in, 0, sizeof *in);
+        return rc;
     }
-    return rc;
+    /* progress: only on a terminal; TCPFSM_PROGRESS_AFTER (seconds,
+     * default 1) is for the tests */
+    in->progress = !o->quiet && isatty(STDERR_FILENO);
+    in->t0 = g_get_monotonic_time();
+    in->t_next = in->t0 + (int64_t)(input_progress_after() * 1e6);
+    return TCPFSM_EXIT_OK;
+}
+
+/* ---- progress ---- */
+
+double input_progress_after(void)
+{
+    const char *pa = getenv("TCPFSM_PROGRESS_AFTER");
+    double after = pa && *pa ? g_ascii_strtod(pa, NULL) : 1.0;
+    return after >= 0 && after < 1e6 ? after : 1.0;
+}
+
+static void human_bytes(char *buf, size_t n, uint64_t b)
+{
+    if (b >= 1000ULL * 1000 * 1000)
+        snprintf(buf, n, "%.2f GB", b / 1e9);
+    else if (b >= 1000ULL * 1000)
+        snprintf(buf, n, "%.1f MB", b / 1e6);
+    else
+        snprintf(buf, n, "%.1f kB", b / 1e3);
+}
+
+static void show_progress(input *in, int64_t now)
+{
+    double secs = (now - in->t0) / 1e6;
+    uint64_t done = 0;
+    if (in->pc)
+        done = pcapsrc_bytes_read(in->pc);
+    else if (in->fp) {
+        off_t off = ftello(in->fp);
+        done = off > 0 ? (uint64_t)off : 0;
+    }
+    unsigned long long rows = in->rows + in->bad_rows;
+    char rate[32], a[32], b[32];
+    double r = secs > 0 ? rows / secs : 0;
+    if (r >= 1e6)
+        snprintf(rate, sizeof rate, "%.2f M", r / 1e6);
+    else
+        snprintf(rate, sizeof rate, "%.0f k", r / 1e3);
+    const char *what = in->pc || in->via_tshark ? "packets" : "rows";
+    if (done && in->total_bytes) {
+        human_bytes(a, sizeof a, done);
+        human_bytes(b, sizeof b, in->total_bytes);
+        fprintf(stderr, "\r\033[Ktcpfsm: %s: %3.0f%%  %s of %s, %llu %s, %s%s/s",
+                in->capture ? in->capture : in->name,
+                100.0 * (double)done / (double)in->total_bytes, a, b, rows,
+                what, rate, what);
+    } else {
+        fprintf(stderr, "\r\033[Ktcpfsm: %s: %llu %s, %s%s/s",
+                in->capture ? in->capture : in->name, rows, what, rate, what);
+    }
+    in->progress_shown = true;
+}
+
+static inline void tick(input *in)
+{
+    if (!in->progress || ((in->rows + in->bad_rows) & 0x3fff))
+        return;
+    int64_t now = g_get_monotonic_time();
+    if (now < in->t_next)
+        return;
+    show_progress(in, now);
+    in->t_next = now + 250000;
+}
+
+static void end_progress(input *in)
+{
+    if (in->progress_shown) {
+        fputs("\r\033[K", stderr);
+        in->progress_shown = false;
+    }
+}
+
+/* ---- rows ---- */
+
+/* a bad row: reported (the first ones) and skipped, or the end under
+ * --strict */
+static int bad_row(input *in, const char *where, const char *err)
+{
+    in->bad_rows++;
+    if (in->bad_rows <= INPUT_MAX_SHOWN_ERRORS || in->o.strict) {
+        end_progress(in);
+        fprintf(stderr, "tcpfsm: %s%s: %s\n", in->name, where, err);
+    }
+    if (in->o.strict) {
+        in->status = TCPFSM_EXIT_DATAERR;
+        return INPUT_FAIL;
+    }
+    return 0;
+}
+
+/* Frame numbers that go backwards (a concatenation, a sorted export):
+ * the segment is labelled where it comes, and said so. */
+static int check_order(input *in, const tcpfsm_segment *seg, const char *where)
+{
+    if (seg->frame > in->last_frame || !in->any_segment) {
+        in->last_frame = seg->frame;
+        in->any_segment = true;
+        return 0;
+    }
+    char msg[160];
+    snprintf(msg, sizeof msg, "frame.number: goes backwards (%llu after %llu)%s",
+             (unsigned long long)seg->frame, in->last_frame,
+             in->o.strict ? "" : "; labelled in the order given");
+    in->last_frame = seg->frame;
+    if (in->o.strict) {
+        bad_row(in, where, msg);
+        return INPUT_FAIL;
+    }
+    in->backwards++;
+    if (in->backwards <= INPUT_MAX_SHOWN_ERRORS) {
+        end_progress(in);
+        fprintf(stderr, "tcpfsm: %s%s: %s\n", in->name, where, msg);
+    }
+    return 0;
+}
+
+/* pcapsrc met a frame it cannot decode: the rest of the file goes through
+ * tshark, from the next frame on */
+static int switch_to_tshark(input *in, uint64_t frame, const char *why)
+{
+    end_progress(in);
+    fprintf(stderr, "tcpfsm: %s: %s; reading %s through tshark\n", in->capture,
+            why, frame > 1 ? "the rest" : "it");
+    in->skip_until = frame ? frame - 1 : 0;
+    pcapsrc_close(in->pc);
+    in->pc = NULL;
+    bool had_cells = in->o.cells;
+    if (had_cells)
+        tsv_close(&in->rd);
+    int rc = open_tshark(in, in->capture);
+    if (rc != TCPFSM_EXIT_OK) {
+        in->status = rc;
+        if (had_cells)
+            direct_reader(in); /* so that input_close has it to free */
+        return INPUT_FAIL;
+    }
+    return 0;
+}
+
+enum { SWITCHED = 2 }; /* next_direct: go on with tshark's rows */
+
+static int next_direct(input *in, tcpfsm_segment *seg)
+{
+    char err[512];
+    for (;;) {
+        tick(in);
+        int rc = pcapsrc_next(in->pc, seg, err, sizeof err);
+        if (rc == PCAPSRC_EOF)
+            return INPUT_END;
+        if (rc == PCAPSRC_ERROR) {
+            end_progress(in);
+            fprintf(stderr, "tcpfsm: %s: %s; the frames before it were "
+                    "labelled\n", in->name, err);
+            in->status = TCPFSM_EXIT_UNAVAILABLE;
+            return INPUT_FAIL;
+        }
+        if (rc == PCAPSRC_UNSUPPORTED)
+            return switch_to_tshark(in, seg->frame, err) < 0 ? INPUT_FAIL
+                                                            : SWITCHED;
+        char where[48];
+        snprintf(where, sizeof where, ": frame %llu",
+                 (unsigned long long)seg->frame);
+        if (rc == PCAPSRC_BAD_ROW) {
+            if (bad_row(in, where, err) < 0)
+                return INPUT_FAIL;
+            continue;
+        }
+        if (rc == PCAPSRC_SEGMENT) {
+            seg->stream = pcapsrc_stream(in->pc);
+            if (check_order(in, seg, where) < 0)
+                return INPUT_FAIL;
+        }
+        if (in->o.cells) {
+            input_pcap_cells(in->pc, seg, true, in->rd.line, in->rd.cap,
+                             in->rd.cells);
+            /* the row as one NUL-separated line, as tsv_next leaves it */
+            char *last = in->rd.cells[TCPFSM_F_COUNT - 1];
+            in->rd.len = (size_t)(last + strlen(last) - in->rd.line);
+        }
+        in->rows++;
+        return rc == PCAPSRC_SEGMENT ? INPUT_SEGMENT : INPUT_OTHER;
+    }
 }
 
 int input_next(input *in, tcpfsm_segment *seg)
 {
     char err[512];
+    if (in->pc) {
+        int r = next_direct(in, seg);
+        if (r != SWITCHED)
+            return r;
+        /* switched to tshark: go on below */
+    }
     for (;;) {
+        tick(in);
         int rc = tsv_next(&in->rd);
         if (rc == TSV_EOF)
             return INPUT_END;
         if (rc == TSV_EREAD) {
+            end_progress(in);
             fprintf(stderr, "tcpfsm: %s:%llu: read error: %s\n", in->name,
                     in->rd.line_no + 1, strerror(errno));
             in->status = TCPFSM_EXIT_NOINPUT;
@@ -97,17 +450,23 @@ int input_next(input *in, tcpfsm_segment *seg)
         if (in->rd.len == 0 && feof(in->rd.fp))
             return INPUT_END;
         int pr = tsv_parse(&in->rd, seg, err, sizeof err);
+        char where[32];
+        snprintf(where, sizeof where, ":%llu", in->rd.line_no);
+        if (in->skip_until) {
+            /* after a switch: the frames read directly come again */
+            int fc = in->rd.col_of[TCPFSM_F_FRAME_NUMBER];
+            const char *fv = fc >= 0 && fc < in->rd.ncells ? in->rd.cells[fc] : "";
+            if (strtoull(fv, NULL, 10) <= in->skip_until)
+                continue;
+            in->skip_until = 0;
+        }
         if (pr < 0) {
-            in->bad_rows++;
-            if (in->bad_rows <= INPUT_MAX_SHOWN_ERRORS || in->strict)
-                fprintf(stderr, "tcpfsm: %s:%llu: %s\n", in->name,
-                        in->rd.line_no, err);
-            if (in->strict) {
-                in->status = TCPFSM_EXIT_DATAERR;
+            if (bad_row(in, where, err) < 0)
                 return INPUT_FAIL;
-            }
             continue;
         }
+        if (pr == 1 && check_order(in, seg, where) < 0)
+            return INPUT_FAIL;
         in->rows++;
         return pr == 0 ? INPUT_OTHER : INPUT_SEGMENT;
     }
@@ -115,7 +474,12 @@ int input_next(input *in, tcpfsm_segment *seg)
 
 int input_close(input *in, int status)
 {
+    end_progress(in);
     tsv_close(&in->rd);
+    if (in->pc) {
+        pcapsrc_close(in->pc);
+        in->pc = NULL;
+    }
     if (in->fp) {
         fclose(in->fp);
         in->fp = NULL;
@@ -134,6 +498,10 @@ int input_close(input *in, int status)
 
 int input_report(input *in, int status)
 {
+    if (in->backwards > INPUT_MAX_SHOWN_ERRORS)
+        fprintf(stderr, "tcpfsm: %s: %llu segments with frame numbers going "
+                "backwards, labelled in the order given\n", in->name,
+                in->backwards);
     if (in->bad_rows && status == TCPFSM_EXIT_OK) {
         if (in->bad_rows > INPUT_MAX_SHOWN_ERRORS)
             fprintf(stderr, "tcpfsm: (%llu more errors not shown)\n",

@@ -1,14 +1,18 @@
 /* input.h - open a command's INPUT the way every tcpfsm command reads it:
  * a `tshark -T fields -E header=y` export (a path, or "-"/NULL for
- * standard input), or a pcap/pcapng capture that tshark exports (run
- * without a shell, its output streamed).  Rows come out of the tsv_reader
- * `in->rd`; bad rows are reported on stderr (the first 20, then a count)
- * and skipped, or stop the run under --strict.
+ * standard input), or a pcap/pcapng capture, read directly (pcapsrc.c)
+ * or, when pcapsrc cannot decode it or with --via-tshark, exported by
+ * tshark (run without a shell, its output streamed).  Rows come out as
+ * segments; with opts.cells, `in->rd` holds each row's columns (for a
+ * capture read directly, the columns tshark would have exported).  Bad
+ * rows are reported on stderr (the first 20, then a count) and skipped,
+ * or stop the run under --strict.
  *
  * Messages and exit codes are those of the README ("Bad input"):
  *
  *   input in;
- *   int rc = input_open(&in, path, tshark, false, strict);
+ *   input_opts o = {.tshark = "tshark", .strict = strict};
+ *   int rc = input_open(&in, path, &o);
  *   if (rc) return rc;                       // nothing to close
  *   while ((r = input_next(&in, &seg)) >= 0)
  *       ...;                                 // 1 segment, 0 other row
@@ -20,7 +24,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 
+#include "pcapsrc.h"
 #include "tcpfsm.h"
 #include "tshark.h"
 #include "tsv.h"
@@ -33,32 +39,63 @@ enum tcpfsm_exit {
     TCPFSM_EXIT_USAGE = 64,
     TCPFSM_EXIT_DATAERR = 65,    /* header unusable, or bad row + --strict */
     TCPFSM_EXIT_NOINPUT = 66,
-    TCPFSM_EXIT_UNAVAILABLE = 69, /* tshark missing or failed */
+    TCPFSM_EXIT_UNAVAILABLE = 69, /* tshark missing or failed, or the
+                                     capture cut short */
+    TCPFSM_EXIT_SOFTWARE = 70,   /* batch: the run of an input crashed */
     TCPFSM_EXIT_IOERR = 74,
 };
 
 #define INPUT_MAX_SHOWN_ERRORS 20
 
+typedef struct input_opts {
+    const char *tshark; /* the tshark to run */
+    bool checksums;     /* verify TCP checksums (summary --zeek) */
+    bool strict;        /* a bad row stops the run (65) */
+    bool via_tshark;    /* --via-tshark: never read a capture directly */
+    bool cells;         /* fill in->rd with each row's columns (annotate) */
+    bool quiet;         /* --quiet: no progress line */
+} input_opts;
+
 typedef struct input {
     tsv_reader rd;          /* the header and the current row */
     char *name;             /* for messages: "-", PATH, "PATH (tshark)" */
-    const char *capture;    /* the capture file tshark reads, or NULL */
+    const char *capture;    /* the capture file, or NULL */
     FILE *fp;               /* a TSV file we opened (closed by us) */
     bool via_tshark;
     tshark_proc tp;
-    bool strict;
+    pcapsrc *pc;            /* a capture read directly */
+    input_opts o;
     int status;             /* the exit code after INPUT_FAIL */
     unsigned long long rows;     /* rows used (segments and other rows) */
     unsigned long long bad_rows; /* rows skipped */
+    unsigned long long backwards; /* segments whose frame number went back */
+    unsigned long long last_frame;  /* the last segment's frame number */
+    bool any_segment;
+    unsigned long long skip_until;  /* after a switch to tshark: frames
+                                       already read directly */
+    /* progress (stderr on a terminal, after a second) */
+    bool progress;
+    bool progress_shown;
+    int64_t t0, t_next;
+    uint64_t total_bytes;
 } input;
 
-/* Opens INPUT and reads its header.  checksums: have tshark verify TCP
- * checksums.  Returns TCPFSM_EXIT_OK, or an exit code after a message on
- * stderr (66 cannot open, 69 tshark cannot run, 65 unusable header, with
- * the tshark command to export the right fields); then `in` holds
- * nothing to close. */
-int input_open(input *in, const char *path, const char *tshark,
-               bool checksums, bool strict);
+/* Opens INPUT and reads its header.  Returns TCPFSM_EXIT_OK, or an exit
+ * code after a message on stderr (66 cannot open, 69 tshark cannot run,
+ * 65 unusable header, with the tshark command to export the right
+ * fields); then `in` holds nothing to close.  A capture pcapsrc cannot
+ * decode goes through tshark, with a note on stderr. */
+int input_open(input *in, const char *path, const input_opts *o);
+
+/* Seconds before a progress line appears: 1, or $TCPFSM_PROGRESS_AFTER
+ * (for the tests). */
+double input_progress_after(void);
+
+/* The columns tshark would have exported for the frame pcapsrc just
+ * returned, in the order of `tcpfsm fields`, written into buf: cells[f]
+ * points at field f's text.  streams: fill tcp.stream. */
+void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
+                      char *buf, size_t bufsize, char **cells);
 
 enum {
     INPUT_SEGMENT = 1, /* a TCP segment: seg filled, in->rd holds its row */
@@ -71,8 +108,8 @@ enum {
 int input_next(input *in, tcpfsm_segment *seg);
 
 /* Closes the input and waits for tshark.  Returns `status`, or 69 when
- * status is 0 and tshark failed (message printed: the rows it exported
- * were used). */
+ * status is 0 and tshark failed or the capture was cut short (message
+ * printed: the rows before were used). */
 int input_close(input *in, int status);
 
 /* At the very end: when rows were skipped and status is 0, prints the

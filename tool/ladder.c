@@ -62,6 +62,8 @@ static const char ladder_usage[] =
     "  -o, --output FILE  write the text diagram to FILE\n"
     "      --strict       stop at the first bad input row (exit 65)\n"
     "      --tshark PATH  the tshark to run on a capture file\n"
+    "      --via-tshark   read a capture through tshark, not directly\n"
+    "  -q, --quiet        no progress line on a terminal\n"
     "\n"
     "Exit status: 0 success, 1 no connection matched, 2 bad input rows\n"
     "skipped, 64 usage, 65 unusable input, 66 cannot open, 69 tshark, 74\n"
@@ -190,6 +192,8 @@ typedef struct opts {
     const char *output;
     bool strict;
     const char *tshark;
+    bool via_tshark;
+    bool quiet;
 } opts;
 
 enum { K_SEG, K_FOLD };
@@ -1135,12 +1139,14 @@ int ladder_main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"strict", no_argument, NULL, 'S'},
         {"tshark", required_argument, NULL, 'T'},
+        {"via-tshark", no_argument, NULL, 'V'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int opt;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
         switch (opt) {
         case 's': {
             char *e;
@@ -1179,6 +1185,12 @@ int ladder_main(int argc, char **argv)
         case 'T':
             o->tshark = optarg;
             break;
+        case 'V':
+            o->via_tshark = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
         case 'h':
             fputs(ladder_usage, stdout);
             return TCPFSM_EXIT_OK;
@@ -1216,7 +1228,9 @@ int ladder_main(int argc, char **argv)
               !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 
     input in;
-    int rc = input_open(&in, path, o->tshark, false, o->strict);
+    input_opts io = {.tshark = o->tshark, .strict = o->strict,
+                     .via_tshark = o->via_tshark, .quiet = o->quiet};
+    int rc = input_open(&in, path, &io);
     if (rc) {
         if (o->output)
             fclose(L.out);

@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
+#include "input.h"
 #include "ladder.h"      /* [ladder] */
 #include "output.h"
 #include "tcpfsm.h"
@@ -24,34 +28,36 @@
 
 /* exit codes (sysexits.h values where one fits) */
 enum {
-    EXIT_OK = 0,
-    EXIT_SKIPPED = 2,  /* finished, but bad rows were skipped */
-    EXIT_USAGE = 64,
-    EXIT_DATAERR = 65, /* unusable input: header, or a bad row with --strict */
-    EXIT_NOINPUT = 66,
-    EXIT_UNAVAILABLE = 69, /* tshark missing or failed */
-    EXIT_IOERR = 74,
+    EXIT_OK = TCPFSM_EXIT_OK,
+    EXIT_SKIPPED = TCPFSM_EXIT_SKIPPED, /* finished, bad rows skipped */
+    EXIT_USAGE = TCPFSM_EXIT_USAGE,
+    EXIT_DATAERR = TCPFSM_EXIT_DATAERR, /* header, or bad row + --strict */
+    EXIT_NOINPUT = TCPFSM_EXIT_NOINPUT,
+    EXIT_UNAVAILABLE = TCPFSM_EXIT_UNAVAILABLE, /* tshark, or a cut capture */
+    EXIT_SOFTWARE = TCPFSM_EXIT_SOFTWARE,   /* batch: an input's run crashed */
+    EXIT_IOERR = TCPFSM_EXIT_IOERR,
 };
 
-#define MAX_SHOWN_ERRORS 20
-
 static const char usage_text[] =
-    "Usage: tcpfsm COMMAND [OPTIONS] [INPUT]\n"
+    "Usage: tcpfsm COMMAND [OPTIONS] [INPUT...]\n"
     "\n"
     "Label every TCP segment with its handshake or teardown step and the state\n"
     "moves it causes on both endpoints (RFC 9293), and summarize connections.\n"
     "\n"
     "Commands:\n"
     "  annotate [--format tsv|jsonl|csv] [--lang en|zh] [INPUT]\n"
+    "  annotate --output-dir DIR [--jobs N] FILE...\n"
     "        the input rows plus the label columns: event phase step close role\n"
     "        src_prev src_state dst_prev dst_state seq_rel ack_rel ack_ok anomaly\n"
-    "        label\n"
-    "  summary [--format tsv|jsonl] [--zeek[=bare]] [INPUT]\n"
+    "        label; with --output-dir, one DIR/NAME.tcpfsm.tsv (.csv, .jsonl)\n"
+    "        per FILE\n"
+    "  summary [--format tsv|jsonl] [--zeek[=bare]] [INPUT...]\n"
     "        one record per connection: stream client server first_frame\n"
     "        last_frame duration handshake close active_closer client_state\n"
     "        server_state syn_rtt irtt client_packets server_packets client_bytes\n"
     "        server_bytes conn_state history orig_h orig_p resp_h resp_p\n"
-    "        orig_pkts resp_pkts anomalies\n"
+    "        orig_pkts resp_pkts anomalies; with several inputs, one combined\n"
+    "        summary whose first column, file, names the input\n"
     "  ladder [--stream N | --conn ADDR:PORT-ADDR:PORT] [--all] [--svg FILE]\n"
     "         [--time-scale] [--lang en|zh] [INPUT]\n"
     "        each connection (or the one selected) as a ladder diagram: client\n"
@@ -62,16 +68,24 @@ static const char usage_text[] =
     "  help, --help      this text\n"
     "  version, --version\n"
     "\n"
-    "INPUT is a `tshark -T fields -E header=y` export (a file, or - or nothing\n"
-    "for standard input) or a pcap/pcapng capture file, which tcpfsm exports\n"
-    "by running tshark itself (no shell).\n"
+    "INPUT is a pcap/pcapng capture file, read directly (Ethernet, 802.1Q/QinQ,\n"
+    "Linux cooked SLL/SLL2, raw IP, loopback; IPv4, IPv6) or, for what tcpfsm\n"
+    "does not decode itself (a note on stderr says so), through tshark run\n"
+    "without a shell; or a `tshark -T fields -E header=y` export (a file, or -\n"
+    "or nothing for standard input).\n"
     "\n"
-    "Options:\n"
+"Options:\n"
     "  -f, --format FMT   output format: tsv (default), jsonl, csv (annotate)\n"
     "  -o, --output FILE  write to FILE instead of standard output\n"
+    "  -D, --output-dir DIR  annotate: one output file per input in DIR\n"
+    "  -j, --jobs N       inputs processed at once (default: the number of\n"
+    "                     cores)\n"
     "      --strict       stop at the first bad input row (exit 65)\n"
+    "      --via-tshark   read captures through tshark, not directly\n"
     "      --tshark PATH  the tshark to run (default: tshark on PATH, or\n"
     "                     $TCPFSM_TSHARK)\n"
+    "  -q, --quiet        no progress line (shown only on a terminal, for\n"
+    "                     inputs that take more than a second)\n"
     "      --lang LANG    en (default) or zh: the language of the label\n"
     "                     sentence and of the ladder; tokens never change\n"
     "  summary only:\n"
@@ -101,18 +115,17 @@ static const char usage_text[] =
     "  65  unusable input: no header, a missing or duplicate column, or a bad\n"
     "      row under --strict\n"
     "  66  the input cannot be opened\n"
-    "  69  tshark cannot be run, or failed on the capture\n"
+    "  69  tshark cannot be run or failed, or the capture is cut short (the\n"
+    "      frames before the cut are labelled)\n"
+    "  70  batch: the run of an input crashed (the others finish)\n"
     "  74  output error\n";
 
 typedef struct run {
     const char *cmd;
     out_format format;
-    bool strict;
-    const char *tshark;
+    input_opts io;        /* tshark, strict, --via-tshark, --quiet */
     FILE *out;
-    unsigned long long bad_rows;
-    unsigned long long rows;
-    bool summary_header_done;
+    bool no_header;       /* batch summary: the parent writes the header */
     int zeek;             /* 0 off, 1 default scripts, 2 bare */
     bool ignore_checksums;
     bool zeek_timers;
@@ -133,35 +146,19 @@ static void on_zeek_record(const tcpfsm_zeek_record *z, void *user)
     tcpfsm_engine_release_key(r->eng, (int64_t)z->uid);
 }
 
-static void print_fields_hint(const char *capture)
+/* Reads one input to the end, writing to rn->out; returns an exit code
+ * (messages printed). */
+static int process(run *rn, const char *path)
 {
-    char *cmd = tshark_command_line(capture ? capture : "CAPTURE.pcapng");
-    fprintf(stderr, "tcpfsm: export the fields it needs with:\n  %s > input.tsv\n",
-            cmd);
-    g_free(cmd);
-}
-
-/* Reads one TSV stream to the end; returns an exit code. */
-static int process(run *rn, FILE *in, const char *name, const char *capture)
-{
-    tsv_reader rd;
-    char err[512];
-    int rc = tsv_open(&rd, in, name, err, sizeof err);
-    if (rc == TSV_EREAD) {
-        fprintf(stderr, "tcpfsm: %s: read error: %s\n", name, strerror(errno));
-        tsv_close(&rd);
-        return EXIT_NOINPUT;
-    }
-    if (rc == TSV_EHEADER) {
-        fprintf(stderr, "tcpfsm: %s:%llu: %s\n", name,
-                rd.line_no ? rd.line_no : 1ULL, err);
-        if (strstr(err, "missing required column"))
-            print_fields_hint(capture);
-        tsv_close(&rd);
-        return EXIT_DATAERR;
-    }
-
     bool annotate = strcmp(rn->cmd, "annotate") == 0;
+    input_opts io = rn->io;
+    io.checksums = rn->zeek && !rn->ignore_checksums;
+    io.cells = annotate;
+    input in;
+    int rc = input_open(&in, path, &io);
+    if (rc)
+        return rc;
+
     tcpfsm_config cfg;
     tcpfsm_config_init(&cfg);
     cfg.zeek_bare = rn->zeek == 2;
@@ -183,52 +180,33 @@ static int process(run *rn, FILE *in, const char *name, const char *capture)
     if (!annotate) {
         cfg.on_summary = on_summary;
         cfg.user = rn;
-        out_summary_header(rn->out, rn->format);
+        if (!rn->no_header)
+            out_summary_header(rn->out, rn->format);
     } else {
-        out_annot_header(rn->out, rn->format, &rd);
+        out_annot_header(rn->out, rn->format, &in.rd);
     }
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
     rn->eng = eng;
-    int status = EXIT_OK;
-    for (;;) {
-        rc = tsv_next(&rd);
-        if (rc == TSV_EOF)
-            break;
-        if (rc == TSV_EREAD) {
-            fprintf(stderr, "tcpfsm: %s:%llu: read error: %s\n", name,
-                    rd.line_no + 1, strerror(errno));
-            status = EXIT_NOINPUT;
+    int status = EXIT_OK, r;
+    tcpfsm_segment seg;
+    tcpfsm_label lab;
+    while ((r = input_next(&in, &seg)) != INPUT_END) {
+        if (r == INPUT_FAIL) {
+            status = in.status;
             break;
         }
-        if (rd.len == 0 && feof(rd.fp))
-            break;
-        tcpfsm_segment seg;
-        tcpfsm_label lab;
-        int pr = tsv_parse(&rd, &seg, err, sizeof err);
-        if (pr < 0) {
-            rn->bad_rows++;
-            if (rn->bad_rows <= MAX_SHOWN_ERRORS || rn->strict)
-                fprintf(stderr, "tcpfsm: %s:%llu: %s\n", name, rd.line_no, err);
-            if (rn->strict) {
-                status = EXIT_DATAERR;
-                break;
-            }
-            continue;
-        }
-        rn->rows++;
-        if (pr == 0) {
+        if (r == INPUT_OTHER) {
             if (annotate)
-                out_annot_row(rn->out, rn->format, &rd, NULL);
+                out_annot_row(rn->out, rn->format, &in.rd, NULL);
             continue;
         }
-        if (zt) {
-            if (tcpfsm_zeek_table_feed(zt, &seg) == 0)
-                seg.split_key = (int64_t)tcpfsm_zeek_table_last_uid(zt);
-        }
+        if (zt && tcpfsm_zeek_table_feed(zt, &seg) == 0)
+            seg.split_key = (int64_t)tcpfsm_zeek_table_last_uid(zt);
         int fe = tcpfsm_engine_feed(eng, &seg, &lab);
         if (annotate)
-            out_annot_row(rn->out, rn->format, &rd, fe == 0 ? &lab : NULL);
+            out_annot_row(rn->out, rn->format, &in.rd, fe == 0 ? &lab : NULL);
     }
+    /* a capture cut short: the connections seen so far are summarized */
     if (status != EXIT_DATAERR) {
         if (zt)
             tcpfsm_zeek_table_finish(zt);
@@ -238,45 +216,266 @@ static int process(run *rn, FILE *in, const char *name, const char *capture)
         tcpfsm_zeek_table_free(zt);
     tcpfsm_engine_free(eng);
     rn->eng = NULL;
-    tsv_close(&rd);
-    return status;
+    status = input_close(&in, status);
+    if (fflush(rn->out) != 0 || ferror(rn->out)) {
+        fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
+        status = EXIT_IOERR;
+    }
+    return input_report(&in, status);
 }
 
-static int run_input(run *rn, const char *input)
+/* ------------------------------------------------------------------ */
+/* Batch: many inputs, one process per input, --jobs at a time          */
+/* ------------------------------------------------------------------ */
+
+typedef struct job {
+    const char *path;
+    char *out_path;  /* annotate: DIR/NAME.tcpfsm.EXT */
+    int tmp_fd;      /* summary: this input's rows, for the combined file */
+    pid_t pid;
+    int status;      /* exit code; -1 not run yet */
+} job;
+
+/* NAME of DIR/NAME.tcpfsm.EXT: the file name without its directory and
+ * its capture or export extension */
+static char *output_name(const char *path)
 {
-    if (!input || strcmp(input, "-") == 0)
-        return process(rn, stdin, "-", NULL);
-
-    if (is_capture_file(input)) {
-        tshark_proc tp = {0};
-        char err[512];
-        bool check = rn->zeek && !rn->ignore_checksums;
-        if (!tshark_start(&tp, rn->tshark, input, check, err, sizeof err)) {
-            fprintf(stderr, "tcpfsm: %s: %s\n", input, err);
-            fprintf(stderr, "tcpfsm: install tshark (apt-get install tshark), or "
-                    "export on another machine and give tcpfsm the TSV:\n");
-            print_fields_hint(input);
-            return EXIT_UNAVAILABLE;
+    char *base = g_path_get_basename(path);
+    static const char *const exts[] = {".pcapng.gz", ".pcap.gz", ".pcapng",
+                                       ".pcap", ".cap", ".tsv", ".txt"};
+    size_t n = strlen(base);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && g_ascii_strcasecmp(base + n - e, exts[i]) == 0) {
+            base[n - e] = '\0';
+            break;
         }
-        char *name = g_strdup_printf("%s (tshark)", input);
-        int rc = process(rn, tp.out, name, input);
-        g_free(name);
-        int ts = tshark_finish(&tp);
-        if (rc == EXIT_OK && ts != 0) {
-            fprintf(stderr, "tcpfsm: %s: tshark exited with status %d; the rows "
-                    "it exported were labelled\n", input, ts);
-            return EXIT_UNAVAILABLE;
-        }
-        return rc;
     }
+    return base;
+}
 
-    FILE *in = fopen(input, "r");
-    if (!in) {
-        fprintf(stderr, "tcpfsm: %s: %s\n", input, strerror(errno));
-        return EXIT_NOINPUT;
+static const char *format_ext(out_format f)
+{
+    return f == OUT_JSONL ? "jsonl" : f == OUT_CSV ? "csv" : "tsv";
+}
+
+/* runs one input in a child process; returns its pid, or -1 */
+static pid_t start_job(run *rn, job *j)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    /* the child */
+    FILE *out;
+    if (j->out_path)
+        out = fopen(j->out_path, "w");
+    else
+        out = fdopen(j->tmp_fd, "w");
+    if (!out) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", j->out_path ? j->out_path : "temporary file",
+                strerror(errno));
+        _exit(EXIT_IOERR);
     }
-    int rc = process(rn, in, input, NULL);
+    rn->out = out;
+    int rc = process(rn, j->path);
+    /* an input that could not be read at all leaves no empty output */
+    bool empty = j->out_path && ftello(out) == 0;
+    if (fclose(out) != 0 && rc == EXIT_OK) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", j->out_path ? j->out_path : "temporary file",
+                strerror(errno));
+        rc = EXIT_IOERR;
+    }
+    if (empty && rc != EXIT_OK)
+        unlink(j->out_path);
+    _exit(rc);
+}
+
+static int exit_of(int wstatus, const char *path)
+{
+    if (WIFEXITED(wstatus))
+        return WEXITSTATUS(wstatus);
+    fprintf(stderr, "tcpfsm: %s: the run was stopped by signal %d (%s)\n", path,
+            WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    return EXIT_SOFTWARE;
+}
+
+/* Appends one input's summary rows to the combined summary, each with the
+ * file name as its first column. */
+static bool append_summary(run *rn, job *j)
+{
+    FILE *in = fdopen(j->tmp_fd, "r");
+    if (!in)
+        return false;
+    j->tmp_fd = -1;
+    rewind(in);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        if (rn->format == OUT_JSONL) {
+            fputs("{\"file\":", rn->out);
+            out_text_cell(rn->out, rn->format, j->path);
+            if (n > 3) /* {} is an empty record */
+                fputc(',', rn->out);
+            fputs(line + 1, rn->out);
+        } else {
+            out_text_cell(rn->out, rn->format, j->path);
+            fputc(rn->format == OUT_CSV ? ',' : '\t', rn->out);
+            fputs(line, rn->out);
+        }
+    }
+    free(line);
     fclose(in);
+    return true;
+}
+
+static void batch_progress(size_t done, size_t total, size_t running)
+{
+    fprintf(stderr, "\r\033[Ktcpfsm: %zu of %zu inputs done, %zu running", done,
+            total, running);
+}
+
+static int run_batch(run *rn, char **paths, int npaths, const char *outdir,
+                     int jobs)
+{
+    bool annotate = strcmp(rn->cmd, "annotate") == 0;
+    job *js = g_new0(job, npaths);
+    int rc = EXIT_OK;
+    GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (int i = 0; i < npaths; i++) {
+        js[i].path = paths[i];
+        js[i].status = -1;
+        js[i].tmp_fd = -1;
+        if (annotate) {
+            char *name = output_name(paths[i]);
+            const char *other = g_hash_table_lookup(names, name);
+            if (other) {
+                fprintf(stderr, "tcpfsm: annotate: %s and %s would both write "
+                        "%s/%s.tcpfsm.%s\n", other, paths[i], outdir, name,
+                        format_ext(rn->format));
+                g_free(name);
+                rc = EXIT_USAGE;
+                break;
+            }
+            js[i].out_path = g_strdup_printf("%s/%s.tcpfsm.%s", outdir, name,
+                                             format_ext(rn->format));
+            g_hash_table_insert(names, name, (gpointer)paths[i]);
+        } else {
+            GError *ge = NULL;
+            char *tmpname = NULL;
+            js[i].tmp_fd = g_file_open_tmp("tcpfsm-XXXXXX.tsv", &tmpname, &ge);
+            if (js[i].tmp_fd < 0) {
+                fprintf(stderr, "tcpfsm: temporary file: %s\n", ge->message);
+                g_error_free(ge);
+                rc = EXIT_IOERR;
+                break;
+            }
+            unlink(tmpname);
+            g_free(tmpname);
+        }
+    }
+    g_hash_table_destroy(names);
+    if (rc == EXIT_OK && annotate && g_mkdir_with_parents(outdir, 0777) != 0) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", outdir, strerror(errno));
+        rc = EXIT_IOERR;
+    }
+    if (rc != EXIT_OK)
+        goto out;
+
+    /* several jobs at once: their own progress lines would fight */
+    bool show = !rn->io.quiet && isatty(STDERR_FILENO) && jobs > 1;
+    if (jobs > 1)
+        rn->io.quiet = true;
+    rn->no_header = true;
+    int64_t next_show = g_get_monotonic_time() +
+                        (int64_t)(input_progress_after() * 1e6);
+    bool shown = false;
+    size_t next = 0, running = 0, done = 0;
+    while (done < (size_t)npaths) {
+        while (running < (size_t)jobs && next < (size_t)npaths) {
+            js[next].pid = start_job(rn, &js[next]);
+            if (js[next].pid < 0) {
+                fprintf(stderr, "tcpfsm: %s: cannot start a process: %s\n",
+                        js[next].path, strerror(errno));
+                js[next].status = EXIT_SOFTWARE;
+                done++;
+            } else {
+                running++;
+            }
+            next++;
+        }
+        if (!running)
+            continue;
+        if (show) {
+            int64_t now = g_get_monotonic_time();
+            if (now >= next_show) {
+                batch_progress(done, (size_t)npaths, running);
+                shown = true;
+                next_show = now + 250000;
+            }
+        }
+        int ws;
+        pid_t pid = show ? waitpid(-1, &ws, WNOHANG) : waitpid(-1, &ws, 0);
+        if (pid == 0) {
+            g_usleep(20000);
+            continue;
+        }
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < npaths; i++) {
+            if (js[i].pid == pid && js[i].status < 0) {
+                js[i].status = exit_of(ws, js[i].path);
+                running--;
+                done++;
+                break;
+            }
+        }
+    }
+    if (shown)
+        fputs("\r\033[K", stderr);
+
+    /* the combined summary, in the order of the command line */
+    if (!annotate) {
+        if (rn->format != OUT_JSONL) {
+            out_text_cell(rn->out, rn->format, "file");
+            fputc(rn->format == OUT_CSV ? ',' : '\t', rn->out);
+            out_summary_header(rn->out, rn->format);
+        }
+        for (int i = 0; i < npaths; i++) {
+            if (!append_summary(rn, &js[i])) {
+                fprintf(stderr, "tcpfsm: %s: summary lost: %s\n", js[i].path,
+                        strerror(errno));
+                js[i].status = EXIT_IOERR;
+            }
+        }
+    }
+    int failed = 0, worst = EXIT_OK;
+    GString *which = g_string_new(NULL);
+    for (int i = 0; i < npaths; i++) {
+        if (js[i].status > worst)
+            worst = js[i].status;
+        if (js[i].status != EXIT_OK && js[i].status != EXIT_SKIPPED) {
+            failed++;
+            g_string_append_printf(which, "%s%s (%d)", failed > 1 ? ", " : "",
+                                   js[i].path, js[i].status);
+        }
+    }
+    if (failed)
+        fprintf(stderr, "tcpfsm: %d of %d inputs failed: %s; the others "
+                "finished\n", failed, npaths, which->str);
+    g_string_free(which, TRUE);
+    rc = worst;
+out:
+    for (int i = 0; i < npaths; i++) {
+        g_free(js[i].out_path);
+        if (js[i].tmp_fd >= 0)
+            close(js[i].tmp_fd);
+    }
+    g_free(js);
     return rc;
 }
 
@@ -304,13 +503,20 @@ int main(int argc, char **argv)
     }
 
     run rn = {.cmd = cmd, .format = OUT_TSV, .out = stdout, .zeek_timers = true};
-    rn.tshark = getenv("TCPFSM_TSHARK") ? getenv("TCPFSM_TSHARK") : "tshark";
-    const char *output = NULL;
+    rn.io.tshark = getenv("TCPFSM_TSHARK") ? getenv("TCPFSM_TSHARK") : "tshark";
+    const char *output = NULL, *outdir = NULL;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1)
+        jobs = 1;
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
+        {"output-dir", required_argument, NULL, 'D'},
+        {"jobs", required_argument, NULL, 'j'},
         {"strict", no_argument, NULL, 'S'},
         {"tshark", required_argument, NULL, 'T'},
+        {"via-tshark", no_argument, NULL, 'V'},
+        {"quiet", no_argument, NULL, 'q'},
         {"zeek", optional_argument, NULL, 'Z'},
         {"ignore-checksums", no_argument, NULL, 'C'},
         {"no-zeek-timers", no_argument, NULL, 'N'},
@@ -320,7 +526,7 @@ int main(int argc, char **argv)
     };
     optind = 2;
     int opt;
-    while ((opt = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:o:D:j:qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f': {
             int f = out_format_parse(optarg);
@@ -335,11 +541,36 @@ int main(int argc, char **argv)
         case 'o':
             output = optarg;
             break;
+        case 'D':
+            if (strcmp(cmd, "annotate")) {
+                fprintf(stderr, "tcpfsm: %s: --output-dir is an option of annotate "
+                        "(summary FILE... writes one combined summary)\n", cmd);
+                return EXIT_USAGE;
+            }
+            outdir = optarg;
+            break;
+        case 'j': {
+            char *e;
+            errno = 0;
+            jobs = strtol(optarg, &e, 10);
+            if (e == optarg || *e || errno || jobs < 1 || jobs > 1024) {
+                fprintf(stderr, "tcpfsm: %s: --jobs: not a number from 1 to 1024: "
+                        "'%s'\n", cmd, optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'S':
-            rn.strict = true;
+            rn.io.strict = true;
             break;
         case 'T':
-            rn.tshark = optarg;
+            rn.io.tshark = optarg;
+            break;
+        case 'V':
+            rn.io.via_tshark = true;
+            break;
+        case 'q':
+            rn.io.quiet = true;
             break;
         case 'Z':
             if (strcmp(cmd, "summary")) {
@@ -375,18 +606,33 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (argc - optind > 1) {
-        fprintf(stderr, "tcpfsm: %s: one INPUT at most (got %d)\n", cmd,
-                argc - optind);
-        return EXIT_USAGE;
-    }
-    const char *input = optind < argc ? argv[optind] : NULL;
+    int ninputs = argc - optind;
+    const char *input = ninputs > 0 ? argv[optind] : NULL;
 
     if (!strcmp(cmd, "fields")) {
+        if (ninputs > 1) {
+            fprintf(stderr, "tcpfsm: fields: one CAPTURE at most (got %d)\n",
+                    ninputs);
+            return EXIT_USAGE;
+        }
         char *line = tshark_command_line(input ? input : "CAPTURE.pcapng");
         printf("%s\n", line);
         g_free(line);
         return EXIT_OK;
+    }
+    bool annotate = !strcmp(cmd, "annotate");
+    if (annotate && ninputs > 1 && !outdir) {
+        fprintf(stderr, "tcpfsm: annotate: %d inputs need --output-dir DIR (one "
+                "output per input)\n", ninputs);
+        return EXIT_USAGE;
+    }
+    if (outdir && output) {
+        fprintf(stderr, "tcpfsm: annotate: --output and --output-dir: give one\n");
+        return EXIT_USAGE;
+    }
+    if (outdir && ninputs == 0) {
+        fprintf(stderr, "tcpfsm: annotate: --output-dir needs input files\n");
+        return EXIT_USAGE;
     }
 
     if (output) {
@@ -396,20 +642,18 @@ int main(int argc, char **argv)
             return EXIT_IOERR;
         }
     }
-    int rc = run_input(&rn, input);
+    int rc;
+    if (outdir || ninputs > 1)
+        rc = run_batch(&rn, argv + optind, ninputs, outdir, (int)jobs);
+    else
+        rc = process(&rn, input);
     if (fflush(rn.out) != 0 || ferror(rn.out)) {
         fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
         rc = EXIT_IOERR;
     }
-    if (output)
-        fclose(rn.out);
-    if (rn.bad_rows && rc == EXIT_OK) {
-        if (rn.bad_rows > MAX_SHOWN_ERRORS)
-            fprintf(stderr, "tcpfsm: (%llu more errors not shown)\n",
-                    rn.bad_rows - MAX_SHOWN_ERRORS);
-        fprintf(stderr, "tcpfsm: %llu bad input rows skipped, %llu rows used\n",
-                rn.bad_rows, rn.rows);
-        rc = EXIT_SKIPPED;
+    if (output && fclose(rn.out) != 0 && rc == EXIT_OK) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", output, strerror(errno));
+        rc = EXIT_IOERR;
     }
     return rc;
 }
