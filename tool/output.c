@@ -360,11 +360,24 @@ void out_annot_row(FILE *fp, out_format f, const tsv_reader *r,
     }
     int i = 0;
     if (f == OUT_TSV) {
-        for (int c = 0; c < r->ncols; c++, i++) {
-            if (i)
-                ob_c(o, '\t');
-            if (c < r->ncells)
-                ob_s(o, r->cells[c]);
+        const char *last = r->ncells ? r->cells[r->ncells - 1] : NULL;
+        if (r->ncells == r->ncols && r->ncells > 0 && r->line &&
+            r->cells[0] == r->line &&
+            last + strlen(last) == r->line + r->len) {
+            /* the row as read (split put a NUL for each tab): one copy,
+             * then the tabs back */
+            size_t at = o->n;
+            ob_put(o, r->line, r->len);
+            for (int c = 1; c < r->ncells; c++)
+                o->b[at + (size_t)(r->cells[c] - r->line) - 1] = '\t';
+            i = r->ncols;
+        } else {
+            for (int c = 0; c < r->ncols; c++, i++) {
+                if (i)
+                    ob_c(o, '\t');
+                if (c < r->ncells)
+                    ob_s(o, r->cells[c]);
+            }
         }
         if (l->event == TCPFSM_EV_NONE) {
             /* unlabelled: every label column empty */

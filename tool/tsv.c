@@ -133,6 +133,8 @@ int tsv_next(tsv_reader *r)
         return TSV_EREAD;
     if (got == 0)
         return TSV_EOF;
+    /* one look for a comma in the row spares a strrchr per cell */
+    r->no_commas = memchr(r->line, ',', r->len) == NULL;
     split(r);
     return TSV_ROW;
 }
@@ -164,7 +166,7 @@ static const char *cell_of(const tsv_reader *r, int f)
     int c = r->col_of[f];
     if (c < 0 || c >= r->ncells)
         return NULL;
-    return last_value(r->cells[c]);
+    return r->no_commas ? r->cells[c] : last_value(r->cells[c]);
 }
 
 static void quote(char *dst, size_t size, const char *v)

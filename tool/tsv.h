@@ -24,6 +24,7 @@ typedef struct tsv_reader {
     char **cells;      /* cells of the current row (point into line) */
     int ncells;
     int cells_cap;
+    int no_commas;     /* 1: the current row has no ',' (tsv_next) */
     /* frame.protocols of the previous row and what it gave */
     char *proto_last;
     size_t proto_cap;
