@@ -18,15 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h" /* input_pcap_cells: the tshark columns */
 #include "pcapsrc.h"
 #include "tsv.h"
-
-static void put_addr(FILE *out, const tcpfsm_addr *a)
-{
-    char buf[64];
-    if (a->family)
-        fputs(tcpfsm_addr_str(a, buf, sizeof buf), out);
-}
 
 int main(int argc, char **argv)
 {
@@ -76,78 +70,13 @@ int main(int argc, char **argv)
             status = 3;
             break;
         }
-        uint32_t pr = pcapsrc_present(p);
-        tcpfsm_addr a[4];
-        pcapsrc_addrs(p, &a[0], &a[1], &a[2], &a[3]);
+        char row[1024];
+        char *cells[TCPFSM_F_COUNT];
+        input_pcap_cells(p, &seg, streams, row, sizeof row, cells);
         for (int f = 0; f < TCPFSM_F_COUNT; f++) {
             if (f)
                 fputc('\t', out);
-            if (f == TCPFSM_F_PROTOCOLS) {
-                fputs(pcapsrc_protocols(p), out);
-                continue;
-            }
-            if (!(pr & (1u << f)))
-                continue;
-            switch (f) {
-            case TCPFSM_F_FRAME_NUMBER:
-                fprintf(out, "%llu", (unsigned long long)seg.frame);
-                break;
-            case TCPFSM_F_STREAM:
-                if (streams)
-                    fprintf(out, "%lld", (long long)pcapsrc_stream(p));
-                break;
-            case TCPFSM_F_TIME_EPOCH:
-                fputs(pcapsrc_time_str(p), out);
-                break;
-            case TCPFSM_F_IP_SRC:
-                put_addr(out, &a[0]);
-                break;
-            case TCPFSM_F_IP_DST:
-                put_addr(out, &a[1]);
-                break;
-            case TCPFSM_F_IPV6_SRC:
-                put_addr(out, &a[2]);
-                break;
-            case TCPFSM_F_IPV6_DST:
-                put_addr(out, &a[3]);
-                break;
-            case TCPFSM_F_SRCPORT:
-                fprintf(out, "%u", seg.sport);
-                break;
-            case TCPFSM_F_DSTPORT:
-                fprintf(out, "%u", seg.dport);
-                break;
-            case TCPFSM_F_FLAGS:
-                fprintf(out, "0x%04x", seg.flags);
-                break;
-            case TCPFSM_F_SEQ_RAW:
-                fprintf(out, "%u", seg.seq);
-                break;
-            case TCPFSM_F_ACK_RAW:
-                fprintf(out, "%u", seg.ack);
-                break;
-            case TCPFSM_F_LEN:
-                fprintf(out, "%u", seg.len);
-                break;
-            case TCPFSM_F_WINDOW_VALUE:
-                fprintf(out, "%d", (int)pcapsrc_window_value(p));
-                break;
-            case TCPFSM_F_WINDOW_SIZE:
-                fprintf(out, "%u", seg.window);
-                break;
-            case TCPFSM_F_CHECKSUM_STATUS:
-                fprintf(out, "%d", seg.checksum);
-                break;
-            case TCPFSM_F_FRAME_LEN:
-            case TCPFSM_F_FRAME_CAP_LEN: {
-                uint32_t len = 0, caplen = 0;
-                if (pcapsrc_frame_len(p, &len, &caplen))
-                    fprintf(out, "%u", f == TCPFSM_F_FRAME_LEN ? len : caplen);
-                break;
-            }
-            default:
-                break;
-            }
+            fputs(cells[f], out);
         }
         fputc('\n', out);
     }
