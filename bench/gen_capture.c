@@ -2,6 +2,7 @@
  * connections, for benchmarks.
  *
  *   gen_capture -n CONNECTIONS -o FILE.pcap [-c CONCURRENCY] [-s SEED]
+ *   gen_capture --syn-flood[=synack] -n CONNECTIONS -o FILE.pcap [-s SEED]
  *
  * Ethernet + IPv4 + TCP, microsecond pcap.  CONCURRENCY connections
  * (default 1000) are open at once; each step sends the next segment of a
@@ -21,10 +22,17 @@
  * That is about 10 packets per connection (1,000,000 connections ~ 10M
  * packets, ~1.3 GB).  Valid IP and TCP checksums.  The same arguments give
  * the same file, byte for byte.
+ *
+ * --syn-flood: a SYN flood instead: CONNECTIONS distinct half-open
+ * connections, one after the other, each a single SYN from its own
+ * client address and port to 192.168.0.1:80 (--syn-flood=synack: each
+ * SYN answered by a SYN-ACK, never by the handshake's ACK).  74 bytes
+ * per packet in the file (10,000,000 SYNs ~ 740 MB).
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -322,8 +330,27 @@ static void emit(conn *c, const op *o)
 static void usage(void)
 {
     fprintf(stderr, "usage: gen_capture -n CONNECTIONS -o FILE.pcap [-c CONCURRENCY] "
+                    "[-s SEED]\n"
+                    "       gen_capture --syn-flood[=synack] -n CONNECTIONS -o FILE.pcap "
                     "[-s SEED]\n");
     exit(64);
+}
+
+/* --syn-flood: connection idx is one SYN (and its SYN-ACK) */
+static void flood_start(conn *c, uint64_t idx, bool synack)
+{
+    memset(c, 0, sizeof *c);
+    uint32_t host = (uint32_t)(idx / 50000);
+    c->cip = (10u << 24) | (host & 0xffffff);
+    c->cport = (uint16_t)(1024 + idx % 50000);
+    c->sip = (192u << 24) | (168u << 16) | 1u;
+    c->sport = 80;
+    c->next[C2S] = (uint32_t)rnd();
+    c->next[S2C] = (uint32_t)rnd();
+    c->ws[C2S] = c->ws[S2C] = 7;
+    add(c, C2S, SYN, 0);
+    if (synack)
+        add(c, S2C, SYN | ACK, 0);
 }
 
 int main(int argc, char **argv)
@@ -332,8 +359,21 @@ int main(int argc, char **argv)
     uint32_t conc = 1000;
     const char *path = NULL;
     int opt;
-    while ((opt = getopt(argc, argv, "n:o:c:s:h")) != -1) {
+    int flood = 0; /* 1 SYN only, 2 SYN + SYN-ACK */
+    static const struct option longopts[] = {
+        {"syn-flood", optional_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
+    };
+    while ((opt = getopt_long(argc, argv, "n:o:c:s:h", longopts, NULL)) != -1) {
         switch (opt) {
+        case 'F':
+            if (!optarg)
+                flood = 1;
+            else if (!strcmp(optarg, "synack"))
+                flood = 2;
+            else
+                usage();
+            break;
         case 'n':
             n = strtoull(optarg, NULL, 10);
             break;
@@ -380,6 +420,14 @@ int main(int argc, char **argv)
 
     uint64_t started = 0;
     uint32_t active = 0;
+    if (flood) {
+        for (; started < n; started++) {
+            conn *c = &slots[0];
+            flood_start(c, started, flood == 2);
+            while (c->pos < c->nops)
+                emit(c, &c->ops[c->pos++]);
+        }
+    }
     while (active < conc && started < n)
         conn_start(&slots[active++], started++);
     while (active) {
