@@ -12,19 +12,19 @@
 #                       to READY.tsv                      (the baseline)
 #   annotate via tshark tcpfsm annotate FILE.pcap --via-tshark
 #   annotate direct     tcpfsm annotate FILE.pcap (pcapsrc, no tshark)
+#   summary direct      tcpfsm summary FILE.pcap (decode + engine, no
+#                       per-segment output)
 #   annotate TSV        tcpfsm annotate READY.tsv
 #   direct decode only  tests/pcapsrc_dump FILE.pcap (when built, or
-#                       $PCAPSRC_DUMP); before the integration also
-#                       pcapsrc_dump FILE.pcap | tcpfsm annotate - as a
-#                       stand-in for the direct path
+#                       $PCAPSRC_DUMP)
 #   wc -l               wc -l READY.tsv                    (the floor)
 #   tshark + plugin     the export command + -e tcpfsm.event -e tcpfsm.label,
 #                       plugin loaded from a personal plugin folder
 #   tshark, plugin off  the same with --disable-protocol tcpfsm
+#   ... export only     the export command alone, plugin loaded vs
+#                       disabled (no tcpfsm field asked for)
 #
-# Until the CLI has --via-tshark, `tcpfsm annotate FILE.pcap` goes through
-# tshark: it is measured as "annotate via tshark" and the direct row says it
-# is not available.  The plugin rows run tshark as an unprivileged user
+# The plugin rows run tshark as an unprivileged user
 # (root ignores personal plugins) with HOME pointing at a temporary folder
 # holding .local/lib/wireshark/plugins/4.0/epan/tcpfsm.so; they are skipped
 # with a note when build/plugin/tcpfsm.so is missing.
@@ -88,10 +88,6 @@ fi
 DUMP=${PCAPSRC_DUMP:-}
 [ -z "$DUMP" ] && [ -x "$build/tests/pcapsrc_dump" ] && DUMP="$build/tests/pcapsrc_dump"
 
-# ---- the direct path: integrated yet? ----
-help=$("$TCPFSM" --help 2>&1 || true)
-integrated=0
-case "$help" in *--via-tshark*) integrated=1 ;; esac
 
 # ---- the tshark command of `tcpfsm fields` ----
 read -r -a fields_argv <<<"$("$TCPFSM" fields X)"
@@ -138,6 +134,7 @@ fi
 now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
 rows=()
 notes=()
+growth=()
 measure() { # measure LABEL COMMAND_TEXT OUTFILE -- argv...
     local label=$1 text=$2 outfile=$3
     shift 4
@@ -190,28 +187,20 @@ for n in "${sizes[@]}"; do
     base=$LAST_WALL
     add_row "$n" "$packets" "tshark export (baseline)" "$(echo "tshark -r $short -T fields ... > READY.tsv")" "$LAST_WALL" "$LAST_RSS" "$base"
 
-    if [ "$integrated" = 1 ]; then
-        measure via "tcpfsm annotate $short --via-tshark" "$out" -- "$TCPFSM" annotate "$cap" --via-tshark
-        add_row "$n" "$packets" "annotate via tshark" "tcpfsm annotate $short --via-tshark" "$LAST_WALL" "$LAST_RSS" "$base"
-        rm -f "$out"
-        measure direct "tcpfsm annotate $short" "$out" -- "$TCPFSM" annotate "$cap"
-        add_row "$n" "$packets" "annotate direct" "tcpfsm annotate $short" "$LAST_WALL" "$LAST_RSS" "$base"
-        rm -f "$out"
-    else
-        measure via "tcpfsm annotate $short" "$out" -- "$TCPFSM" annotate "$cap"
-        add_row "$n" "$packets" "annotate via tshark" "tcpfsm annotate $short" "$LAST_WALL" "$LAST_RSS" "$base"
-        rm -f "$out"
-        rows+=("| $(commas "$n") | $(commas "$packets") | annotate direct | (not integrated yet: tcpfsm has no --via-tshark) | - | - | - | - |")
-        if [ -n "$DUMP" ]; then
-            # a stand-in until then: the decoder's rows piped into the engine
-            measure pipe "pcapsrc_dump | tcpfsm annotate -" "$out" -- \
-                sh -c '"$1" "$2" | "$3" annotate -' sh "$DUMP" "$cap" "$TCPFSM"
-            add_row "$n" "$packets" "direct decode piped to annotate" "pcapsrc_dump $short | tcpfsm annotate -" "$LAST_WALL" "$LAST_RSS" "$base"
-            rm -f "$out"
-        fi
-    fi
+    measure via "tcpfsm annotate $short --via-tshark" "$out" -- "$TCPFSM" annotate "$cap" --via-tshark
+    add_row "$n" "$packets" "annotate via tshark" "tcpfsm annotate $short --via-tshark" "$LAST_WALL" "$LAST_RSS" "$base"
+    rm -f "$out"
+    measure direct "tcpfsm annotate $short" "$out" -- "$TCPFSM" annotate "$cap"
+    add_row "$n" "$packets" "annotate direct" "tcpfsm annotate $short" "$LAST_WALL" "$LAST_RSS" "$base"
+    growth+=("annotate direct|$n|$packets|$LAST_WALL")
+    rm -f "$out"
+    measure summary "tcpfsm summary $short" "$out" -- "$TCPFSM" summary "$cap"
+    add_row "$n" "$packets" "summary direct" "tcpfsm summary $short" "$LAST_WALL" "$LAST_RSS" "$base"
+    growth+=("summary direct|$n|$packets|$LAST_WALL")
+    rm -f "$out"
     measure tsv "tcpfsm annotate READY.tsv" "$out" -- "$TCPFSM" annotate "$ready"
     add_row "$n" "$packets" "annotate TSV" "tcpfsm annotate READY.tsv" "$LAST_WALL" "$LAST_RSS" "$base"
+    growth+=("annotate TSV|$n|$packets|$LAST_WALL")
     rm -f "$out"
     if [ -n "$DUMP" ]; then
         measure dump "pcapsrc_dump $short" "$out" -- "$DUMP" "$cap"
@@ -232,8 +221,20 @@ for n in "${sizes[@]}"; do
         add_row "$n" "$packets" "tshark, plugin disabled" "tshark --disable-protocol tcpfsm ... (same fields)" "$LAST_WALL" "$LAST_RSS" "$base"
         rm -f "$out"
         plugin_cost=$(awk -v a="$with" -v b="$LAST_WALL" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
-        say "  plugin: ${plugin_cost}x the time of tshark without it"
-        notes+=("$(commas "$n") connections: tshark with the plugin takes ${plugin_cost}x the time of tshark with it disabled.")
+        # the export alone (no tcpfsm field asked for): what having the
+        # plugin installed costs every tshark -T fields run
+        measure plugin_export "tshark + plugin, export fields only" "$out" -- "${as_user[@]}" env HOME="$plugin_home" \
+            "${targv[@]}"
+        export_with=$LAST_WALL
+        add_row "$n" "$packets" "tshark + plugin, export only" "tshark ... (the export fields, plugin loaded)" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+        measure noplugin_export "tshark, plugin disabled, export fields only" "$out" -- "${as_user[@]}" env HOME="$plugin_home" \
+            "${targv[0]}" --disable-protocol tcpfsm "${targv[@]:1}"
+        add_row "$n" "$packets" "tshark, plugin disabled, export only" "tshark --disable-protocol tcpfsm ... (the export fields)" "$LAST_WALL" "$LAST_RSS" "$base"
+        rm -f "$out"
+        export_cost=$(awk -v a="$export_with" -v b="$LAST_WALL" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+        say "  plugin: ${plugin_cost}x the time of tshark without it (tcpfsm fields), ${export_cost}x (export only)"
+        notes+=("$(commas "$n") connections: tshark with the plugin takes ${plugin_cost}x the time of tshark with it disabled when the tcpfsm fields are exported too, ${export_cost}x for the export fields alone.")
     fi
     rm -f "$cap" "$ready"
 done
@@ -248,6 +249,21 @@ echo
 echo "| connections | packets | step | command | wall s | packets/s | vs tshark export | peak RSS MB |"
 echo "|---:|---:|---|---|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
+# growth: the time of the largest size over the smallest, against the
+# growth of the input (linear: the two ratios equal)
+if [ "${#sizes[@]}" -gt 1 ]; then
+    echo
+    echo "Growth from $(commas "${sizes[0]}") to $(commas "${sizes[-1]}") connections:"
+    echo
+    for step in "annotate direct" "summary direct" "annotate TSV"; do
+        awk -F'|' -v step="$step" -v lo="${sizes[0]}" -v hi="${sizes[-1]}" '
+            $1 == step && $2 == lo { p0 = $3; t0 = $4 }
+            $1 == step && $2 == hi { p1 = $3; t1 = $4 }
+            END { if (t0 > 0 && p0 > 0)
+                printf "- %s: %.1fx the packets took %.1fx the time\n", step, p1 / p0, t1 / t0 }' \
+            < <(printf '%s\n' "${growth[@]}")
+    done
+fi
 for note in "${notes[@]}"; do
     echo
     echo "$note"
