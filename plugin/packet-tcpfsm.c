@@ -18,6 +18,7 @@
  * the first, giving the same labels again).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,10 @@ WS_DLL_PUBLIC void plugin_register(void);
 static int proto_tcpfsm = -1;
 static dissector_handle_t tcpfsm_handle;
 static int tcpfsm_tap = -1;
+/* Looked up when a capture is opened (the expert module registers them
+ * after the plugins' handoffs). */
+static int expert_tap = -1;
+static int proto_expert_id = -1;
 
 /* per-segment fields: tcpfsm.<name>, one per TCPFSM_LABEL_FIELDS entry */
 static int hf_label[TCPFSM_LF_COUNT];
@@ -166,39 +171,130 @@ static const conn_field_spec conn_spec[TCPFSM_SF_COUNT] = {
 /* Per-capture state (between the init and cleanup routines)           */
 /* ------------------------------------------------------------------ */
 
+/* The packed record must hold every value of the engine's enums. */
+G_STATIC_ASSERT(TCPFSM_EV_MAX <= 16);
+G_STATIC_ASSERT(TCPFSM_PH_MAX <= 8);
+G_STATIC_ASSERT(TCPFSM_CL_MAX <= 8);
+G_STATIC_ASSERT(TCPFSM_ROLE_MAX <= 4);
+G_STATIC_ASSERT(TCPFSM_STATE_MAX <= 16);
+G_STATIC_ASSERT(TCPFSM_AB_COUNT <= 16);
+G_STATIC_ASSERT(sizeof(tcpfsm_frame_rec) == 24);
+
+/* One labelled frame: its packed record and its sentence (in the arena). */
+typedef struct stored_frame {
+    tcpfsm_frame_rec r;
+    const char *label;
+} stored_frame;
+
+/* Frames are stored in chunks of FRAME_CHUNK records, indexed by frame
+ * number: no per-frame heap object, hash entry or proto_data node, and no
+ * reallocation of what is already stored. */
+#define FRAME_CHUNK_BITS 16
+#define FRAME_CHUNK (1u << FRAME_CHUNK_BITS)
+/* The sentences, back to back (NUL-terminated) in blocks of LABEL_BLOCK
+ * bytes. */
+#define LABEL_BLOCK (1u << 20)
+
+/* A released connection: its final summary, less the history buffer
+ * (TCPFSM_HISTORY_MAX + 1 bytes, most of them unused), whose text is kept
+ * in the label arena: the bytes before it and the bytes after it. */
+#define SUM_HEAD offsetof(tcpfsm_summary, history)
+#define SUM_TAIL_AT (SUM_HEAD + sizeof(((tcpfsm_summary *)0)->history))
+typedef struct stored_conn {
+    const char *history;
+    unsigned char head[SUM_HEAD];
+    unsigned char tail[sizeof(tcpfsm_summary) - SUM_TAIL_AT];
+} stored_conn;
+
 static struct {
     tcpfsm_engine *engine;
-    wmem_map_t *conns;      /* conn_id -> tcpfsm_conn_rec */
-    wmem_array_t *released; /* conn_ids in the order the engine released them */
+    stored_frame **frames;  /* chunk i: frames i*FRAME_CHUNK .. +FRAME_CHUNK-1 */
+    guint n_chunks;
+    GPtrArray *label_blocks;
+    char *label_next;       /* free space in the last block */
+    size_t label_left;
+    GPtrArray *conns;       /* conn_id -> stored_conn * (released) or NULL */
+    GArray *released;       /* conn_ids in the order the engine released them */
     uint64_t max_conn_id;
     guint32 last_fed;       /* last frame number given to the engine */
     uint64_t fed;           /* segments given to the engine */
+    tcpfsm_conn_rec scratch; /* what tcpfsm_plugin_conn() returns */
 } cap;
 
-static tcpfsm_conn_rec *conn_rec(uint64_t id)
+static const stored_frame *frame_get(guint32 num)
 {
-    if (!cap.conns)
+    guint32 chunk = num >> FRAME_CHUNK_BITS;
+    if (chunk >= cap.n_chunks || !cap.frames[chunk])
         return NULL;
-    tcpfsm_conn_rec *c = (tcpfsm_conn_rec *)wmem_map_lookup(cap.conns, &id);
-    if (!c) {
-        c = wmem_new0(wmem_file_scope(), tcpfsm_conn_rec);
-        c->conn_id = id;
-        wmem_map_insert(cap.conns, &c->conn_id, c);
-        if (id > cap.max_conn_id)
-            cap.max_conn_id = id;
+    const stored_frame *f = &cap.frames[chunk][num & (FRAME_CHUNK - 1)];
+    return f->r.present ? f : NULL;
+}
+
+static stored_frame *frame_slot(guint32 num)
+{
+    guint32 chunk = num >> FRAME_CHUNK_BITS;
+    if (chunk >= cap.n_chunks) {
+        guint n = MAX(chunk + 1, cap.n_chunks * 2);
+        cap.frames = g_renew(stored_frame *, cap.frames, n);
+        memset(cap.frames + cap.n_chunks, 0, (n - cap.n_chunks) * sizeof *cap.frames);
+        cap.n_chunks = n;
     }
-    return c;
+    if (!cap.frames[chunk])
+        cap.frames[chunk] = g_new0(stored_frame, FRAME_CHUNK);
+    return &cap.frames[chunk][num & (FRAME_CHUNK - 1)];
+}
+
+static const char *arena_strdup(const char *text)
+{
+    size_t n = strlen(text) + 1;
+    if (n > cap.label_left) {
+        size_t size = MAX((size_t)LABEL_BLOCK, n);
+        cap.label_next = (char *)g_malloc(size);
+        cap.label_left = size;
+        g_ptr_array_add(cap.label_blocks, cap.label_next);
+    }
+    char *out = cap.label_next;
+    memcpy(out, text, n);
+    cap.label_next += n;
+    cap.label_left -= n;
+    return out;
+}
+
+static const stored_conn *released_conn(uint64_t id)
+{
+    if (!cap.conns || id >= cap.conns->len)
+        return NULL;
+    return (const stored_conn *)g_ptr_array_index(cap.conns, id);
 }
 
 const tcpfsm_conn_rec *tcpfsm_plugin_conn(uint64_t conn_id)
 {
+    tcpfsm_conn_rec *c = &cap.scratch;
     if (!cap.conns)
         return NULL;
-    tcpfsm_conn_rec *c = (tcpfsm_conn_rec *)wmem_map_lookup(cap.conns, &conn_id);
-    if (c && !c->released && cap.engine && c->snapshot_at != cap.fed) {
-        if (tcpfsm_engine_conn_summary(cap.engine, conn_id, &c->sum))
-            c->snapshot_at = cap.fed;
+    const stored_conn *st = released_conn(conn_id);
+    if (st) {
+        if (c->conn_id != conn_id || !c->released) {
+            c->conn_id = conn_id;
+            memcpy(&c->sum, st->head, sizeof st->head);
+            memcpy((unsigned char *)&c->sum + SUM_TAIL_AT, st->tail, sizeof st->tail);
+            g_strlcpy(c->sum.history, st->history, sizeof c->sum.history);
+            c->released = true;
+            c->snapshot_at = 0;
+        }
+        return c;
     }
+    /* still held by the engine: its snapshot, taken at most once per
+     * segment read */
+    if (c->conn_id == conn_id && !c->released && c->snapshot_at == cap.fed)
+        return c;
+    if (!cap.engine || !tcpfsm_engine_conn_summary(cap.engine, conn_id, &c->sum)) {
+        c->conn_id = 0;
+        return NULL;
+    }
+    c->conn_id = conn_id;
+    c->released = false;
+    c->snapshot_at = cap.fed;
     return c;
 }
 
@@ -206,17 +302,19 @@ void tcpfsm_plugin_foreach_conn(tcpfsm_conn_visit_fn fn, void *user)
 {
     if (!cap.conns)
         return;
-    guint n = wmem_array_get_count(cap.released);
+    guint n = cap.released->len;
     for (guint i = 0; i < n; i++) {
-        uint64_t id = *(uint64_t *)wmem_array_index(cap.released, i);
+        uint64_t id = g_array_index(cap.released, uint64_t, i);
         const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(id);
         if (c && !fn(c, user))
             return;
     }
     /* the engine numbers connections from 1 in the order they begin */
     for (uint64_t id = 1; id <= cap.max_conn_id; id++) {
+        if (released_conn(id))
+            continue;
         const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(id);
-        if (c && !c->released && !fn(c, user))
+        if (c && !fn(c, user))
             return;
     }
 }
@@ -224,14 +322,20 @@ void tcpfsm_plugin_foreach_conn(tcpfsm_conn_visit_fn fn, void *user)
 /* The engine releases a connection: keep its final summary. */
 static void on_summary(const tcpfsm_summary *s, void *user _U_)
 {
-    tcpfsm_conn_rec *c = conn_rec(s->conn_id);
-    if (!c)
+    if (!cap.conns || released_conn(s->conn_id) || s->conn_id > G_MAXUINT32)
         return;
-    c->sum = *s;
-    if (!c->released) {
-        c->released = true;
-        wmem_array_append_one(cap.released, c->conn_id);
-    }
+    stored_conn *st = wmem_new(wmem_file_scope(), stored_conn);
+    memcpy(st->head, s, sizeof st->head);
+    memcpy(st->tail, (const unsigned char *)s + SUM_TAIL_AT, sizeof st->tail);
+    st->history = arena_strdup(s->history);
+    if (s->conn_id >= cap.conns->len)
+        g_ptr_array_set_size(cap.conns, (guint)s->conn_id + 1);
+    g_ptr_array_index(cap.conns, s->conn_id) = st;
+    g_array_append_val(cap.released, s->conn_id);
+    if (s->conn_id > cap.max_conn_id)
+        cap.max_conn_id = s->conn_id;
+    if (cap.scratch.conn_id == s->conn_id)
+        cap.scratch.conn_id = 0; /* the snapshot is out of date */
 }
 
 static void tcpfsm_init(void)
@@ -246,22 +350,45 @@ static void tcpfsm_init(void)
     cfg.user = NULL;
     cfg.lang = (tcpfsm_lang)pref_lang;
     cap.engine = tcpfsm_engine_new(&cfg);
-    cap.conns = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
-    cap.released = wmem_array_new(wmem_file_scope(), sizeof(uint64_t));
+    expert_tap = find_tap_id("expert");
+    proto_expert_id = proto_get_id_by_filter_name("_ws.expert");
+    cap.frames = NULL;
+    cap.n_chunks = 0;
+    cap.label_blocks = g_ptr_array_new_with_free_func(g_free);
+    cap.label_next = NULL;
+    cap.label_left = 0;
+    cap.conns = g_ptr_array_new();
+    cap.released = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     cap.max_conn_id = 0;
     cap.last_fed = 0;
     cap.fed = 0;
+    memset(&cap.scratch, 0, sizeof cap.scratch);
 }
 
 static void tcpfsm_cleanup(void)
 {
     tcpfsm_engine_free(cap.engine); /* emits nothing */
     cap.engine = NULL;
-    cap.conns = NULL; /* wmem_file_scope memory goes with the file */
+    for (guint i = 0; i < cap.n_chunks; i++)
+        g_free(cap.frames[i]);
+    g_free(cap.frames);
+    cap.frames = NULL;
+    cap.n_chunks = 0;
+    if (cap.label_blocks)
+        g_ptr_array_free(cap.label_blocks, TRUE);
+    cap.label_blocks = NULL;
+    cap.label_next = NULL;
+    cap.label_left = 0;
+    if (cap.conns)
+        g_ptr_array_free(cap.conns, TRUE); /* the records are wmem_file_scope */
+    cap.conns = NULL;
+    if (cap.released)
+        g_array_free(cap.released, TRUE);
     cap.released = NULL;
     cap.max_conn_id = 0;
     cap.last_fed = 0;
     cap.fed = 0;
+    memset(&cap.scratch, 0, sizeof cap.scratch);
 }
 
 /* ------------------------------------------------------------------ */
@@ -334,6 +461,26 @@ static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
     return g_string_free(s, FALSE);
 }
 
+/* "%lld.%09d" of a non-negative time, as tshark prints frame.time_epoch,
+ * without printf (it runs once per frame) */
+static const char *epoch_text(const nstime_t *t, char *buf, size_t size)
+{
+    char *p = buf + size;
+    int ns = t->nsecs;
+    unsigned long long secs = (unsigned long long)t->secs;
+    *--p = '\0';
+    for (int i = 0; i < 9; i++) {
+        *--p = (char)('0' + ns % 10);
+        ns /= 10;
+    }
+    *--p = '.';
+    do {
+        *--p = (char)('0' + secs % 10);
+        secs /= 10;
+    } while (secs);
+    return p;
+}
+
 /* 1: a TCP segment, seg filled; 0: not a TCP segment; -1: a segment the
  * tool would reject as a bad row (and so never give the engine). */
 static int read_segment(proto_tree *tree, packet_info *pinfo,
@@ -347,12 +494,20 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
      * quoted in an ICMP error is not a segment; the later of ":ip:" and
      * ":ipv6:" is the innermost IP header. */
     int ip_first = 0;
-    char *protos = frame_protocols(tree, pinfo);
-    if (protos) {
-        bool segment = tcpfsm_protocols_classify(protos, &ip_first);
-        g_free(protos);
-        if (!segment)
+    field_info *pf = last_fi(tree, TCPFSM_F_PROTOCOLS);
+    const char *ptext = pf ? fvalue_get_string(&pf->value) : NULL;
+    if (ptext) {
+        /* the usual case: the text in the tree, no copy */
+        if (!tcpfsm_protocols_classify(ptext, &ip_first))
             return 0;
+    } else {
+        char *protos = frame_protocols(tree, pinfo);
+        if (protos) {
+            bool segment = tcpfsm_protocols_classify(protos, &ip_first);
+            g_free(protos);
+            if (!segment)
+                return 0;
+        }
     }
     seg->sport = (uint16_t)v;
     seg->frame = pinfo->num; /* frame.number */
@@ -383,8 +538,12 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
         if (t->secs < 0 || t->nsecs < 0)
             return -1; /* the tool rejects negative times */
         char buf[64];
-        snprintf(buf, sizeof buf, "%lld.%09d", (long long)t->secs, t->nsecs);
-        seg->time = strtod(buf, NULL);
+        if (t->nsecs <= 999999999)
+            seg->time = strtod(epoch_text(t, buf, sizeof buf), NULL);
+        else {
+            snprintf(buf, sizeof buf, "%lld.%09d", (long long)t->secs, t->nsecs);
+            seg->time = strtod(buf, NULL);
+        }
         if (!isfinite(seg->time))
             return -1;
         seg->has_time = true;
@@ -436,7 +595,7 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
 /* Running the engine (first pass only)                                 */
 /* ------------------------------------------------------------------ */
 
-static tcpfsm_frame_rec *run_engine(proto_tree *tree, packet_info *pinfo)
+static const stored_frame *run_engine(proto_tree *tree, packet_info *pinfo)
 {
     tcpfsm_segment seg;
     tcpfsm_label lab;
@@ -452,35 +611,39 @@ static tcpfsm_frame_rec *run_engine(proto_tree *tree, packet_info *pinfo)
     cap.fed++;
     if (tcpfsm_engine_feed(cap.engine, &seg, &lab) != 0)
         return NULL;
+    if (lab.conn_id > G_MAXUINT32)
+        return NULL; /* more connections than frames: cannot happen */
 
-    tcpfsm_frame_rec *r = wmem_new0(wmem_file_scope(), tcpfsm_frame_rec);
-    r->conn_id = lab.conn_id;
-    r->ref_frame = lab.ref_frame;
+    stored_frame *f = frame_slot(pinfo->num);
+    tcpfsm_frame_rec *r = &f->r;
+    r->conn_id = (uint32_t)lab.conn_id;
+    r->ref_frame = lab.ref_frame <= G_MAXUINT32 ? (uint32_t)lab.ref_frame : 0;
     r->seq_rel = lab.seq_rel;
     r->ack_rel = lab.ack_rel;
     r->has_ack_rel = lab.has_ack_rel;
     r->ack_ok = lab.ack_ok;
-    r->anomalies = lab.anomalies;
-    r->event = (uint8_t)lab.event;
-    r->phase = (uint8_t)lab.phase;
+    r->anomalies = (uint16_t)lab.anomalies;
+    r->event = (unsigned)lab.event;
+    r->phase = (unsigned)lab.phase;
     r->step_num = lab.step_num;
     r->step_of = lab.step_of;
-    r->close = (uint8_t)lab.close;
-    r->role = (uint8_t)lab.role;
-    r->src_prev = (uint8_t)lab.src_prev;
-    r->src_state = (uint8_t)lab.src_state;
-    r->dst_prev = (uint8_t)lab.dst_prev;
-    r->dst_state = (uint8_t)lab.dst_state;
-    r->label = wmem_strdup(wmem_file_scope(), lab.label);
+    r->close = (unsigned)lab.close;
+    r->role = (unsigned)lab.role;
+    r->src_prev = (unsigned)lab.src_prev;
+    r->src_state = (unsigned)lab.src_state;
+    r->dst_prev = (unsigned)lab.dst_prev;
+    r->dst_state = (unsigned)lab.dst_state;
+    r->present = 1;
+    f->label = arena_strdup(lab.label);
 
     /* known from now on; its summary is read from the engine when shown */
-    conn_rec(lab.conn_id);
-
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpfsm, 0, r);
-    return r;
+    if (lab.conn_id > cap.max_conn_id)
+        cap.max_conn_id = lab.conn_id;
+    return f;
 }
 
-void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, tcpfsm_label *l)
+/* The label's facts, without its sentence (l->label stays empty). */
+static void rec_facts(const tcpfsm_frame_rec *r, tcpfsm_label *l)
 {
     memset(l, 0, sizeof *l);
     l->event = (tcpfsm_event)r->event;
@@ -496,11 +659,17 @@ void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, tcpfsm_label *l)
     l->seq_rel = r->seq_rel;
     l->ack_rel = r->ack_rel;
     l->has_ack_rel = r->has_ack_rel;
-    l->ack_ok = r->ack_ok;
+    l->ack_ok = (int8_t)r->ack_ok;
     l->anomalies = r->anomalies;
     l->conn_id = r->conn_id;
     l->ref_frame = r->ref_frame;
-    g_strlcpy(l->label, r->label ? r->label : "", sizeof l->label);
+}
+
+void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, const char *label_text,
+                                tcpfsm_label *l)
+{
+    rec_facts(r, l);
+    g_strlcpy(l->label, label_text ? label_text : "", sizeof l->label);
 }
 
 /* ------------------------------------------------------------------ */
@@ -586,32 +755,52 @@ static char *check_text(const char *label)
     return out;
 }
 
+/* The tree is shown (tshark -V, the GUI's details pane): only then are
+ * the texts of subtrees and items worth formatting.  Otherwise only the
+ * fields someone asked for (-e, filters, columns) are added. */
+static bool tree_visible(proto_tree *tree)
+{
+    return tree && PTREE_DATA(tree)->visible;
+}
+
+static bool wanted(proto_tree *tree, int hf)
+{
+    return tree && hf >= 0 && proto_field_is_referenced(tree, hf);
+}
+
 static void add_move(proto_tree *tree, tvbuff_t *tvb, const tcpfsm_label *l,
                      tcpfsm_role who)
 {
     bool sender = l->role == who;
     tcpfsm_state before = sender ? l->src_prev : l->dst_prev;
     tcpfsm_state after = sender ? l->src_state : l->dst_state;
-    char move[256];
-    tcpfsm_lang lang = (tcpfsm_lang)pref_lang;
-    bool zh = lang == TCPFSM_LANG_ZH;
-    if (before == after)
-        snprintf(move, sizeof move, zh ? "%s（不变）" : "%s (stays)",
-                 tcpfsm_state_text(after, lang));
-    else
-        snprintf(move, sizeof move, "%s \xe2\x86\x92 %s", tcpfsm_state_text(before, lang),
-                 tcpfsm_state_text(after, lang));
-    proto_tree *sub = proto_tree_add_subtree_format(
-        tree, tvb, 0, 0, who == TCPFSM_ROLE_CLIENT ? ett_tcpfsm_client : ett_tcpfsm_server,
-        NULL, zh ? "%s：%s（%s）" : "%s: %s (%s)", tcpfsm_role_text(who, lang), move,
-        zh ? (sender ? "发送方" : "接收方") : (sender ? "sender" : "receiver"));
-    proto_item *pi;
     int hb = sender ? hf_label[TCPFSM_LF_SRC_PREV] : hf_label[TCPFSM_LF_DST_PREV];
     int ha = sender ? hf_label[TCPFSM_LF_SRC_STATE] : hf_label[TCPFSM_LF_DST_STATE];
-    pi = proto_tree_add_string(sub, hb, tvb, 0, 0, tcpfsm_state_name(before));
-    proto_item_set_generated(pi);
-    pi = proto_tree_add_string(sub, ha, tvb, 0, 0, tcpfsm_state_name(after));
-    proto_item_set_generated(pi);
+    proto_tree *sub = tree; /* a hidden tree has no subtree items */
+    if (tree_visible(tree)) {
+        char move[256];
+        tcpfsm_lang lang = (tcpfsm_lang)pref_lang;
+        bool zh = lang == TCPFSM_LANG_ZH;
+        if (before == after)
+            snprintf(move, sizeof move, zh ? "%s（不变）" : "%s (stays)",
+                     tcpfsm_state_text(after, lang));
+        else
+            snprintf(move, sizeof move, "%s \xe2\x86\x92 %s", tcpfsm_state_text(before, lang),
+                     tcpfsm_state_text(after, lang));
+        sub = proto_tree_add_subtree_format(
+            tree, tvb, 0, 0, who == TCPFSM_ROLE_CLIENT ? ett_tcpfsm_client : ett_tcpfsm_server,
+            NULL, zh ? "%s：%s（%s）" : "%s: %s (%s)", tcpfsm_role_text(who, lang), move,
+            zh ? (sender ? "发送方" : "接收方") : (sender ? "sender" : "receiver"));
+    }
+    proto_item *pi;
+    if (wanted(sub, hb)) {
+        pi = proto_tree_add_string(sub, hb, tvb, 0, 0, tcpfsm_state_name(before));
+        proto_item_set_generated(pi);
+    }
+    if (wanted(sub, ha)) {
+        pi = proto_tree_add_string(sub, ha, tvb, 0, 0, tcpfsm_state_name(after));
+        proto_item_set_generated(pi);
+    }
 }
 
 /* The type a per-segment field is registered with. */
@@ -676,26 +865,38 @@ static void add_text_field(proto_tree *tree, tvbuff_t *tvb, int hf, enum ftenum 
 static void add_conn(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                      const tcpfsm_frame_rec *r)
 {
+    bool visible = tree_visible(tree);
+    bool any = visible;
+    for (int f = 0; f < TCPFSM_SF_COUNT && !any; f++)
+        any = wanted(tree, hf_conn[f]);
+    if (!any)
+        return; /* nobody looks at the connection: no summary to read */
     const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(r->conn_id);
     if (!c)
         return;
     const tcpfsm_summary *s = &c->sum;
-    const char *closer = tcpfsm_role_name(s->active_closer);
-    proto_tree *sub = proto_tree_add_subtree_format(
-        tree, tvb, 0, 0, ett_tcpfsm_conn, NULL,
-        "Connection%s: handshake %s, close %s%s%s, client %s, server %s",
-        PINFO_FD_VISITED(pinfo) ? "" : " (so far)",
-        tcpfsm_handshake_name(s->handshake), tcpfsm_close_name(s->close),
-        *closer ? " by " : "", closer, tcpfsm_state_name(s->client_state),
-        tcpfsm_state_name(s->server_state));
+    proto_tree *sub = tree;
+    if (visible) {
+        const char *closer = tcpfsm_role_name(s->active_closer);
+        sub = proto_tree_add_subtree_format(
+            tree, tvb, 0, 0, ett_tcpfsm_conn, NULL,
+            "Connection%s: handshake %s, close %s%s%s, client %s, server %s",
+            PINFO_FD_VISITED(pinfo) ? "" : " (so far)",
+            tcpfsm_handshake_name(s->handshake), tcpfsm_close_name(s->close),
+            *closer ? " by " : "", closer, tcpfsm_state_name(s->client_state),
+            tcpfsm_state_name(s->server_state));
+    }
     char buf[256];
-    for (int f = 0; f < TCPFSM_SF_COUNT; f++)
-        add_text_field(sub, tvb, hf_conn[f], conn_field_type(f), tcpfsm_summary_field_kind(f),
-                       tcpfsm_summary_field_str(s, f, buf, sizeof buf));
+    for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
+        if (visible || wanted(sub, hf_conn[f]))
+            add_text_field(sub, tvb, hf_conn[f], conn_field_type(f),
+                           tcpfsm_summary_field_kind(f),
+                           tcpfsm_summary_field_str(s, f, buf, sizeof buf));
+    }
 }
 
 static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *l,
-                        const char *title)
+                        const char *label, const char *title)
 {
     uint32_t a = l->anomalies;
     bool retrans = a & TCPFSM_AN(RETRANSMISSION);
@@ -722,7 +923,7 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *
         expert_add_info(pinfo, ti, &ei_tcpfsm_syn_data);
     if (l->ack_ok == 0 || (a & TCPFSM_AN(ACK_MISMATCH)))
         expert_add_info_format(pinfo, ti, &ei_tcpfsm_ack_mismatch,
-                               "Acknowledgment mismatch: %s", l->label);
+                               "Acknowledgment mismatch: %s", label);
     if (a & TCPFSM_AN(RST_OUT_OF_WINDOW))
         expert_add_info(pinfo, ti, &ei_tcpfsm_rst_out_of_window);
     if (a & TCPFSM_AN(DATA_AFTER_FIN))
@@ -731,145 +932,205 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *
         expert_add_info(pinfo, ti, &ei_tcpfsm_bad_flags);
     if (a & TCPFSM_AN(UNEXPECTED))
         expert_add_info_format(pinfo, ti, &ei_tcpfsm_unexpected,
-                               "Segment not valid in the receiver's state: %s", l->label);
+                               "Segment not valid in the receiver's state: %s", label);
+}
+
+/* Someone may look at expert infos: the tree or a filter or column asks
+ * for them, a tap collects them (tshark -z expert, the GUI's Expert
+ * Information), or the packet list's columns (and the GUI's severity
+ * indicator) are computed.  tshark -T fields without any of these
+ * needs none. */
+static bool experts_wanted(proto_tree *tree, packet_info *pinfo)
+{
+    if (pinfo->cinfo)
+        return true;
+    if (expert_tap >= 0 && have_tap_listener(expert_tap))
+        return true;
+    return proto_expert_id >= 0 && wanted(tree, proto_expert_id);
 }
 
 static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                 const tcpfsm_frame_rec *r)
+                 const tcpfsm_frame_rec *r, const char *label)
 {
+    bool visible = tree_visible(tree);
+    /* any tcpfsm field (or expert field) referenced, or the tree shown */
+    bool want_tree = wanted(tree, proto_tcpfsm);
+    bool want_experts = want_tree || experts_wanted(tree, pinfo);
+    bool want_info = pref_info_column && pinfo->cinfo &&
+                     (r->step_of || r->event == TCPFSM_EV_RST ||
+                      r->event == TCPFSM_EV_OTHER || r->anomalies);
+    if (!want_tree && !want_experts && !want_info)
+        return; /* e.g. tshark -T fields without tcpfsm fields */
+
     tcpfsm_label l;
     char title[96], buf[TCPFSM_LABEL_MAX + 16];
     bool handled[TCPFSM_LF_COUNT] = {0};
     proto_item *pi;
 
-    tcpfsm_plugin_rec_to_label(r, &l);
+    rec_facts(r, &l);
+    if (!label)
+        label = "";
     step_title(&l, title, sizeof title);
 
-    if (pref_info_column &&
-        (l.step_of || l.event == TCPFSM_EV_RST || l.event == TCPFSM_EV_OTHER || l.anomalies)) {
+    if (want_info) {
         char an[256];
         tcpfsm_anomalies_str(l.anomalies, an, sizeof an);
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s]", title, *an ? "; " : "", an);
     }
 
-    const char *sender = tcpfsm_role_name(l.role);
-    tcpfsm_role rcv = l.role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER : TCPFSM_ROLE_CLIENT;
-    proto_item *ti = proto_tree_add_protocol_format(
-        tree, proto_tcpfsm, tvb, 0, 0, "TCP State Machine, %s (%s \xe2\x86\x92 %s)",
-        title, tcpfsm_role_text(l.role, (tcpfsm_lang)pref_lang),
-        tcpfsm_role_text(rcv, (tcpfsm_lang)pref_lang));
-    proto_tree *st = proto_item_add_subtree(ti, ett_tcpfsm);
-
-    /* the sentence first, then the structured facts */
-    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_LABEL], tvb, 0, 0, l.label);
-    proto_item_set_generated(pi);
-    handled[TCPFSM_LF_LABEL] = true;
-    if (strlen(l.label) > LABEL_SHOWN) {
-        /* the tree shows about 240 bytes of an item: show the sentence's
-         * clauses one a line below it */
-        proto_tree *lt = proto_item_add_subtree(pi, ett_tcpfsm_label);
-        gchar **parts = g_strsplit(l.label, "; ", -1);
-        for (gchar **p = parts; *p; p++) {
-            gchar **sub = g_strsplit(*p, " \xe2\x80\x94 ", 2); /* " — " */
-            for (gchar **q = sub; *q; q++)
-                proto_tree_add_subtree_format(lt, tvb, 0, 0, ett_tcpfsm_label, NULL, "%s", *q);
-            g_strfreev(sub);
+    proto_item *ti = NULL;
+    if (want_tree) {
+        header_field_info *ph = proto_registrar_get_nth(proto_tcpfsm);
+        if (visible || (ph && ph->ref_type == HF_REF_TYPE_DIRECT)) {
+            tcpfsm_role rcv =
+                l.role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER : TCPFSM_ROLE_CLIENT;
+            ti = proto_tree_add_protocol_format(
+                tree, proto_tcpfsm, tvb, 0, 0, "TCP State Machine, %s (%s \xe2\x86\x92 %s)",
+                title, tcpfsm_role_text(l.role, (tcpfsm_lang)pref_lang),
+                tcpfsm_role_text(rcv, (tcpfsm_lang)pref_lang));
+        } else {
+            ti = proto_tree_add_item(tree, proto_tcpfsm, tvb, 0, 0, ENC_NA);
         }
-        g_strfreev(parts);
     }
+    if (want_tree && ti) {
+        proto_tree *st = proto_item_add_subtree(ti, ett_tcpfsm);
 
-    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_EVENT], tvb, 0, 0,
-                               tcpfsm_event_name(l.event));
-    proto_item_set_generated(pi);
-    handled[TCPFSM_LF_EVENT] = true;
+        /* the sentence first, then the structured facts */
+        if (wanted(st, hf_label[TCPFSM_LF_LABEL])) {
+            pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_LABEL], tvb, 0, 0, label);
+            proto_item_set_generated(pi);
+            if (visible && strlen(label) > LABEL_SHOWN) {
+                /* the tree shows about 240 bytes of an item: show the
+                 * sentence's clauses one a line below it */
+                proto_tree *lt = proto_item_add_subtree(pi, ett_tcpfsm_label);
+                gchar **parts = g_strsplit(label, "; ", -1);
+                for (gchar **p = parts; *p; p++) {
+                    gchar **sub = g_strsplit(*p, " \xe2\x80\x94 ", 2); /* " — " */
+                    for (gchar **q = sub; *q; q++)
+                        proto_tree_add_subtree_format(lt, tvb, 0, 0, ett_tcpfsm_label, NULL,
+                                                      "%s", *q);
+                    g_strfreev(sub);
+                }
+                g_strfreev(parts);
+            }
+        }
+        handled[TCPFSM_LF_LABEL] = true;
 
-    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_PHASE], tvb, 0, 0,
-                               tcpfsm_phase_name(l.phase));
-    proto_item_set_generated(pi);
-    handled[TCPFSM_LF_PHASE] = true;
+        if (wanted(st, hf_label[TCPFSM_LF_EVENT])) {
+            pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_EVENT], tvb, 0, 0,
+                                       tcpfsm_event_name(l.event));
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_EVENT] = true;
 
-    tcpfsm_step_str(&l, buf, sizeof buf);
-    if (*buf) {
-        pi = proto_tree_add_string_format_value(st, hf_label[TCPFSM_LF_STEP], tvb, 0, 0,
-                                                buf, "%s (%s)", buf, title);
-        proto_item_set_generated(pi);
+        if (wanted(st, hf_label[TCPFSM_LF_PHASE])) {
+            pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_PHASE], tvb, 0, 0,
+                                       tcpfsm_phase_name(l.phase));
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_PHASE] = true;
+
+        if (wanted(st, hf_label[TCPFSM_LF_STEP])) {
+            tcpfsm_step_str(&l, buf, sizeof buf);
+            if (*buf) {
+                if (visible)
+                    pi = proto_tree_add_string_format_value(
+                        st, hf_label[TCPFSM_LF_STEP], tvb, 0, 0, buf, "%s (%s)", buf, title);
+                else
+                    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_STEP], tvb, 0, 0, buf);
+                proto_item_set_generated(pi);
+            }
+        }
+        handled[TCPFSM_LF_STEP] = true;
+
+        if (l.close != TCPFSM_CL_NONE && wanted(st, hf_label[TCPFSM_LF_CLOSE])) {
+            pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_CLOSE], tvb, 0, 0,
+                                       tcpfsm_close_name(l.close));
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_CLOSE] = true;
+
+        if (wanted(st, hf_label[TCPFSM_LF_ROLE])) {
+            pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ROLE], tvb, 0, 0,
+                                       tcpfsm_role_name(l.role));
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_ROLE] = true;
+
+        if (l.ack_ok >= 0 && wanted(st, hf_label[TCPFSM_LF_ACK_OK])) {
+            if (visible) {
+                char *chk = check_text(label);
+                pi = proto_tree_add_boolean_format_value(
+                    st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0, l.ack_ok ? 1 : 0, "%s%s%s%s",
+                    l.ack_ok ? "correct" : "WRONG", chk ? " (" : "", chk ? chk : "",
+                    chk ? ")" : "");
+                g_free(chk);
+            } else {
+                pi = proto_tree_add_boolean(st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0,
+                                            l.ack_ok ? 1 : 0);
+            }
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_ACK_OK] = true;
+
+        if (l.ref_frame && wanted(st, hf_ref_frame)) {
+            pi = proto_tree_add_uint(st, hf_ref_frame, tvb, 0, 0, (guint32)l.ref_frame);
+            proto_item_set_generated(pi);
+        }
+
+        /* both endpoints' moves, client first */
+        add_move(st, tvb, &l, TCPFSM_ROLE_CLIENT);
+        add_move(st, tvb, &l, TCPFSM_ROLE_SERVER);
+        handled[TCPFSM_LF_SRC_PREV] = handled[TCPFSM_LF_SRC_STATE] = true;
+        handled[TCPFSM_LF_DST_PREV] = handled[TCPFSM_LF_DST_STATE] = true;
+
+        if (wanted(st, hf_label[TCPFSM_LF_SEQ_REL])) {
+            pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_SEQ_REL], tvb, 0, 0, l.seq_rel);
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_SEQ_REL] = true;
+        if (l.has_ack_rel && wanted(st, hf_label[TCPFSM_LF_ACK_REL])) {
+            pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_ACK_REL], tvb, 0, 0, l.ack_rel);
+            proto_item_set_generated(pi);
+        }
+        handled[TCPFSM_LF_ACK_REL] = true;
+
+        if (l.anomalies && wanted(st, hf_label[TCPFSM_LF_ANOMALY])) {
+            for (unsigned b = 0; b < TCPFSM_AB_COUNT; b++) {
+                if (!(l.anomalies & (1u << b)))
+                    continue;
+                pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ANOMALY], tvb, 0, 0,
+                                           tcpfsm_anomaly_name(b));
+                proto_item_set_generated(pi);
+            }
+        }
+        handled[TCPFSM_LF_ANOMALY] = true;
+
+        /* a field the engine added after this adapter was written: from the
+         * engine's text of it */
+        for (int f = 0; f < TCPFSM_LF_COUNT; f++) {
+            if (!handled[f] && wanted(st, hf_label[f]))
+                add_text_field(st, tvb, hf_label[f], label_field_type(f),
+                               tcpfsm_label_field_kind(f),
+                               tcpfsm_label_field_str(&l, f, buf, sizeof buf));
+        }
+
+        add_conn(st, tvb, pinfo, r);
     }
-    handled[TCPFSM_LF_STEP] = true;
-
-    if (l.close != TCPFSM_CL_NONE) {
-        pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_CLOSE], tvb, 0, 0,
-                                   tcpfsm_close_name(l.close));
-        proto_item_set_generated(pi);
-    }
-    handled[TCPFSM_LF_CLOSE] = true;
-
-    pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ROLE], tvb, 0, 0, sender);
-    proto_item_set_generated(pi);
-    handled[TCPFSM_LF_ROLE] = true;
-
-    if (l.ack_ok >= 0) {
-        char *chk = check_text(l.label);
-        pi = proto_tree_add_boolean_format_value(
-            st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0, l.ack_ok ? 1 : 0, "%s%s%s%s",
-            l.ack_ok ? "correct" : "WRONG", chk ? " (" : "", chk ? chk : "", chk ? ")" : "");
-        proto_item_set_generated(pi);
-        g_free(chk);
-    }
-    handled[TCPFSM_LF_ACK_OK] = true;
-
-    if (l.ref_frame) {
-        pi = proto_tree_add_uint(st, hf_ref_frame, tvb, 0, 0, (guint32)l.ref_frame);
-        proto_item_set_generated(pi);
-    }
-
-    /* both endpoints' moves, client first */
-    add_move(st, tvb, &l, TCPFSM_ROLE_CLIENT);
-    add_move(st, tvb, &l, TCPFSM_ROLE_SERVER);
-    handled[TCPFSM_LF_SRC_PREV] = handled[TCPFSM_LF_SRC_STATE] = true;
-    handled[TCPFSM_LF_DST_PREV] = handled[TCPFSM_LF_DST_STATE] = true;
-
-    pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_SEQ_REL], tvb, 0, 0, l.seq_rel);
-    proto_item_set_generated(pi);
-    handled[TCPFSM_LF_SEQ_REL] = true;
-    if (l.has_ack_rel) {
-        pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_ACK_REL], tvb, 0, 0, l.ack_rel);
-        proto_item_set_generated(pi);
-    }
-    handled[TCPFSM_LF_ACK_REL] = true;
-
-    for (unsigned b = 0; b < TCPFSM_AB_COUNT; b++) {
-        if (!(l.anomalies & (1u << b)))
-            continue;
-        pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ANOMALY], tvb, 0, 0,
-                                   tcpfsm_anomaly_name(b));
-        proto_item_set_generated(pi);
-    }
-    handled[TCPFSM_LF_ANOMALY] = true;
-
-    /* a field the engine added after this adapter was written: from the
-     * engine's text of it */
-    for (int f = 0; f < TCPFSM_LF_COUNT; f++) {
-        if (!handled[f])
-            add_text_field(st, tvb, hf_label[f], label_field_type(f),
-                           tcpfsm_label_field_kind(f),
-                           tcpfsm_label_field_str(&l, f, buf, sizeof buf));
-    }
-
-    add_conn(st, tvb, pinfo, r);
-    add_experts(pinfo, ti, &l, title);
+    if (want_experts)
+        add_experts(pinfo, ti, &l, label, title);
 }
 
 static int dissect_tcpfsm(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                           void *data _U_)
 {
-    tcpfsm_frame_rec *r =
-        (tcpfsm_frame_rec *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpfsm, 0);
-    if (!r && !PINFO_FD_VISITED(pinfo))
-        r = run_engine(tree, pinfo);
-    if (!r)
+    const stored_frame *f = frame_get(pinfo->num);
+    if (!f && !PINFO_FD_VISITED(pinfo))
+        f = run_engine(tree, pinfo);
+    if (!f)
         return 0;
-    emit(tvb, pinfo, tree, r);
-    tap_queue_packet(tcpfsm_tap, pinfo, r);
+    emit(tvb, pinfo, tree, &f->r, f->label);
+    tap_queue_packet(tcpfsm_tap, pinfo, (void *)&f->r);
     return tvb_captured_length(tvb);
 }
 

@@ -11,18 +11,23 @@
 
 #include "tcpfsm.h"
 
-/* What the engine said about one frame, kept for the life of the capture
- * file (wmem_file_scope) and shown again on every later dissection. */
+/* What the engine said about one frame, packed (24 bytes): the plugin
+ * keeps one per labelled frame for the life of the capture file, in an
+ * array indexed by frame number, and shows it again on every later
+ * dissection.  The sentence (tcpfsm.label) is kept apart, in a string
+ * arena (packet-tcpfsm.c).  The enums fit their bit widths (checked at
+ * compile time in packet-tcpfsm.c). */
 typedef struct tcpfsm_frame_rec {
-    uint64_t conn_id;
-    uint64_t ref_frame;
+    uint32_t conn_id;   /* the engine's connection number (from 1) */
+    uint32_t ref_frame; /* 0 = none */
     uint32_t seq_rel, ack_rel;
-    uint32_t anomalies;
-    uint8_t event, phase, step_num, step_of, close, role;
-    uint8_t src_prev, src_state, dst_prev, dst_state;
-    int8_t ack_ok;
-    bool has_ack_rel;
-    const char *label; /* wmem_file_scope */
+    uint16_t anomalies; /* TCPFSM_AN() bits */
+    uint8_t step_num, step_of;
+    unsigned event : 4, phase : 3, close : 3, role : 2;
+    unsigned src_prev : 4, src_state : 4, dst_prev : 4, dst_state : 4;
+    signed ack_ok : 2; /* -1 no check, 0 wrong, 1 right */
+    unsigned has_ack_rel : 1;
+    unsigned present : 1; /* the frame was labelled */
 } tcpfsm_frame_rec;
 
 /* One connection as last known: the engine's snapshot of it, taken when
@@ -38,7 +43,8 @@ typedef struct tcpfsm_conn_rec {
 /* The connection record, up to date with every segment the engine has
  * read so far (NULL when unknown, or no capture is open).  On the first
  * pass that is "what is known at this frame"; once the whole capture has
- * been read, the final summary. */
+ * been read, the final summary.  The record may be a scratch copy: use it
+ * before the next call. */
 const tcpfsm_conn_rec *tcpfsm_plugin_conn(uint64_t conn_id);
 
 /* Every connection of the capture in the order `tcpfsm summary` prints
@@ -48,8 +54,10 @@ const tcpfsm_conn_rec *tcpfsm_plugin_conn(uint64_t conn_id);
 typedef bool (*tcpfsm_conn_visit_fn)(const tcpfsm_conn_rec *c, void *user);
 void tcpfsm_plugin_foreach_conn(tcpfsm_conn_visit_fn fn, void *user);
 
-/* Rebuild a full tcpfsm_label (for the engine's field formatters). */
-void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, tcpfsm_label *out);
+/* Rebuild a full tcpfsm_label (for the engine's field formatters); the
+ * sentence is label_text (NULL: empty). */
+void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, const char *label_text,
+                                tcpfsm_label *out);
 
 /* The tap the dissector feeds: one tcpfsm_frame_rec per labelled frame. */
 #define TCPFSM_TAP_NAME "tcpfsm"

@@ -39,10 +39,13 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
 {
     conns_tap *t = (conns_tap *)tapdata;
     const tcpfsm_frame_rec *r = (const tcpfsm_frame_rec *)data;
-    if (!r || g_hash_table_contains(t->seen, &r->conn_id))
+    if (!r)
+        return TAP_PACKET_DONT_REDRAW;
+    gint64 id = (gint64)r->conn_id; /* the key is a gint64 */
+    if (g_hash_table_contains(t->seen, &id))
         return TAP_PACKET_DONT_REDRAW;
     gint64 *k = g_new(gint64, 1);
-    *k = (gint64)r->conn_id;
+    *k = id;
     g_hash_table_add(t->seen, k);
     return TAP_PACKET_REDRAW;
 }
