@@ -284,12 +284,12 @@ static void show_progress(input *in, int64_t now)
     if (done && in->total_bytes) {
         human_bytes(a, sizeof a, done);
         human_bytes(b, sizeof b, in->total_bytes);
-        fprintf(stderr, "\r\033[Ktcpfsm: %s: %3.0f%%  %s of %s, %llu %s, %s%s/s",
+        fprintf(stderr, "\r\033[Ktcpfsm: %s: %3.0f%%  %s of %s, %llu %s, %s %s/s",
                 in->capture ? in->capture : in->name,
                 100.0 * (double)done / (double)in->total_bytes, a, b, rows,
                 what, rate, what);
     } else {
-        fprintf(stderr, "\r\033[Ktcpfsm: %s: %llu %s, %s%s/s",
+        fprintf(stderr, "\r\033[Ktcpfsm: %s: %llu %s, %s %s/s",
                 in->capture ? in->capture : in->name, rows, what, rate, what);
     }
     in->progress_shown = true;
