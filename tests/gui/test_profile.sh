@@ -28,44 +28,13 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-helper=$root/tests/plugin/tshark-with-plugin.sh
-tshark=${TSHARK:-tshark}
-user=${TCPFSM_TEST_USER:-nobody}
+test_name=profile
+# counters, ok/bad/finish, the tshark skip, plugin_setup, as_user
+. "$here/../plugin/common.sh"
 profile_src=$root/profile/tcpfsm
 
-if ! command -v "$tshark" >/dev/null 2>&1; then
-    echo "SKIP: tshark not found ($tshark); install it (apt-get install tshark)"
-    exit 77
-fi
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
-
-TCPFSM_PLUGIN_HOME=$("$helper" --prepare) || { echo "FAIL - cannot prepare the plugin home"; exit 1; }
-export TCPFSM_PLUGIN_HOME
+plugin_setup
 home=$TCPFSM_PLUGIN_HOME
-work=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-profile.XXXXXX") || exit 1
-trap 'rm -rf "$work" "$home"' EXIT
-
-is_root=no
-[ "$(id -u)" -eq 0 ] && is_root=yes
-as_user() {
-    if [ "$is_root" = no ]; then
-        "$@"
-    elif command -v setpriv >/dev/null 2>&1; then
-        setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups -- "$@"
-    else
-        runuser -u "$user" -- "$@"
-    fi
-}
 user_env() {
     as_user env -u WIRESHARK_CONFIG_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" "$@"
 }

@@ -1,10 +1,13 @@
 # common.sh - sourced by the plugin tests (test_fields.sh, test_agreement.sh,
-# test_flow.sh): the counters, the private plugin HOME and the capture list.
+# test_flow.sh, ..., and tests/gui/test_profile.sh): the counters, the
+# private plugin HOME, the capture list, as_user.
 # The caller sets `here` (its own folder) and `test_name` first.
 # shellcheck shell=sh disable=SC2034 # variables used by the callers
 
 root=$(cd "$here/../.." && pwd)
-helper="$here/tshark-with-plugin.sh"
+helper="$root/tests/plugin/tshark-with-plugin.sh"
+# is_root, user, as_user CMD...
+. "$root/tests/plugin/as_user.sh"
 tshark=${TSHARK:-tshark}
 
 if ! command -v "$tshark" >/dev/null 2>&1; then

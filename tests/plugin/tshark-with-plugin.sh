@@ -36,7 +36,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tshark=${TSHARK:-tshark}
 plugin=${TCPFSM_PLUGIN:-$root/build/plugin/tcpfsm.so}
-user=${TCPFSM_TEST_USER:-nobody}
 
 if ! command -v "$tshark" >/dev/null 2>&1; then
     echo "tshark-with-plugin: tshark not found ($tshark)" >&2
@@ -51,19 +50,8 @@ fi
 abi=$("$tshark" -v 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -n 1)
 [ -n "$abi" ] || abi=4.0
 
-is_root=no
-[ "$(id -u)" -eq 0 ] && is_root=yes
-
-# as_user CMD...: run CMD as the test user (root) or as ourselves
-as_user() {
-    if [ "$is_root" = no ]; then
-        "$@"
-    elif command -v setpriv >/dev/null 2>&1; then
-        setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups -- "$@"
-    else
-        runuser -u "$user" -- "$@"
-    fi
-}
+# is_root, user, as_user CMD...
+. "$here/as_user.sh"
 
 prepare() {
     h=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-home.XXXXXX") || exit 2
