@@ -15,17 +15,9 @@ pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-shopt -s nullglob
-exports=()
-for f in "$DIR"/*.tsv; do
-    case "$f" in *.annotated.tsv|*.summary.tsv) continue ;; esac
-    exports+=("$f")
-done
-if [ "${#exports[@]}" -eq 0 ]; then
-    echo "golden.sh: no exports in $DIR"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+# shellcheck source=tests/exports.sh
+. "$(dirname "$0")/exports.sh"
+list_exports "$DIR" golden.sh
 
 for f in "${exports[@]}"; do
     base=${f%.tsv}

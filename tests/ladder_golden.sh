@@ -45,17 +45,9 @@ golden() {
     fi
 }
 
-shopt -s nullglob
-exports=()
-for f in "$DIR"/*.tsv; do
-    case "$f" in *.annotated.tsv|*.summary.tsv) continue ;; esac
-    exports+=("$f")
-done
-if [ "${#exports[@]}" -eq 0 ]; then
-    echo "ladder_golden.sh: no exports in $DIR"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+# shellcheck source=tests/exports.sh
+. "$(dirname "$0")/exports.sh"
+list_exports "$DIR" ladder_golden.sh
 
 for f in "${exports[@]}"; do
     base=${f%.tsv}
