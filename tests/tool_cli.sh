@@ -130,6 +130,17 @@ expect "frames backwards, strict" 65 "back.tsv:3: frame.number: goes backwards (
 { cat "$work/hex.tsv"; row 6 0xQ 1 1 0; row 7 0xQ 1 1 0; } >"$work/many.tsv"
 expect "bad rows counted" 2 "3 bad input rows skipped, 3 rows used" -- "$TCPFSM" annotate "$work/many.tsv"
 
+# --max-open: a SYN flood of 50 half-open connections under a cap of 10
+{ echo "$H"; for i in $(seq 1 50); do
+    printf '%s\t1.%06d\t%s\t10.0.0.1\t10.0.0.2\t\t\t%s\t80\t0x0002\t100\t0\t0\t65535\t65535\t2\n' "$i" "$i" "$((i - 1))" "$((40000 + i))"
+done; } >"$work/flood.tsv"
+expect "max-open evicts" 0 'flood.tsv: 40 connections evicted (more than 10 open at once; --max-open): their summaries say "evicted"' -- "$TCPFSM" summary --max-open 10 "$work/flood.tsv"
+[ "$(grep -c 'evicted' "$work/out")" -eq 40 ] && [ "$(grep 'evicted' "$work/out" | cut -f1 | sort -n | tail -1)" -eq 39 ] && ok || bad "the 40 idle the longest (streams 0-39) are summarized as evicted: $(cut -f1,27 "$work/out" | tr '\n' ' ')"
+expect "default cap" 0 "" -- "$TCPFSM" summary "$work/flood.tsv"
+! grep -q evicted "$work/out" && ok || bad "50 connections are under the default cap"
+expect "max-open 0 = no limit" 0 "" -- "$TCPFSM" summary --max-open 0 "$work/flood.tsv"
+expect "max-open bad" 64 "--max-open: not a number of connections: '-1'" -- "$TCPFSM" summary --max-open -1 "$work/flood.tsv"
+
 # frame.protocols: a TCP header quoted in an ICMP error is not a segment;
 # in a tunnel the innermost IP header counts
 HP="$H"$'\tframe.protocols'

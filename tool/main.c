@@ -80,6 +80,9 @@ static const char usage_text[] =
     "  -D, --output-dir DIR  annotate: one output file per input in DIR\n"
     "  -j, --jobs N       inputs processed at once (default: the number of\n"
     "                     cores)\n"
+    "      --max-open N   at most N connections open at once (default 250000;\n"
+    "                     0 = no limit): past it, the one idle the longest is\n"
+    "                     summarized early with the anomaly \"evicted\"\n"
     "      --strict       stop at the first bad input row (exit 65)\n"
     "      --via-tshark   read captures through tshark, not directly\n"
     "      --tshark PATH  the tshark to run (default: tshark on PATH, or\n"
@@ -130,6 +133,7 @@ typedef struct run {
     bool ignore_checksums;
     bool zeek_timers;
     tcpfsm_lang lang;     /* [lang] --lang: language of the label column */
+    size_t max_open;      /* --max-open: open connections held at most */
     tcpfsm_engine *eng;   /* for --zeek: released as Zeek removes */
 } run;
 
@@ -143,7 +147,10 @@ static void on_summary(const tcpfsm_summary *s, void *user)
 static void on_zeek_record(const tcpfsm_zeek_record *z, void *user)
 {
     run *r = user;
-    tcpfsm_engine_release_key(r->eng, (int64_t)z->uid);
+    if (z->removed_by && !strcmp(z->removed_by, "evicted"))
+        tcpfsm_engine_evict_key(r->eng, (int64_t)z->uid);
+    else
+        tcpfsm_engine_release_key(r->eng, (int64_t)z->uid);
 }
 
 /* Reads one input to the end, writing to rn->out; returns an exit code
@@ -164,6 +171,7 @@ static int process(run *rn, const char *path)
     cfg.zeek_bare = rn->zeek == 2;
     cfg.zeek_ignore_checksums = rn->ignore_checksums;
     cfg.lang = rn->lang; /* [lang] */
+    cfg.max_open = rn->max_open;
     tcpfsm_zeek_table *zt = NULL;
     if (rn->zeek) {
         /* Zeek decides when a connection ends: nothing lingers or is
@@ -176,6 +184,7 @@ static int process(run *rn, const char *path)
         zo.ignore_checksums = rn->ignore_checksums;
         zo.timers = rn->zeek_timers;
         zt = tcpfsm_zeek_table_new(&zo, on_zeek_record, rn);
+        tcpfsm_zeek_table_set_max_open(zt, rn->max_open);
     }
     if (!annotate) {
         cfg.on_summary = on_summary;
@@ -212,6 +221,11 @@ static int process(run *rn, const char *path)
             tcpfsm_zeek_table_finish(zt);
         tcpfsm_engine_finish(eng);
     }
+    uint64_t evicted = tcpfsm_engine_evictions(eng);
+    if (evicted)
+        fprintf(stderr, "tcpfsm: %s: %llu connections evicted (more than %zu "
+                "open at once; --max-open): their summaries say \"evicted\"\n",
+                path ? path : "-", (unsigned long long)evicted, rn->max_open);
     if (zt)
         tcpfsm_zeek_table_free(zt);
     tcpfsm_engine_free(eng);
@@ -502,7 +516,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    run rn = {.cmd = cmd, .format = OUT_TSV, .out = stdout, .zeek_timers = true};
+    run rn = {.cmd = cmd, .format = OUT_TSV, .out = stdout, .zeek_timers = true,
+              .max_open = TCPFSM_DEFAULT_MAX_OPEN};
     rn.io.tshark = getenv("TCPFSM_TSHARK") ? getenv("TCPFSM_TSHARK") : "tshark";
     const char *output = NULL, *outdir = NULL;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
@@ -513,6 +528,7 @@ int main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"output-dir", required_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
+        {"max-open", required_argument, NULL, 'M'},
         {"strict", no_argument, NULL, 'S'},
         {"tshark", required_argument, NULL, 'T'},
         {"via-tshark", no_argument, NULL, 'V'},
@@ -558,6 +574,18 @@ int main(int argc, char **argv)
                         "'%s'\n", cmd, optarg);
                 return EXIT_USAGE;
             }
+            break;
+        }
+        case 'M': {
+            char *e;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &e, 10);
+            if (e == optarg || *e || errno || optarg[0] == '-' || v > SIZE_MAX / 2) {
+                fprintf(stderr, "tcpfsm: %s: --max-open: not a number of "
+                        "connections: '%s' (0 = no limit)\n", cmd, optarg);
+                return EXIT_USAGE;
+            }
+            rn.max_open = (size_t)v;
             break;
         }
         case 'S':
