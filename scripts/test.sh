@@ -2,7 +2,8 @@
 # test.sh - build (if needed) and run every test:
 #   1. the unit, tool, golden and end-to-end tests again under AddressSanitizer
 #      and UndefinedBehaviorSanitizer (build-asan; the plugin runs inside
-#      tshark, so its tests run in the normal build only);
+#      tshark, so its tests run in the normal build only), and the plugin
+#      built with them on damaged captures (build-asan-plugin: plugin_damage);
 #   2. the libFuzzer harnesses over the TSV reader and the engine, and
 #      over the capture decoder and the engine, 60 s each, seeded from
 #      captures/ (needs clang; a finding fails the run);
@@ -18,6 +19,16 @@ if [ "${TCPFSM_QUICK:-0}" != 1 ]; then
         -DTCPFSM_BUILD_PLUGIN=OFF >/dev/null
     cmake --build build-asan -j"$jobs" >/dev/null
     ctest --test-dir build-asan --output-on-failure
+
+    # the plugin built with ASan + UBSan, loaded into tshark with libasan
+    # preloaded, on damaged copies of every capture (plugin_damage)
+    echo "== the plugin under ASan + UBSan on damaged captures"
+    cmake -S . -B build-asan-plugin -DCMAKE_BUILD_TYPE=Debug -DTCPFSM_SANITIZE=ON >/dev/null
+    if cmake --build build-asan-plugin -j"$jobs" --target tcpfsm_plugin >/dev/null 2>&1; then
+        ctest --test-dir build-asan-plugin --output-on-failure -R '^plugin_damage$'
+    else
+        echo "no plugin target (Wireshark's development files missing?): skipped"
+    fi
 
     if command -v clang >/dev/null 2>&1; then
         echo "== fuzzing the TSV reader and the engine (60 s)"
