@@ -1523,7 +1523,8 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
     conn *c = find_conn(e, seg, &reused);
     lru_touch(e, c);
     enforce_max_open(e, c);
-    tcpfsm_zeek_conn_update_ex(&c->zeek, seg, seg->payload_caplen);
+    if (!e->cfg.no_zeek)
+        tcpfsm_zeek_conn_update_ex(&c->zeek, seg, seg->payload_caplen);
     ctx x = {0};
     x.e = e;
     x.c = c;
@@ -1537,7 +1538,8 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
     x.r = &c->ep[x.R];
     x.ack_flag = seg->flags & TCPFSM_ACK;
     x.t.buf = out->label;
-    x.t.size = sizeof out->label;
+    /* size 1: room for the NUL only, every append is a no-op */
+    x.t.size = e->cfg.no_label_text ? 1 : sizeof out->label;
 
     endpoint *s = x.s, *r = x.r;
     out->conn_id = c->id;

@@ -346,6 +346,13 @@ typedef struct tcpfsm_config {
     size_t max_open;            /* default TCPFSM_DEFAULT_MAX_OPEN */
     /* Zeek's originator heuristic: bare mode has (nearly) no likely
      * server ports (zeek -b); default false = Zeek's default scripts */
+    /* Work a caller does not need, skipped: no_label_text leaves
+     * tcpfsm_label.label empty (`tcpfsm summary` never prints it);
+     * no_zeek does not run Zeek's model, so the summaries' conn_state,
+     * history, orig_* and resp_* columns mean nothing (`tcpfsm annotate`
+     * prints no summary).  Both default false. */
+    bool no_label_text;
+    bool no_zeek;
     bool zeek_bare;
     bool zeek_ignore_checksums; /* zeek -C */
     tcpfsm_lang lang;           /* [lang] label language, default English */

@@ -87,18 +87,53 @@ static void direct_reader(input *in)
     r->line = g_malloc(ROW_BUF);
 }
 
+/* v in decimal at p (room checked against end); two digits a step */
 static char *put_u64(char *p, char *end, uint64_t v)
 {
-    char tmp[24];
-    int n = 0;
-    do
-        tmp[n++] = (char)('0' + v % 10);
-    while ((v /= 10) && n < 24);
+    static const char pairs[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    int n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
     if (end - p <= n)
         return p;
-    while (n)
-        *p++ = tmp[--n];
-    return p;
+    char *q = p + n;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--q = pairs[d + 1];
+        *--q = pairs[d];
+    }
+    if (v >= 10) {
+        *--q = pairs[v * 2 + 1];
+        *--q = pairs[v * 2];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    return p + n;
+}
+
+/* an address as tshark prints it: IPv4 by hand (inet_ntop goes through
+ * printf, a tenth of a directly read annotate), IPv6 through inet_ntop */
+static char *put_addr(char *w, const tcpfsm_addr *a)
+{
+    if (a->family != 4) {
+        tcpfsm_addr_str(a, w, 64);
+        return w + strlen(w);
+    }
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a->bytes[i];
+        if (i)
+            *w++ = '.';
+        if (v >= 100)
+            *w++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *w++ = (char)('0' + v / 10 % 10);
+        *w++ = (char)('0' + v % 10);
+    }
+    return w;
 }
 
 void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
@@ -111,9 +146,10 @@ void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
     for (int f = 0; f < TCPFSM_F_COUNT; f++) {
         cells[f] = w;
         if (f == TCPFSM_F_PROTOCOLS) {
-            w += g_strlcpy(w, pcapsrc_protocols(p), (size_t)(end - w - 1));
-            if (w >= end - 1)
-                w = end - 2;
+            const char *pr_ = pcapsrc_protocols(p);
+            size_t n = strnlen(pr_, 256);
+            memcpy(w, pr_, n);
+            w += n;
         } else if (pr & (1u << f)) {
             switch (f) {
             case TCPFSM_F_FRAME_NUMBER:
@@ -123,18 +159,20 @@ void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
                 if (streams && pcapsrc_stream(p) >= 0)
                     w = put_u64(w, end, (uint64_t)pcapsrc_stream(p));
                 break;
-            case TCPFSM_F_TIME_EPOCH:
-                w += g_strlcpy(w, pcapsrc_time_str(p), 40);
+            case TCPFSM_F_TIME_EPOCH: {
+                const char *ts = pcapsrc_time_str(p);
+                size_t n = strnlen(ts, 40);
+                memcpy(w, ts, n);
+                w += n;
                 break;
+            }
             case TCPFSM_F_IP_SRC:
             case TCPFSM_F_IP_DST:
             case TCPFSM_F_IPV6_SRC:
             case TCPFSM_F_IPV6_DST: {
                 const tcpfsm_addr *ad = &a[f - TCPFSM_F_IP_SRC];
-                if (ad->family) {
-                    tcpfsm_addr_str(ad, w, 64);
-                    w += strlen(w);
-                }
+                if (ad->family)
+                    w = put_addr(w, ad);
                 break;
             }
             case TCPFSM_F_SRCPORT:
@@ -143,9 +181,15 @@ void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
             case TCPFSM_F_DSTPORT:
                 w = put_u64(w, end, seg->dport);
                 break;
-            case TCPFSM_F_FLAGS:
-                w += snprintf(w, 8, "0x%04x", seg->flags & 0xffff);
+            case TCPFSM_F_FLAGS: { /* "0x%04x" */
+                static const char hex[] = "0123456789abcdef";
+                unsigned fl = seg->flags & 0xffff;
+                *w++ = '0';
+                *w++ = 'x';
+                for (int sh = 12; sh >= 0; sh -= 4)
+                    *w++ = hex[(fl >> sh) & 0xf];
                 break;
+            }
             case TCPFSM_F_SEQ_RAW:
                 w = put_u64(w, end, seg->seq);
                 break;

@@ -93,7 +93,9 @@ double input_progress_after(void);
 
 /* The columns tshark would have exported for the frame pcapsrc just
  * returned, in the order of `tcpfsm fields`, written into buf: cells[f]
- * points at field f's text.  streams: fill tcp.stream. */
+ * points at field f's text.  streams: fill tcp.stream.  bufsize: at least
+ * 1024 (the longest row: four IPv6 addresses, a 256-byte frame.protocols,
+ * the numbers, is under 800 bytes). */
 void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
                       char *buf, size_t bufsize, char **cells);
 

@@ -172,6 +172,8 @@ static int process(run *rn, const char *path)
     cfg.zeek_ignore_checksums = rn->ignore_checksums;
     cfg.lang = rn->lang; /* [lang] */
     cfg.max_open = rn->max_open;
+    cfg.no_label_text = !annotate; /* a summary shows no sentence */
+    cfg.no_zeek = annotate;        /* annotate shows no Zeek column */
     tcpfsm_zeek_table *zt = NULL;
     if (rn->zeek) {
         /* Zeek decides when a connection ends: nothing lingers or is
