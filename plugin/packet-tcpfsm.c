@@ -970,7 +970,11 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     rec_facts(r, &l);
     if (!label)
         label = "";
-    step_title(&l, title, sizeof title);
+    /* the title is for people: the tree, the Info column, the step's
+     * expert info */
+    title[0] = '\0';
+    if (want_tree || want_info || is_step_event(l.event))
+        step_title(&l, title, sizeof title);
 
     if (want_info) {
         char an[256];
