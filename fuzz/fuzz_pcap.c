@@ -12,6 +12,17 @@
  *   bit 1  Zeek bare mode (--zeek=bare)
  *   bit 2  Zeek timers off (--no-zeek-timers)
  *   bit 3  labels in Chinese (--lang zh)
+ *   bit 4  through tool/input.c instead, as `tcpfsm annotate FILE` reads
+ *          it: input_open with opts.cells (the columns of a frame read
+ *          directly) and checksums as bit 0, input_next to the end, every
+ *          row written by out_annot_row, input_close, input_report.  A
+ *          frame pcapsrc cannot decode switches to tshark, here
+ *          /nonexistent/tshark (it fails: that path too); an input that is
+ *          no capture is read as a TSV export
+ *   bit 5  (with bit 4) --strict
+ *   bit 6, 7 (with bit 4) the output format: TSV, CSV, JSONL
+ * input.c's messages go to /dev/null (the stderr stream; sanitizer reports
+ * still reach file descriptor 2).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -21,6 +32,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "output.h"
 #include "pcapsrc.h"
 #include "tcpfsm.h"
@@ -87,6 +99,57 @@ static void echo_columns(const pcapsrc *p)
             (unsigned long long)pcapsrc_file_size(p));
 }
 
+/* bit 4: the tool's input layer, as annotate drives it (main.c) */
+static void run_input(unsigned opt, bool checksums, tcpfsm_lang lang)
+{
+    input in;
+    input_opts o = {.tshark = "/nonexistent/tshark", .checksums = checksums,
+                    .strict = (opt & 32) != 0, .cells = true, .quiet = true};
+    out_format fmt = (opt >> 6) == 1 ? OUT_CSV : (opt >> 6) == 2 ? OUT_JSONL : OUT_TSV;
+    if (input_open(&in, memfd_path, &o) != TCPFSM_EXIT_OK)
+        return;
+    out_annot_header(devnull, fmt, &in.rd);
+    tcpfsm_config cfg;
+    tcpfsm_config_init(&cfg);
+    cfg.lang = lang;
+    cfg.no_zeek = true;
+    tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
+    int status = TCPFSM_EXIT_OK, r;
+    unsigned long long rows = 0;
+    tcpfsm_segment seg;
+    tcpfsm_label lab;
+    while ((r = input_next(&in, &seg)) != INPUT_END) {
+        if (r == INPUT_FAIL) {
+            status = in.status;
+            if (status == TCPFSM_EXIT_OK)
+                abort(); /* a failure always says its exit code */
+            break;
+        }
+        if (r != INPUT_SEGMENT && r != INPUT_OTHER)
+            abort();
+        rows++;
+        if (r == INPUT_OTHER) {
+            out_annot_row(devnull, fmt, &in.rd, NULL);
+            continue;
+        }
+        if (seg.src.family != seg.dst.family ||
+            (seg.src.family != 4 && seg.src.family != 6))
+            abort();
+        int fe = tcpfsm_engine_feed(eng, &seg, &lab);
+        out_annot_row(devnull, fmt, &in.rd, fe == 0 ? &lab : NULL);
+    }
+    if (rows != in.rows)
+        abort(); /* every row returned is counted as used */
+    if (status != TCPFSM_EXIT_DATAERR)
+        tcpfsm_engine_finish(eng);
+    tcpfsm_engine_free(eng);
+    status = input_close(&in, status);
+    status = input_report(&in, status);
+    if (in.name || in.pc || in.fp || in.via_tshark)
+        abort(); /* input_close / input_report left something open */
+    (void)status;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!devnull) {
@@ -95,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!devnull || memfd < 0)
             abort();
         snprintf(memfd_path, sizeof memfd_path, "/proc/self/fd/%d", memfd);
+        stderr = devnull; /* input.c's messages */
     }
     if (size == 0)
         return 0;
@@ -109,6 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned opt = data[size - 1];
     bool checksums = opt & 1, bare = opt & 2, timers = !(opt & 4);
     tcpfsm_lang lang = (opt & 8) ? TCPFSM_LANG_ZH : TCPFSM_LANG_EN;
+    if (opt & 16) {
+        run_input(opt, checksums, lang);
+        return 0;
+    }
 
     char err[512];
     bool unsup = false;

@@ -686,6 +686,64 @@ def crafted(d):
                                        b"o" * 10), opts=opt)))
         cap(name, p)
 
+    # IPv4 options too short for what tshark 4.0's option dissector reads
+    # (packet-ip.c; proto_tree_add_item checks the bytes even for fields
+    # nobody asked for): the exception ends the IP dissection - ip.src /
+    # ip.dst printed, no TCP fields, no reassembly.  Each known type below,
+    # at and above its minimum; length 0/1, an option running past the
+    # header, a length byte past the header and EOL only end the walk (TCP
+    # still decoded), NOPs are skipped; a header cut inside the options
+    # drops a source route's ip.dst.
+    def opt(t, n, fill=b""):
+        body = (fill + b"\0" * 40)[:max(0, n - 2)]
+        return bytes([t, n]) + body
+
+    route = lambda t, n: opt(t, n, bytes([4]) + a4("10.9.9.9") * 10)  # noqa: E731
+    cipso = lambda n, tags=b"": opt(134, n, struct.pack("!I", 3) + tags)  # noqa: E731
+    cases = []
+    for t in (131, 137, 7):
+        cases += [route(t, 2), route(t, 3), route(t, 4), route(t, 7), route(t, 11)]
+    for t, lens in ((130, (2, 3, 11)), (133, (2, 3, 4)), (136, (2, 3, 4)), (11, (2, 3, 4)),
+                    (12, (2, 3, 4)), (148, (2, 3, 4)), (82, (2, 11, 12)), (149, (2, 6)),
+                    (99, (2, 4))):
+        cases += [opt(t, n) for n in lens]
+    cases += [opt(68, 2), opt(68, 3, b"\x05"), opt(68, 4, b"\x05"), opt(68, 8, b"\x05\x01"),
+              opt(68, 12, b"\x05\x00")]                                  # time stamp
+    cases += [opt(25, 2), opt(25, 3, b"\x00"), opt(25, 3, b"\x10"), opt(25, 7, b"\x80"),
+              opt(25, 8, b"\x00"), opt(25, 8, b"\x80")]                  # quick-start
+    cases += [cipso(2), cipso(5), cipso(6), cipso(10, bytes([1, 4, 0, 0])),
+              cipso(10, bytes([6, 5, 0, 0])),         # tag one byte past the option
+              cipso(7, bytes([9])),                   # unknown tag reads a length past it
+              cipso(12, bytes([2, 5, 0, 0, 0, 7, 1])),  # odd categories: next tag mid-tag
+              cipso(12, bytes([5, 6, 0, 0, 0, 1]))]
+    cases += [opt(99, 0) + opt(7, 2), opt(7, 1) + opt(7, 2), b"\x01\x07\x09\x04",
+              b"\x01\x01\x01\x07", b"\x00" + opt(7, 2), b"\x01\x01" + opt(7, 2),
+              route(131, 7) + opt(7, 2), opt(7, 2) + route(131, 7),
+              route(131, 7) + route(137, 7)[:3] + a4("10.7.7.7"),
+              opt(131, 7, b"\x08" + a4("10.9.9.9")) + route(137, 7)]   # done, then a route
+    p = Pkts()
+    for i, o in enumerate(cases):
+        p.add(E(ipv4(C4, S4, tcp(20000 + i, 80, 1, 0, 0x002, 1000, src=a4(C4), dst=a4(S4)),
+                     opts=o)))
+    rt_unk = route(131, 7) + opt(99, 4) + b"\0"
+    full = E(ipv4(C4, S4, tcp(20999, 80, 1, 0, 0x002, 1000), opts=rt_unk))
+    for cl in (14 + 27, 14 + 31, 14 + 32):                  # options cut, then whole
+        p.add(full, caplen=cl)
+    p.add(E(ipv4(C4, S4, b"", opts=b"\x01\x01" + opt(131, 2))))  # route's pointer past the IP
+    cap("ipv4-option-lengths", p)
+
+    # ... in fragments (the fragment with the bad option is not reassembled)
+    # and in a header quoted by an ICMP error
+    p = Pkts()
+    d1 = tcp(40000, 80, 1001, 5001, 0x018, 300, b"", b"B" * 40, src=a4(C4), dst=a4(S4))
+    for ident, o1, o2 in ((30, opt(7, 2), b""), (31, b"", opt(68, 3)), (32, route(7, 7), b"")):
+        p.add(E(ipv4(C4, S4, d1[:24], ident=ident, frag=0x2000, opts=o1)))
+        p.add(E(ipv4(C4, S4, d1[24:], ident=ident, frag=3, opts=o2)))
+    q = ipv4(C4, S4, tcp(40000, 80, 1101, 5301, 0x018, 502, b"", b"z" * 20), opts=opt(148, 3))
+    p.add(E(ipv4(S4, C4, struct.pack("!BBHI", 3, 3, 0, 0) + q, proto=1)))
+    p.add(E(ipv4(S4, C4, struct.pack("!BBHI", 3, 3, 0, 0) + q, proto=1, opts=opt(82, 11))))
+    cap("ipv4-option-frags-icmp", p)
+
     # tunnels
     def tun(name, wrap, fallback=False):
         p = Pkts()

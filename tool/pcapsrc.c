@@ -97,6 +97,14 @@
  *                  0x6558 Ethernet) and IPv4 AH to the innermost header.
  *                  IPv4 loose/strict source routes: ip.dst is the route's
  *                  final address, as Wireshark shows it.
+ *   IPv4 options = walked as dissect_ip_options: an option shorter than
+ *                  what its dissector reads (route of length 2, time stamp
+ *                  < 4, traceroute < 12 ...: v4_opt_throws) is an
+ *                  exception that ends the IP dissection (ip.src/ip.dst
+ *                  kept, no TCP, no reassembly) except in an ICMP error's
+ *                  quote; length 0/1, an option past the header, EOL end
+ *                  only the walk.  A header cut inside its options prints
+ *                  no route's ip.dst.
  *   ICMP errors  = a TCP header quoted in ICMP/ICMPv6 is not a segment (tsv):
  *                  not TCP.  tshark still dissects the quote: its IP
  *                  addresses are the last ip.* occurrences, and the quoted
@@ -1002,28 +1010,39 @@ static bool v4_private_or_ll(const uint8_t *a)
            (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254);
 }
 
-/* get_dst_offset(): offset of the final destination in a source route */
-static uint32_t v4_dst_offset(const uint8_t *o, uint32_t length)
+/* get_dst_offset(): offset (from the first option byte) of the final
+ * destination in the first loose/strict source route, 0 if none or its
+ * pointer is not valid.  Reads as Wireshark does: the type byte, the
+ * length byte and a route's pointer byte (which, for a route of length 2,
+ * is the byte after the option, possibly past the header); `avail` is how
+ * many option bytes are captured: a read past them is an exception (-1). */
+static int v4_dst_offset(const uint8_t *o, uint32_t length, uint32_t avail,
+                         uint32_t *dst_off)
 {
     uint32_t off = 0;
+    *dst_off = 0;
     while (length > 0) {
+        if (off >= avail)
+            return -1;
         uint8_t opt = o[off];
         length--;
         if (opt != 0 && opt != 1) {
             if (length == 0)
                 return 0;
+            if (off + 1 >= avail)
+                return -1;
             uint32_t len = o[off + 1];
             length--;
             if (len < 2 || len - 2 > length)
                 return 0;
             if (opt == 137 || opt == 131) {
-                if (len < 4)
-                    return 0; /* no room for a pointer and an address
-                                 (and o[off + 2] may lie past the header) */
+                if (off + 2 >= avail)
+                    return -1;
                 uint8_t ptr = o[off + 2];
                 if (ptr < 4 || (ptr & 3) || ptr > len)
                     return 0;
-                return off + 4 + (len - 4);
+                *dst_off = off + 4 + (len - 4);
+                return 0;
             }
             off += len;
             length -= len - 2;
@@ -1034,6 +1053,100 @@ static uint32_t v4_dst_offset(const uint8_t *o, uint32_t length)
             return 0;
     }
     return 0;
+}
+
+/* The CIPSO option dissector's reads (dissect_ipopt_cipso): true when one
+ * goes past the option's `len` bytes.  Its tag-length checks let a tag end
+ * one byte past the option, and a category list of odd length leaves the
+ * offset short of the tag's end (the next tag is read from there). */
+static bool v4_cipso_throws(const uint8_t *o, uint32_t len)
+{
+    if (len < 6)
+        return true; /* the DOI */
+    uint32_t off = 6;
+    while (off < len) {
+        uint8_t type = o[off];
+        uint32_t tl = off + 1 < len ? o[off + 1] : 1;
+        if (type == 0) { /* padding */
+            off++;
+            continue;
+        }
+        if (type != 1 && type != 2 && type != 5 && type != 6 && type != 7)
+            return off + 1 == len; /* unknown tag: the dissector stops, after
+                                      reading a length byte at off + 1 <= len */
+        if (tl < (type == 7 ? 2u : 4u) || tl > 34 || off + tl - 1 > len)
+            return false; /* malformed tag: it stops there */
+        if (type == 6 || type == 7) { /* the tag data */
+            if (off + tl > len)
+                return true;
+            off += tl;
+            continue;
+        }
+        off += 3;
+        if (off + 1 > len)
+            return true; /* the sensitivity level */
+        off++;
+        if (tl <= 4)
+            continue;
+        uint32_t end = off + tl - 4;
+        if (type == 1) { /* the category bitmap */
+            if (end > len)
+                return true;
+            off = end;
+        } else {
+            while (off + 2 <= end) { /* 2: categories; 5: ranges */
+                if (off + 2 > len)
+                    return true;
+                if (type == 5 && off + 4 <= end) {
+                    if (off + 4 > len)
+                        return true;
+                    off += 4;
+                } else {
+                    off += 2;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* Whether tshark 4.0's dissector of the IPv4 option at o (type, length
+ * `len` >= 2, all inside the header) reads past the option.  Such an
+ * exception ends the IP dissection in the options: no payload (no TCP
+ * fields), no reassembly.  proto_tree_add_item checks its bytes even for
+ * fields nobody asked for, so every field a dissector adds counts.  The
+ * minimum lengths: security, extended security and the routes (pointer)
+ * 3; time stamp (pointer, flags), stream ID, MTU probe / reply and
+ * router alert 4; traceroute 12; CIPSO 6 plus its tags; quick-start 3,
+ * and 8 for a rate request / report.  Selective directed broadcast and
+ * unknown options read nothing past their length. */
+static bool v4_opt_throws(const uint8_t *o, uint32_t len)
+{
+    switch (o[0]) {
+    case 130: /* security: the classification level */
+    case 133: /* extended security: the format code */
+    case 131: /* loose source route: the pointer */
+    case 137: /* strict source route */
+    case 7:   /* record route */
+        return len < 3;
+    case 68:  /* time stamp: pointer, overflow / flag */
+    case 136: /* stream identifier */
+    case 11:  /* MTU probe */
+    case 12:  /* MTU reply */
+    case 148: /* router alert */
+        return len < 4;
+    case 82: /* traceroute: ID, hop counts, originator */
+        return len < 12;
+    case 25: /* quick-start: the function; a rate request or report then
+                adds TTL / unused byte and nonce */
+        if (len < 3)
+            return true;
+        return (o[2] >> 4 == 0 || o[2] >> 4 == 8) && len < 8;
+    case 134:
+        return v4_cipso_throws(o, len);
+    default:
+        return false;
+    }
 }
 
 static void dis_ipv4(dctx *c, tvb t)
@@ -1077,47 +1190,62 @@ static void dis_ipv4(dctx *c, tvb t)
     p->ip_src = src;
     p->present |= F(IP_SRC);
     uint32_t dst_off = 0;
-    if (hlen > 20) {
-        if (t.cap < hlen)
-            return; /* options cut short: exception */
-        dst_off = v4_dst_offset(t.d + 20, hlen - 20);
-    }
-    if (t.cap < 20)
+    if (hlen > 20 && v4_dst_offset(t.d + 20, hlen - 20, t.cap > 20 ? t.cap - 20 : 0,
+                                   &dst_off) < 0)
+        return; /* get_dst_offset read past the captured data */
+    if (t.cap < 20 || 20 + dst_off > t.cap)
         return;
     memcpy(dst.bytes, t.d + 16 + dst_off, 4);
     c->net_dst = dst;
-    bool dst_printed = true;
-    if (dst_off) {
-        /* the route option prints ip.dst (its last address) only when its
-         * length leaves whole addresses after type, length and pointer */
-        uint32_t o = 20, end = hlen;
-        dst_printed = false;
-        while (o < end) {
-            uint8_t opt = t.d[o];
-            if (opt == 0)
-                break;
-            if (opt == 1) {
-                o++;
-                continue;
-            }
-            if (o + 1 >= end)
-                break;
-            uint32_t len = t.d[o + 1];
-            if (len < 2)
-                break;
-            if (opt == 131 || opt == 137) {
-                dst_printed = len >= 7 && (len - 3) % 4 == 0;
-                break;
-            }
-            o += len;
-        }
-    }
-    if (dst_printed) {
+    if (!dst_off) {
         p->ip_dst = dst;
         p->present |= F(IP_DST);
     }
+    /* the options (dissect_ip_options), after ip.src / ip.dst.  Not when
+     * the header is not all captured: the options subtree throws (no
+     * route's ip.dst, nothing after).  The walk stops at an EOL, a length
+     * byte past the header, a length below 2 or an option running past the
+     * header (the payload is still dissected), and at an option whose
+     * dissector reads past it (an exception: nothing after it; see
+     * v4_opt_throws).  A source
+     * route whose pointer is valid and not past it and whose length leaves
+     * whole addresses after type, length and pointer prints ip.dst (its
+     * last address); the last one printed is the column's. */
+    bool stop = hlen > 20 && t.cap < hlen;
+    for (uint32_t o = 20; o < hlen && !stop;) {
+        uint8_t opt = t.d[o];
+        if (opt == 0)
+            break;
+        if (opt == 1) {
+            o++;
+            continue;
+        }
+        if (o + 1 >= hlen)
+            break;
+        uint32_t len = t.d[o + 1];
+        if (len < 2 || o + len > hlen)
+            break;
+        /* in an ICMP error's quote (pinfo->flags.in_error_pkt) the call
+         * of the option's dissector catches its exception: the walk goes on */
+        if (!c->in_error && v4_opt_throws(t.d + o, len)) {
+            stop = true;
+            break;
+        }
+        if ((opt == 131 || opt == 137) && len >= 7 && (len - 3) % 4 == 0) {
+            uint8_t ptr = t.d[o + 2];
+            if (ptr >= 4 && !(ptr & 3) && ptr <= len) {
+                tcpfsm_addr rd = {4, {0}};
+                memcpy(rd.bytes, t.d + o + len - 4, 4);
+                p->ip_dst = rd;
+                p->present |= F(IP_DST);
+            }
+        }
+        o += len;
+    }
     /* without it, ip.dst's last occurrence is an outer header's, if any */
     c->last_ip = (p->present & F(IP_DST)) ? 4 : -4;
+    if (stop)
+        return; /* exception in the options */
 
     /* fragments (a header quoted in an ICMP error is not reassembled) */
     if ((foff & 0x3fff) && ip_len > hlen && ip_len <= t.cap && !c->in_error) {
