@@ -47,7 +47,7 @@ if [ "${TCPFSM_QUICK:-0}" != 1 ]; then
         fi
         grep -E '^Done [0-9]+ runs' build-fuzz/fuzz.log || true
 
-        echo "== fuzzing the capture decoder (pcapsrc) and the engine (60 s)"
+        echo "== fuzzing the capture decoder (pcapsrc), the input layer and the engine (60 s)"
         cmake --build build-fuzz -j"$jobs" --target fuzz_pcap >/dev/null
         pcorpus=$(mktemp -d)
         trap 'rm -rf "$corpus" "$pcorpus"' EXIT
