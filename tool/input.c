@@ -362,12 +362,25 @@ static void end_progress(input *in)
 
 /* a bad row: reported (the first ones) and skipped, or the end under
  * --strict */
-static int bad_row(input *in, const char *where, const char *err)
+/* ":LINE" of a TSV row, or ": frame N" of a frame read directly: formatted
+ * only for a message, never per row */
+static const char *where(const input *in, char *buf, size_t size)
+{
+    if (in->pc)
+        snprintf(buf, size, ": frame %llu", in->cur_frame);
+    else
+        snprintf(buf, size, ":%llu", in->rd.line_no);
+    return buf;
+}
+
+static int bad_row(input *in, const char *err)
 {
     in->bad_rows++;
     if (in->bad_rows <= INPUT_MAX_SHOWN_ERRORS || in->o.strict) {
         end_progress(in);
-        fprintf(stderr, "tcpfsm: %s%s: %s\n", in->name, where, err);
+        char w[48];
+        fprintf(stderr, "tcpfsm: %s%s: %s\n", in->name, where(in, w, sizeof w),
+                err);
     }
     if (in->o.strict) {
         in->status = TCPFSM_EXIT_DATAERR;
@@ -378,7 +391,7 @@ static int bad_row(input *in, const char *where, const char *err)
 
 /* Frame numbers that go backwards (a concatenation, a sorted export):
  * the segment is labelled where it comes, and said so. */
-static int check_order(input *in, const tcpfsm_segment *seg, const char *where)
+static int check_order(input *in, const tcpfsm_segment *seg)
 {
     if (seg->frame > in->last_frame || !in->any_segment) {
         in->last_frame = seg->frame;
@@ -391,13 +404,15 @@ static int check_order(input *in, const tcpfsm_segment *seg, const char *where)
              in->o.strict ? "" : "; labelled in the order given");
     in->last_frame = seg->frame;
     if (in->o.strict) {
-        bad_row(in, where, msg);
+        bad_row(in, msg);
         return INPUT_FAIL;
     }
     in->backwards++;
     if (in->backwards <= INPUT_MAX_SHOWN_ERRORS) {
         end_progress(in);
-        fprintf(stderr, "tcpfsm: %s%s: %s\n", in->name, where, msg);
+        char w[48];
+        fprintf(stderr, "tcpfsm: %s%s: %s\n", in->name, where(in, w, sizeof w),
+                msg);
     }
     return 0;
 }
@@ -445,17 +460,15 @@ static int next_direct(input *in, tcpfsm_segment *seg)
         if (rc == PCAPSRC_UNSUPPORTED)
             return switch_to_tshark(in, seg->frame, err) < 0 ? INPUT_FAIL
                                                             : SWITCHED;
-        char where[48];
-        snprintf(where, sizeof where, ": frame %llu",
-                 (unsigned long long)seg->frame);
+        in->cur_frame = (unsigned long long)seg->frame;
         if (rc == PCAPSRC_BAD_ROW) {
-            if (bad_row(in, where, err) < 0)
+            if (bad_row(in, err) < 0)
                 return INPUT_FAIL;
             continue;
         }
         if (rc == PCAPSRC_SEGMENT) {
             seg->stream = pcapsrc_stream(in->pc);
-            if (check_order(in, seg, where) < 0)
+            if (check_order(in, seg) < 0)
                 return INPUT_FAIL;
         }
         if (in->o.cells) {
@@ -494,8 +507,6 @@ int input_next(input *in, tcpfsm_segment *seg)
         if (in->rd.len == 0 && feof(in->rd.fp))
             return INPUT_END;
         int pr = tsv_parse(&in->rd, seg, err, sizeof err);
-        char where[32];
-        snprintf(where, sizeof where, ":%llu", in->rd.line_no);
         if (in->skip_until) {
             /* after a switch: the frames read directly come again */
             int fc = in->rd.col_of[TCPFSM_F_FRAME_NUMBER];
@@ -505,11 +516,11 @@ int input_next(input *in, tcpfsm_segment *seg)
             in->skip_until = 0;
         }
         if (pr < 0) {
-            if (bad_row(in, where, err) < 0)
+            if (bad_row(in, err) < 0)
                 return INPUT_FAIL;
             continue;
         }
-        if (pr == 1 && check_order(in, seg, where) < 0)
+        if (pr == 1 && check_order(in, seg) < 0)
             return INPUT_FAIL;
         in->rows++;
         return pr == 0 ? INPUT_OTHER : INPUT_SEGMENT;

@@ -71,6 +71,7 @@ typedef struct input {
     unsigned long long backwards; /* segments whose frame number went back */
     unsigned long long last_frame;  /* the last segment's frame number */
     bool any_segment;
+    unsigned long long cur_frame;   /* the frame pcapsrc returned last */
     unsigned long long skip_until;  /* after a switch to tshark: frames
                                        already read directly */
     /* progress (stderr on a terminal, after a second) */

@@ -673,11 +673,12 @@ int main(int argc, char **argv)
         }
     }
     int rc;
-    if (outdir || ninputs > 1)
+    bool batch = outdir || ninputs > 1;
+    if (batch)
         rc = run_batch(&rn, argv + optind, ninputs, outdir, (int)jobs);
     else
-        rc = process(&rn, input);
-    if (fflush(rn.out) != 0 || ferror(rn.out)) {
+        rc = process(&rn, input); /* flushes and reports a write error */
+    if (batch && (fflush(rn.out) != 0 || ferror(rn.out))) {
         fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
         rc = EXIT_IOERR;
     }
