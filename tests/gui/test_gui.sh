@@ -84,17 +84,8 @@ fail=0
 ok() { pass=$((pass + 1)); echo "ok   - $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 
-is_root=no
-[ "$(id -u)" -eq 0 ] && is_root=yes
-as_user() {
-    if [ "$is_root" = no ]; then
-        "$@"
-    elif command -v setpriv >/dev/null 2>&1; then
-        setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups -- "$@"
-    else
-        runuser -u "$user" -- "$@"
-    fi
-}
+# is_root, as_user CMD... (user: $TCPFSM_TEST_USER, default nobody)
+. "$root/tests/plugin/as_user.sh"
 
 # ---- a private HOME: the plugin, the profile, the files the user reads ----
 home=$(TCPFSM_PLUGIN=$plugin TSHARK=$tshark sh "$root/tests/plugin/tshark-with-plugin.sh" --prepare) ||
