@@ -1,0 +1,212 @@
+/* text.c - the label sentence: a small formatter for the message
+ * formats (engine/messages.h), and the parts of the sentence every
+ * segment has (the moves, the notes).  The words come from lang.c.
+ */
+#include "engine_int.h"
+#include "messages.h"
+#include "tcpfsm_lang.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Decimal digits of v, written backwards from end; returns the start. */
+static char *utoa_rev(char *end, unsigned long long v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+/* A vsnprintf for the conversions the messages use (%s %u %d %lu %llu
+ * %zu %%): the label is built for every segment, and the C library's
+ * printf machinery was a fifth of the run time.  Same result as
+ * vsnprintf(buf, size, fmt, ap): writes at most size - 1 bytes and a NUL,
+ * returns the length the whole text would have.  Any other conversion
+ * (none today) is handed to vsnprintf. */
+static int fmt_text(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    size_t o = 0;
+    size_t lim = size ? size - 1 : 0;
+#define PUT(src, n)                                                        \
+    do {                                                                   \
+        size_t n_ = (n);                                                   \
+        if (o < lim)                                                       \
+            memcpy(buf + o, (src), o + n_ <= lim ? n_ : lim - o);          \
+        o += n_;                                                           \
+    } while (0)
+    const char *p = fmt;
+    for (;;) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            PUT(p, strlen(p));
+            break;
+        }
+        PUT(p, (size_t)(pct - p));
+        const char *q = pct + 1;
+        char num[24];
+        char *ne = num + sizeof num;
+        switch (*q) {
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            PUT(v, strlen(v));
+            p = q + 1;
+            continue;
+        }
+        case 'u': {
+            char *st = utoa_rev(ne, va_arg(ap, unsigned));
+            PUT(st, (size_t)(ne - st));
+            p = q + 1;
+            continue;
+        }
+        case 'd': {
+            int v = va_arg(ap, int);
+            unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v
+                                         : (unsigned long long)v;
+            char *st = utoa_rev(ne, m);
+            if (v < 0)
+                *--st = '-';
+            PUT(st, (size_t)(ne - st));
+            p = q + 1;
+            continue;
+        }
+        case '%':
+            PUT("%", 1);
+            p = q + 1;
+            continue;
+        case 'l':
+            if (q[1] == 'u') {
+                char *st = utoa_rev(ne, va_arg(ap, unsigned long));
+                PUT(st, (size_t)(ne - st));
+                p = q + 2;
+                continue;
+            }
+            if (q[1] == 'l' && q[2] == 'u') {
+                char *st = utoa_rev(ne, va_arg(ap, unsigned long long));
+                PUT(st, (size_t)(ne - st));
+                p = q + 3;
+                continue;
+            }
+            break;
+        case 'z':
+            if (q[1] == 'u') {
+                char *st = utoa_rev(ne, va_arg(ap, size_t));
+                PUT(st, (size_t)(ne - st));
+                p = q + 2;
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        /* not one of ours: let the C library do the rest */
+        {
+            int n = vsnprintf(o < lim ? buf + o : NULL,
+                              o < lim ? size - o : 0, pct, ap);
+            if (n < 0)
+                return n;
+            o += (size_t)n;
+            if (size)
+                buf[o < lim ? o : lim] = '\0';
+            return (int)o;
+        }
+    }
+#undef PUT
+    if (size)
+        buf[o < lim ? o : lim] = '\0';
+    return (int)o;
+}
+
+void tcpfsm_i_tappend(text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void tcpfsm_i_tappend(text *t, const char *fmt, ...)
+{
+    if (t->used + 1 >= t->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = fmt_text(t->buf + t->used, t->size - t->used, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    t->used += (size_t)n;
+    if (t->used >= t->size) {
+        /* cut short: never leave half a UTF-8 character at the end */
+        size_t end = t->size - 1, lead = end;
+        while (lead > 0 && ((unsigned char)t->buf[lead - 1] & 0xC0) == 0x80)
+            lead--;
+        if (lead > 0) {
+            unsigned char c = (unsigned char)t->buf[lead - 1];
+            size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (end - (lead - 1) < want)
+                end = lead - 1;
+        }
+        t->buf[end] = '\0';
+        t->used = end;
+    }
+}
+
+/* The label's words come from the message table (messages.h) in the
+ * configured language; the format of message ID: */
+#define MSG(x, ID) tcpfsm_lang_msg((x)->e->cfg.lang, TCPFSM_M_##ID)
+
+void tcpfsm_i_tput(text *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->used + n < t->size) { /* fits: no formatting to do */
+        memcpy(t->buf + t->used, s, n + 1);
+        t->used += n;
+        return;
+    }
+    tcpfsm_i_tappend(t, "%s", s);
+}
+
+void tcpfsm_i_append_moves(ctx *x)
+{
+    tcpfsm_label *l = x->out;
+    const char *who[2] = {tcpfsm_i_role_word(x, x->S), tcpfsm_i_role_word(x, x->R)};
+    tcpfsm_lang lang = x->e->cfg.lang;
+    tcpfsm_state prev[2] = {l->src_prev, l->dst_prev};
+    tcpfsm_state now[2] = {l->src_state, l->dst_state};
+    int moved = 0;
+    tcpfsm_i_tput(&x->t, MSG(x, MOVES));
+    /* the client first, as people read a ladder left to right */
+    for (int k = 0; k < 2; k++) {
+        int i = (x->S == 0) ? k : 1 - k;
+        if (prev[i] == now[i])
+            continue;
+        if (moved)
+            tcpfsm_i_tput(&x->t, MSG(x, LIST_SEP));
+        tcpfsm_i_tappend(&x->t, MSG(x, MOVE), who[i], tcpfsm_state_text(prev[i], lang),
+                tcpfsm_state_text(now[i], lang));
+        moved++;
+    }
+    if (!moved)
+        tcpfsm_i_tput(&x->t, MSG(x, NO_CHANGE));
+    for (int i = 0; i < 2; i++) {
+        if (now[i] == TCPFSM_TIME_WAIT && prev[i] != TCPFSM_TIME_WAIT) {
+            tcpfsm_i_tappend(&x->t, MSG(x, TIME_WAIT), who[i]);
+        }
+    }
+}
+
+void tcpfsm_i_append_notes(ctx *x)
+{
+    uint32_t a = x->out->anomalies;
+    const tcpfsm_segment *seg = x->seg;
+    if (a & TCPFSM_AN(MIDSTREAM))
+        tcpfsm_i_tput(&x->t, MSG(x, NOTE_MIDSTREAM));
+    if (a & TCPFSM_AN(PORT_REUSE))
+        tcpfsm_i_tput(&x->t, MSG(x, NOTE_PORT_REUSE));
+    if (a & TCPFSM_AN(SYN_DATA))
+        tcpfsm_i_tappend(&x->t, MSG(x, NOTE_SYN_DATA), seg->len);
+    if ((a & TCPFSM_AN(RETRANSMISSION)) && x->out->event == TCPFSM_EV_DATA)
+        tcpfsm_i_tput(&x->t, MSG(x, NOTE_RETX));
+    if (a & TCPFSM_AN(DATA_AFTER_FIN))
+        tcpfsm_i_tappend(&x->t, MSG(x, NOTE_DATA_AFTER_FIN), tcpfsm_i_role_word(x, x->S));
+    if ((a & TCPFSM_AN(UNEXPECTED)) && x->r->state == TCPFSM_CLOSED &&
+        x->out->event != TCPFSM_EV_OTHER)
+        tcpfsm_i_tappend(&x->t, MSG(x, NOTE_PEER_CLOSED), tcpfsm_i_role_word(x, x->R));
+}
