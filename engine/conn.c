@@ -7,6 +7,7 @@
  */
 #include "engine_int.h"
 
+#include <errno.h>
 #include <string.h>
 
 void tcpfsm_config_init(tcpfsm_config *cfg)
@@ -83,7 +84,16 @@ static void make_tuple(const tcpfsm_segment *s, tuple_key *k)
 
 tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
 {
-    tcpfsm_engine *e = g_new0(tcpfsm_engine, 1);
+    if (cfg && (!(cfg->linger_seconds >= 0) ||
+                (unsigned)cfg->lang >= TCPFSM_LANG_MAX)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    tcpfsm_engine *e = g_try_new0(tcpfsm_engine, 1);
+    if (!e) {
+        errno = ENOMEM;
+        return NULL;
+    }
     if (cfg)
         e->cfg = *cfg;
     else

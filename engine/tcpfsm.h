@@ -21,6 +21,29 @@ extern "C" {
 
 #define TCPFSM_VERSION "0.1.0"
 
+/* TCPFSM_API marks the public API: the one set of symbols libtcpfsm.so
+ * exports (the library is built with -fvisibility=hidden; everything else
+ * is internal to it). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TCPFSM_API __attribute__((visibility("default")))
+#else
+#define TCPFSM_API
+#endif
+
+/* Library users: the struct layouts below (tcpfsm_segment, tcpfsm_label,
+ * tcpfsm_summary, tcpfsm_config) are NOT part of the shared library's
+ * stable interface - they grow as the engine learns facts.  A program that
+ * links libtcpfsm.so should allocate them with the *_new() functions and
+ * reach their contents only through the accessors ("Library interface"
+ * below), so that a newer library with larger structs still runs it.
+ * The tool and the Wireshark plugin, built with the engine, use the
+ * structs directly.
+ *
+ * Threads: an engine and everything it returns belong to one thread at a
+ * time.  Several engines may run in parallel threads (no global mutable
+ * state); the name and field-list functions are read-only and may be
+ * called from any thread. */
+
 /* ---- states (RFC 9293 names; UNKNOWN first, as Linux tcp_states.h) ---- */
 typedef enum tcpfsm_state {
     TCPFSM_UNKNOWN = 0,
@@ -170,19 +193,19 @@ typedef struct tcpfsm_segment {
 
 /* A segment with every member at its "unknown" value (stream -1,
  * checksum -1); adapters start from this and fill what they have. */
-void tcpfsm_segment_init(tcpfsm_segment *seg);
+TCPFSM_API void tcpfsm_segment_init(tcpfsm_segment *seg);
 
 /* Conventions both adapters share when they fill a segment:
  * frame.protocols ("eth:ethertype:ipv6:ip:tcp"): false when the TCP header
  * is quoted inside an ICMP error (not a segment); *innermost = 4 or 6 for
  * the innermost IP header, 0 when the text names neither. */
-bool tcpfsm_protocols_classify(const char *protocols, int *innermost);
+TCPFSM_API bool tcpfsm_protocols_classify(const char *protocols, int *innermost);
 /* The address field pairs {src, dst} (TCPFSM_F_* ids) in the order to try
  * them: the innermost IP header first, else IPv4 before IPv6. */
-void tcpfsm_address_fields(int innermost, int order[2][2]);
+TCPFSM_API void tcpfsm_address_fields(int innermost, int order[2][2]);
 /* The payload bytes captured, from tcp.len, frame.len and frame.cap_len
  * (-1 = all of it). */
-int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
+TCPFSM_API int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
                               uint64_t cap_len);
 
 /* ---- per-segment output (SPEC.md section 4) ---- */
@@ -295,13 +318,13 @@ enum tcpfsm_summary_field {
 };
 
 /* Name and kind of a field; the value as text ("" = null/absent). */
-const char *tcpfsm_label_field_name(int f);
-char tcpfsm_label_field_kind(int f);
-const char *tcpfsm_label_field_str(const tcpfsm_label *l, int f, char *buf,
+TCPFSM_API const char *tcpfsm_label_field_name(int f);
+TCPFSM_API char tcpfsm_label_field_kind(int f);
+TCPFSM_API const char *tcpfsm_label_field_str(const tcpfsm_label *l, int f, char *buf,
                                    size_t size);
-const char *tcpfsm_summary_field_name(int f);
-char tcpfsm_summary_field_kind(int f);
-const char *tcpfsm_summary_field_str(const tcpfsm_summary *s, int f,
+TCPFSM_API const char *tcpfsm_summary_field_name(int f);
+TCPFSM_API char tcpfsm_summary_field_kind(int f);
+TCPFSM_API const char *tcpfsm_summary_field_str(const tcpfsm_summary *s, int f,
                                      char *buf, size_t size);
 
 /* ---- engine ---- */
@@ -358,63 +381,108 @@ typedef struct tcpfsm_config {
     tcpfsm_lang lang;           /* [lang] label language, default English */
 } tcpfsm_config;
 
-void tcpfsm_config_init(tcpfsm_config *cfg);
-tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg);
-void tcpfsm_engine_free(tcpfsm_engine *e); /* no summaries emitted */
+TCPFSM_API void tcpfsm_config_init(tcpfsm_config *cfg);
+/* A new engine (cfg NULL = defaults).  NULL on failure, with errno
+ * ENOMEM (no memory) or EINVAL (a config value out of range: a negative
+ * or NaN linger_seconds, an unknown lang). */
+TCPFSM_API tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg);
+TCPFSM_API void tcpfsm_engine_free(tcpfsm_engine *e); /* no summaries emitted */
 
 /* Label one segment.  Always fills *out (a strange segment is labelled,
  * never rejected).  Returns 0, or a negative TCPFSM_E* code for a segment
  * the engine cannot use (no address), with out->event = NONE. */
-int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
+TCPFSM_API int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
                        tcpfsm_label *out);
 
 /* End of input: emits the summary of every connection still known, in
  * the order the connections began, and releases them. */
-void tcpfsm_engine_finish(tcpfsm_engine *e);
+TCPFSM_API void tcpfsm_engine_finish(tcpfsm_engine *e);
 
 /* Releases (summarizes, then frees) the connection the adapter keyed by
  * split_key `key`; false when none is held.  `tcpfsm summary --zeek` calls
  * it when Zeek removes that connection. */
-bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key);
+TCPFSM_API bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key);
 
 /* Snapshot of a connection still held by the engine (false if released). */
-bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
+TCPFSM_API bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
                                 tcpfsm_summary *out);
 
 /* Same as release_key, as an eviction: the summary carries `evicted` and
  * the eviction is counted.  `summary --zeek` calls it when the Zeek session
  * table evicted that connection (record removed_by "evicted"). */
-bool tcpfsm_engine_evict_key(tcpfsm_engine *e, int64_t key);
+TCPFSM_API bool tcpfsm_engine_evict_key(tcpfsm_engine *e, int64_t key);
 
 /* Connections currently held (open + lingering). */
-size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e);
+TCPFSM_API size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e);
 /* Connections currently open (held and not finished): at most max_open. */
-size_t tcpfsm_engine_open_count(const tcpfsm_engine *e);
+TCPFSM_API size_t tcpfsm_engine_open_count(const tcpfsm_engine *e);
 /* Connections evicted so far by the max_open cap. */
-uint64_t tcpfsm_engine_evictions(const tcpfsm_engine *e);
+TCPFSM_API uint64_t tcpfsm_engine_evictions(const tcpfsm_engine *e);
+
+/* ---- library interface: stable across struct changes ----
+ * (the version of the library that runs, not the one compiled against) */
+TCPFSM_API const char *tcpfsm_version(void);
+
+/* Heap copies of the structs, sized by the library that runs.  _new()
+ * returns NULL with errno = ENOMEM on failure; _free(NULL) is a no-op.
+ * A new segment is as tcpfsm_segment_init() leaves it. */
+TCPFSM_API tcpfsm_config *tcpfsm_config_new(void);
+TCPFSM_API void tcpfsm_config_free(tcpfsm_config *cfg);
+TCPFSM_API void tcpfsm_config_set_summary_fn(tcpfsm_config *cfg,
+                                             tcpfsm_summary_fn fn,
+                                             void *user);
+TCPFSM_API void tcpfsm_config_set_lang(tcpfsm_config *cfg, tcpfsm_lang lang);
+TCPFSM_API tcpfsm_segment *tcpfsm_segment_new(void);
+TCPFSM_API void tcpfsm_segment_free(tcpfsm_segment *seg);
+TCPFSM_API tcpfsm_label *tcpfsm_label_new(void);
+TCPFSM_API void tcpfsm_label_free(tcpfsm_label *l);
+
+/* Segment setters.  set_endpoints parses the addresses (dotted IPv4 or
+ * IPv6 text, as tcpfsm_addr_parse) and returns false when either is
+ * neither or they are of different families. */
+TCPFSM_API void tcpfsm_segment_set_frame(tcpfsm_segment *seg, uint64_t frame);
+TCPFSM_API void tcpfsm_segment_set_time(tcpfsm_segment *seg, double epoch);
+TCPFSM_API void tcpfsm_segment_set_stream(tcpfsm_segment *seg, int64_t stream);
+TCPFSM_API bool tcpfsm_segment_set_endpoints(tcpfsm_segment *seg,
+                                             const char *src, uint16_t sport,
+                                             const char *dst, uint16_t dport);
+TCPFSM_API void tcpfsm_segment_set_tcp(tcpfsm_segment *seg, uint16_t flags,
+                                       uint32_t seq, uint32_t ack,
+                                       uint32_t len);
+TCPFSM_API void tcpfsm_segment_set_window(tcpfsm_segment *seg,
+                                          uint32_t window);
+
+/* Result fields by name: the index of "event", "step", "label", ...
+ * (the names of SPEC.md sections 4 and 5), -1 when this library has no
+ * such field; the count of fields this library has.  Read the value with
+ * tcpfsm_label_field_str() / tcpfsm_summary_field_str(). */
+TCPFSM_API int tcpfsm_label_field_find(const char *name);
+TCPFSM_API int tcpfsm_label_field_count(void);
+TCPFSM_API int tcpfsm_summary_field_find(const char *name);
+TCPFSM_API int tcpfsm_summary_field_count(void);
 
 /* ---- errors ---- */
 #define TCPFSM_E_NOADDR (-1)
-const char *tcpfsm_strerror(int err);
+TCPFSM_API const char *tcpfsm_strerror(int err);
 
 /* ---- names (tokens of SPEC.md) ---- */
-const char *tcpfsm_state_name(tcpfsm_state s);
-const char *tcpfsm_event_name(tcpfsm_event e);
-const char *tcpfsm_phase_name(tcpfsm_phase p);
-const char *tcpfsm_close_name(tcpfsm_close c);       /* NONE -> "" */
-const char *tcpfsm_handshake_name(tcpfsm_handshake h);
-const char *tcpfsm_role_name(tcpfsm_role r);         /* NONE -> "" */
-const char *tcpfsm_anomaly_name(unsigned bit);       /* bit index */
+TCPFSM_API const char *tcpfsm_state_name(tcpfsm_state s);
+TCPFSM_API const char *tcpfsm_event_name(tcpfsm_event e);
+TCPFSM_API const char *tcpfsm_phase_name(tcpfsm_phase p);
+TCPFSM_API const char *tcpfsm_close_name(tcpfsm_close c);       /* NONE -> "" */
+TCPFSM_API const char *tcpfsm_handshake_name(tcpfsm_handshake h);
+TCPFSM_API const char *tcpfsm_role_name(tcpfsm_role r);         /* NONE -> "" */
+TCPFSM_API const char *tcpfsm_anomaly_name(unsigned bit);       /* bit index */
 /* Writes "a,b,c" (comma-separated anomaly tokens) into buf; returns buf. */
-char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size);
+TCPFSM_API char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size);
 /* "1/3" or "" */
-char *tcpfsm_step_str(const tcpfsm_label *l, char *buf, size_t size);
+TCPFSM_API char *tcpfsm_step_str(const tcpfsm_label *l, char *buf, size_t size);
 /* "addr:port" or "[v6]:port" */
-char *tcpfsm_endpoint_str(const tcpfsm_addr *a, uint16_t port, char *buf,
+TCPFSM_API char *tcpfsm_endpoint_str(const tcpfsm_addr *a, uint16_t port, char *buf,
                           size_t size);
-char *tcpfsm_addr_str(const tcpfsm_addr *a, char *buf, size_t size);
+TCPFSM_API char *tcpfsm_addr_str(const tcpfsm_addr *a, char *buf, size_t size);
 /* Parses dotted IPv4 or IPv6 text; false when it is neither. */
-bool tcpfsm_addr_parse(const char *text, tcpfsm_addr *out);
+TCPFSM_API bool tcpfsm_addr_parse(const char *text, tcpfsm_addr *out);
 
 /* Wrap-safe sequence comparison (RFC 9293 section 3.4): a < b mod 2^32 */
 static inline bool tcpfsm_seq_lt(uint32_t a, uint32_t b)
