@@ -138,20 +138,6 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
 
     tcpfsm_i_classify(&x);
 
-    /* data retransmission (a step's retransmission is flagged above) */
-    if (seg->len && s->snd_valid && out->event == TCPFSM_EV_DATA &&
-        tcpfsm_seq_le(seg->seq + seg->len, s->snd_max))
-        out->anomalies |= TCPFSM_AN(RETRANSMISSION);
-    /* new data or a new FIN for an endpoint that no longer has the
-     * connection */
-    if ((r->state == TCPFSM_CLOSED || s->state == TCPFSM_CLOSED) &&
-        out->event != TCPFSM_EV_RST && out->event != TCPFSM_EV_SYN &&
-        out->event != TCPFSM_EV_SYN_ACK &&
-        !(out->anomalies & TCPFSM_AN(RETRANSMISSION)) &&
-        (seg->len || (f & TCPFSM_FIN)) && (c->reset || c->refused ||
-                                           r->fin_sent))
-        out->anomalies |= TCPFSM_AN(UNEXPECTED);
-
     tcpfsm_i_apply_moves(&x);
 
     out->phase = phase_of(c, out, x.rst_accepted);

@@ -36,6 +36,7 @@ typedef struct endpoint {
     uint64_t syn_frame;
     double syn_time;
     uint8_t syn_step_num, syn_step_of;
+    uint8_t syn_title; /* tcpfsm_title of that step */
     tcpfsm_event syn_event;
 
     bool snd_valid;
@@ -46,6 +47,7 @@ typedef struct endpoint {
     uint64_t fin_frame;
     tcpfsm_event fin_event;
     uint8_t fin_step_num, fin_step_of;
+    uint8_t fin_title, fin_flow; /* tcpfsm_title, tcpfsm_flow_word */
 
     bool acked_peer_syn;
     bool acked_peer_fin;
@@ -145,6 +147,12 @@ void tcpfsm_i_tput(text *t, const char *s);
 
 /* ---- rules.c ---- */
 /* One segment being labelled. */
+/* Why an RST is not acceptable (the sentence says it). */
+enum tcpfsm_why { TCPFSM_WHY_NONE, TCPFSM_WHY_NOACK, TCPFSM_WHY_ACK,
+                  TCPFSM_WHY_WINDOW };
+
+struct tcpfsm_rule;
+
 typedef struct ctx {
     tcpfsm_engine *e;
     conn *c;
@@ -152,11 +160,15 @@ typedef struct ctx {
     tcpfsm_label *out;
     int S, R; /* sender and receiver sides */
     endpoint *s, *r;
-    unsigned tx, rx;      /* transition inputs */
-    bool correct_prev;    /* sender's prior state is corrected */
-    tcpfsm_state prev_fix;
+    unsigned sit;                  /* the situation (rules.h) */
+    const struct tcpfsm_rule *row; /* its row */
+    unsigned tx, rx;      /* transition inputs (rules.h TCPFSM_IN) */
+    bool ok;              /* the row's acknowledgement check passed */
+    bool acks_syn, acks_fin; /* the ACK field covers the peer's SYN / FIN */
     bool ack_flag;
     bool rst_accepted;
+    int why_kind;         /* enum tcpfsm_why */
+    uint32_t why_wnd;     /* the receiver's window (TCPFSM_WHY_WINDOW) */
     text t;               /* the step sentence (before the moves) */
     char title[64];       /* the step title of the sentence */
 } ctx;
@@ -171,7 +183,9 @@ void tcpfsm_i_apply_moves(ctx *x);
 const char *tcpfsm_i_role_word(const ctx *x, int side);
 uint32_t tcpfsm_i_rel_seq(const endpoint *ep, uint32_t v);
 
-/* ---- text.c: the rest of the sentence ---- */
+/* ---- text.c: the sentence ---- */
+/* The step's sentence, from its row's message (after classification). */
+void tcpfsm_i_step_sentence(ctx *x);
 void tcpfsm_i_append_moves(ctx *x);
 void tcpfsm_i_append_notes(ctx *x);
 

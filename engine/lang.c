@@ -133,6 +133,8 @@ static const char *const title_en[TCPFSM_T_COUNT] = {
     [TCPFSM_T_SIM_OPEN] = "Simultaneous open %u/%u",
     [TCPFSM_T_TEARDOWN] = "Teardown %u/%u",
     [TCPFSM_T_SIM_CLOSE] = "Simultaneous close %u/%u",
+    [TCPFSM_T_REFUSED] = "Refused",
+    [TCPFSM_T_RESET] = "Reset",
 };
 
 /* Chinese: the textbook's ordinals where the step is one of the classic
@@ -162,6 +164,8 @@ static const char *const title_zh[TCPFSM_T_COUNT] = {
     [TCPFSM_T_SIM_OPEN] = "同时打开 %u/%u",
     [TCPFSM_T_TEARDOWN] = "挥手 %u/%u",
     [TCPFSM_T_SIM_CLOSE] = "同时关闭 %u/%u",
+    [TCPFSM_T_REFUSED] = "连接被拒绝",
+    [TCPFSM_T_RESET] = "连接重置",
 };
 
 char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
@@ -170,8 +174,14 @@ char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
     if (size == 0)
         return buf;
     buf[0] = '\0';
-    if (kind < 0 || kind >= TCPFSM_T_COUNT)
+    if (kind <= TCPFSM_T_NONE || kind >= TCPFSM_T_COUNT)
         return buf;
+    if (kind == TCPFSM_T_REFUSED || kind == TCPFSM_T_RESET) {
+        /* a whole connection's end: no step numbers */
+        snprintf(buf, size, "%s",
+                 (lang_ok(lang) == TCPFSM_LANG_ZH ? title_zh : title_en)[kind]);
+        return buf;
+    }
     if (lang_ok(lang) == TCPFSM_LANG_ZH) {
         /* a handshake step of a simultaneous open (4 steps) is one */
         if (kind == TCPFSM_T_HANDSHAKE && of == 4)
@@ -213,50 +223,202 @@ char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
 char *tcpfsm_step_title(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
                         size_t size)
 {
-    static const char *const refused[TCPFSM_LANG_MAX] = {"Refused", "连接被拒绝"};
-    static const char *const reset[TCPFSM_LANG_MAX] = {"Reset", "连接重置"};
-    bool retx = l->anomalies & TCPFSM_AN(RETRANSMISSION);
+    return tcpfsm_lang_title(lang, l->title, l->step_num, l->step_of, buf,
+                             size);
+}
+
+/* ---- what adapters show ---- */
+
+/* What a segment is, after its title in a heading (English; Chinese
+ * headings are the title alone, as the textbooks name the steps). */
+static const char *const event_words[TCPFSM_LANG_MAX][TCPFSM_EV_MAX] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_EV_NONE] = "?",
+        [TCPFSM_EV_SYN] = "SYN",
+        [TCPFSM_EV_SYN_ACK] = "SYN-ACK",
+        [TCPFSM_EV_HS_ACK] = "ACK",
+        [TCPFSM_EV_DATA] = "Data",
+        [TCPFSM_EV_ACK] = "ACK",
+        [TCPFSM_EV_FIN1] = "first FIN",
+        [TCPFSM_EV_FIN1_ACK] = "ACK of the first FIN",
+        [TCPFSM_EV_FIN2] = "second FIN",
+        [TCPFSM_EV_FIN2_ACK] = "ACK of the second FIN",
+        [TCPFSM_EV_RST] = "RST",
+        [TCPFSM_EV_OTHER] = "Other segment",
+    },
+};
+
+const char *tcpfsm_event_text(tcpfsm_event e, tcpfsm_lang lang)
+{
+    if ((unsigned)e >= TCPFSM_EV_MAX)
+        return "";
+    const char *w = event_words[lang_ok(lang)][e];
+    return w ? w : "";
+}
+
+char *tcpfsm_step_heading(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
+                          size_t size)
+{
+    char title[96];
+    tcpfsm_step_title(l, lang, title, sizeof title);
+    const char *words = tcpfsm_event_text(l->event, lang);
+    if (size == 0)
+        return buf;
+    if (*title && *words)
+        snprintf(buf, size, "%s: %s", title, words);
+    else
+        snprintf(buf, size, "%s", *title ? title : words);
+    return buf;
+}
+
+static const char *const flow_words[TCPFSM_FW_COUNT] = {
+    [TCPFSM_FW_NONE] = "?",
+    [TCPFSM_FW_SYN] = "SYN",
+    [TCPFSM_FW_SYN_ACK] = "SYN-ACK",
+    [TCPFSM_FW_ACK] = "ACK",
+    [TCPFSM_FW_DATA] = "Data",
+    [TCPFSM_FW_FIN] = "FIN",
+    [TCPFSM_FW_FIN_ACK] = "FIN-ACK",
+    [TCPFSM_FW_RST] = "RST",
+    [TCPFSM_FW_OTHER] = "Other",
+};
+
+const char *tcpfsm_flow_word_text(tcpfsm_flow_word w)
+{
+    return (unsigned)w < TCPFSM_FW_COUNT ? flow_words[w] : "?";
+}
+
+char *tcpfsm_flow_text(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
+                       size_t size)
+{
+    char title[96];
+    tcpfsm_step_title(l, lang, title, sizeof title);
+    const char *word = tcpfsm_flow_word_text((tcpfsm_flow_word)l->flow);
+    if (size == 0)
+        return buf;
+    if (*title)
+        snprintf(buf, size, "%s %s", word, title);
+    else
+        snprintf(buf, size, "%s", word);
+    return buf;
+}
+
+/* The acknowledgement checked, in the words of the sentences: protocol
+ * words, the same in every language but for the role. */
+static const char *const check_what[TCPFSM_CHECK_COUNT] = {
+    [TCPFSM_CHECK_NONE] = "",
+    [TCPFSM_CHECK_ISN] = "ISN",
+    [TCPFSM_CHECK_FIN] = "FIN seq",
+};
+
+char *tcpfsm_check_text(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
+                        size_t size)
+{
+    (void)lang;
     if (size == 0)
         return buf;
     buf[0] = '\0';
-    switch (l->event) {
-    case TCPFSM_EV_SYN:
-    case TCPFSM_EV_SYN_ACK:
-    case TCPFSM_EV_HS_ACK:
-        /* the engine names a retransmitted step of any opening
-         * "Handshake n/m" */
-        if (l->step_of)
-            tcpfsm_lang_title(lang,
-                              l->step_of == 4 && !retx ? TCPFSM_T_SIM_OPEN
-                                                       : TCPFSM_T_HANDSHAKE,
-                              l->step_num, l->step_of, buf, size);
-        break;
-    case TCPFSM_EV_FIN1:
-    case TCPFSM_EV_FIN2:
-        if (l->step_of)
-            tcpfsm_lang_title(lang,
-                              l->close == TCPFSM_CL_SIMULTANEOUS && !retx
-                                  ? TCPFSM_T_SIM_CLOSE
-                                  : TCPFSM_T_TEARDOWN,
-                              l->step_num, l->step_of, buf, size);
-        break;
-    case TCPFSM_EV_FIN1_ACK:
-    case TCPFSM_EV_FIN2_ACK:
-        if (l->step_of)
-            tcpfsm_lang_title(lang,
-                              l->close == TCPFSM_CL_SIMULTANEOUS
-                                  ? TCPFSM_T_SIM_CLOSE
-                                  : TCPFSM_T_TEARDOWN,
-                              l->step_num, l->step_of, buf, size);
-        break;
-    case TCPFSM_EV_RST:
-        if (l->close == TCPFSM_CL_REFUSED)
-            snprintf(buf, size, "%s", refused[lang_ok(lang)]);
-        else if (l->phase == TCPFSM_PH_RESET)
-            snprintf(buf, size, "%s", reset[lang_ok(lang)]);
-        break;
-    default:
-        break;
+    if (l->ack_ok < 0 || l->check == TCPFSM_CHECK_NONE ||
+        l->check >= TCPFSM_CHECK_COUNT)
+        return buf;
+    snprintf(buf, size, "ack %s %s + 1 %s", l->ack_ok ? "=" : "≠",
+             check_what[l->check], l->ack_ok ? "✓" : "✗");
+    return buf;
+}
+
+char *tcpfsm_check_detail(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
+                          size_t size)
+{
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (l->ack_ok < 0 || l->check == TCPFSM_CHECK_NONE ||
+        l->check >= TCPFSM_CHECK_COUNT)
+        return buf;
+    const char *eq = l->ack_ok ? "=" : "≠", *mark = l->ack_ok ? "✓" : "✗";
+    if (l->check == TCPFSM_CHECK_ISN) {
+        /* the ISN of the receiver: the peer of the sender */
+        tcpfsm_role peer = l->role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER
+                                                         : TCPFSM_ROLE_CLIENT;
+        snprintf(buf, size, "ack %u %s %s ISN %u + 1 %s", l->check_seen, eq,
+                 tcpfsm_role_text(peer, lang), l->check_expected - 1, mark);
+    } else {
+        snprintf(buf, size, "ack %u %s FIN seq %u + 1 %s", l->check_seen, eq,
+                 l->check_expected - 1, mark);
     }
     return buf;
+}
+
+/* ---- summary tokens, the adapters' other words ---- */
+
+static const char *const handshake_words[TCPFSM_LANG_MAX][TCPFSM_HS_MAX] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_HS_NONE] = "not captured",
+        [TCPFSM_HS_COMPLETE] = "three-way handshake",
+        [TCPFSM_HS_SIMULTANEOUS] = "simultaneous open",
+        [TCPFSM_HS_REFUSED] = "refused",
+        [TCPFSM_HS_SYN_ONLY] = "SYNs only, no answer",
+        [TCPFSM_HS_PARTIAL] = "partly captured",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_HS_NONE] = "未捕获到握手",
+        [TCPFSM_HS_COMPLETE] = "三次握手完成",
+        [TCPFSM_HS_SIMULTANEOUS] = "同时打开",
+        [TCPFSM_HS_REFUSED] = "连接被拒绝",
+        [TCPFSM_HS_SYN_ONLY] = "只有 SYN，无应答",
+        [TCPFSM_HS_PARTIAL] = "只捕获到部分握手",
+    },
+};
+
+static const char *const close_words[TCPFSM_LANG_MAX][TCPFSM_CL_MAX] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_CL_NONE] = "",
+        [TCPFSM_CL_FIN4] = "four-way close",
+        [TCPFSM_CL_FIN3] = "merged close, three segments",
+        [TCPFSM_CL_SIMULTANEOUS] = "simultaneous close",
+        [TCPFSM_CL_RESET] = "reset",
+        [TCPFSM_CL_REFUSED] = "refused",
+        [TCPFSM_CL_HALF_CLOSED] = "half-closed: one FIN",
+        [TCPFSM_CL_OPEN] = "still open",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_CL_NONE] = "",
+        [TCPFSM_CL_FIN4] = "四次挥手",
+        [TCPFSM_CL_FIN3] = "三次挥手：第二、三次合并",
+        [TCPFSM_CL_SIMULTANEOUS] = "同时关闭",
+        [TCPFSM_CL_RESET] = "连接重置",
+        [TCPFSM_CL_REFUSED] = "连接被拒绝",
+        [TCPFSM_CL_HALF_CLOSED] = "半关闭：只有一方发出 FIN",
+        [TCPFSM_CL_OPEN] = "未关闭",
+    },
+};
+
+const char *tcpfsm_handshake_text(tcpfsm_handshake h, tcpfsm_lang lang)
+{
+    return (unsigned)h < TCPFSM_HS_MAX ? handshake_words[lang_ok(lang)][h] : "";
+}
+
+const char *tcpfsm_close_text(tcpfsm_close c, tcpfsm_lang lang)
+{
+    return (unsigned)c < TCPFSM_CL_MAX ? close_words[lang_ok(lang)][c] : "";
+}
+
+static const char *const word_table[TCPFSM_LANG_MAX][TCPFSM_W_COUNT] = {
+    [TCPFSM_LANG_EN] = {
+#define TCPFSM_X_WORD_EN(id, en, zh) [TCPFSM_W_##id] = en,
+        TCPFSM_WORDS(TCPFSM_X_WORD_EN)
+#undef TCPFSM_X_WORD_EN
+    },
+    [TCPFSM_LANG_ZH] = {
+#define TCPFSM_X_WORD_ZH(id, en, zh) [TCPFSM_W_##id] = zh,
+        TCPFSM_WORDS(TCPFSM_X_WORD_ZH)
+#undef TCPFSM_X_WORD_ZH
+    },
+};
+
+const char *tcpfsm_word(tcpfsm_lang lang, int id)
+{
+    if (id < 0 || id >= TCPFSM_W_COUNT)
+        return "";
+    return word_table[lang_ok(lang)][id];
 }

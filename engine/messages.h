@@ -139,18 +139,9 @@ enum tcpfsm_msg_id {
 /* The format of message `id` in `lang` (English when lang is unknown). */
 const char *tcpfsm_lang_msg(int lang, int id);
 
-/* Step titles: the kind of sequence a step belongs to.  The engine picks
- * the kind its English sentence has always used; tcpfsm_step_title()
- * derives it from a label's fields. */
-enum tcpfsm_title_kind {
-    TCPFSM_T_HANDSHAKE,   /* "Handshake 1/3"       第一次握手 */
-    TCPFSM_T_SIM_OPEN,    /* "Simultaneous open 2/4"  同时打开 2/4 */
-    TCPFSM_T_TEARDOWN,    /* "Teardown 1/4"        第一次挥手 */
-    TCPFSM_T_SIM_CLOSE,   /* "Simultaneous close 2/4" 同时关闭 2/4 */
-    TCPFSM_T_COUNT
-};
-
-/* Writes the title of step num/of of a `kind` sequence; returns buf. */
+/* Writes the title of step num/of of a `kind` (tcpfsm_title) sequence
+ * ("Refused" and "Reset" take no numbers; "" for TCPFSM_T_NONE); returns
+ * buf. */
 char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
                         char *buf, size_t size);
 

@@ -1,28 +1,41 @@
-/* rules.c - the rules: the state-move tables and the classification of
- * a segment into its step.
+/* rules.c - the rules: the state-move tables, the situation table, and
+ * the classification of a segment into its situation.
  *
- * For each segment the engine decides which *transition inputs* the
- * segment carries for its sender (it sent a SYN, a FIN, an RST; its ack
- * shows it has received the peer's SYN or FIN) and for its receiver (its
- * SYN or FIN is acknowledged; it receives a SYN, a FIN, an acceptable
- * RST).  The state moves themselves are data: the two tables below,
- * commented with the RFC 9293 sections they come from.  The code only
- * decides which inputs a segment is, and which SPEC.md event labels it.
+ * For each segment the code below decides one thing: its *situation*
+ * (first FIN, ACK of the first FIN, merged FIN, crossing FIN, refusing
+ * RST, ...).  Everything the label then says comes from that situation's
+ * row of tcpfsm_rules[]: event, step, close, which acknowledgement is
+ * checked, both moves (as inputs of the two move tables, plus the
+ * corrections the situation proves), title, arrow word and message.  No
+ * code overrides a row.  Besides the row, a segment gets only the
+ * anomalies of the independent checks in side_anomalies() (syn-data,
+ * data-after-fin, a data retransmission, ...), and a failed check adds
+ * ack-mismatch.
  */
 #include "engine_int.h"
 #include "messages.h"
+#include "rules.h"
 #include "tcpfsm_lang.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* The test build (tests/test_rules.c) perturbs rows to show that every
+ * field of every row is pinned by a test. */
+#ifndef TCPFSM_RULES_CONST
+#define TCPFSM_RULES_CONST const
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Transition tables                                                    */
 /* ------------------------------------------------------------------ */
 
-enum tx_input { TX_ACK_SYN, TX_ACK_FIN, TX_SYN, TX_FIN, TX_RST, TX_MAX };
-enum rx_input { RX_ACK_SYN, RX_ACK_FIN, RX_SYN, RX_FIN, RX_RST, RX_MAX };
-_Static_assert((int)TX_MAX == (int)RX_MAX, "both tables have five columns");
+/* The columns are the transition inputs (rules.h, enum tcpfsm_input):
+ * the sender's ACK shows it received the peer's SYN / FIN; it sends a
+ * SYN, a FIN, an RST.  The receiver's: its SYN / FIN is acknowledged; it
+ * receives a SYN, a FIN, an acceptable RST. */
+#define TX_MAX TCPFSM_IN_COUNT
+#define RX_MAX TCPFSM_IN_COUNT
 
 #define X_ 0 /* no move */
 #define S_(s) TCPFSM_##s
@@ -64,7 +77,7 @@ static const uint8_t recv_table[TCPFSM_STATE_MAX][RX_MAX] = {
      * alone -> SYN-RECEIVED; acceptable RST -> CLOSED */
     [S_(SYN_SENT)]     = {S_(ESTABLISHED), X_,              S_(SYN_RECEIVED), X_,              S_(CLOSED)},
     /* 3.10.7.4 SYN-RECEIVED: acceptable ACK -> ESTABLISHED; RST on a
-     * passive open returns to LISTEN (handled in code), else CLOSED */
+     * passive open returns to LISTEN (row rst-passive-open), else CLOSED */
     [S_(SYN_RECEIVED)] = {S_(ESTABLISHED), X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
     [S_(ESTABLISHED)]  = {X_,              X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
     /* 3.10.7.4 fifth check, FIN-WAIT-1: our FIN acked -> FIN-WAIT-2;
@@ -85,8 +98,6 @@ static const uint8_t recv_table[TCPFSM_STATE_MAX][RX_MAX] = {
 
 /* Applies the inputs in column order, each from the state the previous
  * one reached. */
-bool tcpfsm_i_bad_flags(uint16_t f);
-
 static tcpfsm_state apply(const uint8_t table[][TX_MAX], tcpfsm_state st,
                           unsigned inputs)
 {
@@ -96,27 +107,281 @@ static tcpfsm_state apply(const uint8_t table[][TX_MAX], tcpfsm_state st,
     return st;
 }
 
-/* The label's words come from the message table (messages.h) in the
- * configured language; the format of message ID: */
-#define MSG(x, ID) tcpfsm_lang_msg((x)->e->cfg.lang, TCPFSM_M_##ID)
+/* ------------------------------------------------------------------ */
+/* The situation table                                                  */
+/* ------------------------------------------------------------------ */
+
+#define E_(x) TCPFSM_EV_##x
+#define IN(x) TCPFSM_IN(x)
+#define AN(x) TCPFSM_AN(x)
+#define T_(x) TCPFSM_T_##x
+#define W_(x) TCPFSM_FW_##x
+#define M_(x) TCPFSM_M_##x
+#define CL(x) TCPFSM_CL_##x
+#define CK(x) TCPFSM_CHECK_##x
+#define RF(x) TCPFSM_REF_##x
+#define ST(x) TCPFSM_##x
+#define SAME TCPFSM_STEP_SAME
+
+/* Each row: the SPEC.md row or variant it implements and the RFC 9293
+ * section.  Fields (rules.h, tcpfsm_rule): event; step num/of; close;
+ * check; anomalies; moves (tx/rx inputs, tx_ok/rx_ok when the check
+ * passes, evidence = also what the ACK field shows; sfix: the sender's
+ * corrected prior state; rto: the receiver's state when no table
+ * decides it); ref; title; arrow word; message (check passed / failed). */
+TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
+    /* ---- segments no synchronized receiver accepts ---- */
+    /* SPEC 4 `bad-flags` (SYN+FIN, SYN+RST, no flags); 3.10.7.4: dropped */
+    [TCPFSM_SIT_BAD_FLAGS] = {.event = E_(OTHER), .anomalies = AN(BAD_FLAGS),
+        .flow = W_(OTHER), .msg = M_(BAD_FLAGS), .msg_bad = M_(BAD_FLAGS)},
+    /* SPEC 4 `unexpected`; 3.10.7.4 fifth check: no ACK, dropped */
+    [TCPFSM_SIT_NO_ACK] = {.event = E_(OTHER), .anomalies = AN(UNEXPECTED),
+        .flow = W_(OTHER), .msg = M_(NO_ACK), .msg_bad = M_(NO_ACK)},
+
+    /* ---- RST ---- */
+    /* SPEC 3 reset, out of window: labelled, moves nobody; 3.10.7.4
+     * first check (3.10.7.3 in SYN-SENT: must acknowledge the SYN) */
+    [TCPFSM_SIT_RST_IGNORED] = {.event = E_(RST),
+        .anomalies = AN(RST_OUT_OF_WINDOW), .flow = W_(RST),
+        .msg = M_(RST_IGNORED), .msg_bad = M_(RST_IGNORED)},
+    /* SPEC 3 refused: the server's RST answers the SYN, ack = client ISN
+     * + 1; both -> CLOSED; 3.10.7.3 (SYN-SENT, acceptable RST), 3.10.7.1
+     * (CLOSED answers a SYN with RST) */
+    [TCPFSM_SIT_RST_REFUSED] = {.event = E_(RST), .close = CL(REFUSED),
+        .check = CK(ISN), .tx = IN(RST), .rx = IN(RST), .ref = RF(PEER_SYN),
+        .title = T_(REFUSED), .flow = W_(RST), .msg = M_(REFUSED_OK),
+        .msg_bad = M_(REFUSED_OK)},
+    /* SPEC 3 refused, the client's SYN not captured: nothing to check */
+    [TCPFSM_SIT_RST_REFUSED_NO_SYN] = {.event = E_(RST), .close = CL(REFUSED),
+        .tx = IN(RST), .rx = IN(RST), .ref = RF(PEER_SYN),
+        .title = T_(REFUSED), .flow = W_(RST), .msg = M_(REFUSED),
+        .msg_bad = M_(REFUSED)},
+    /* SPEC 3 reset, the server still in SYN_RECEIVED of a passive open:
+     * 3.10.7.4 first check, "If this connection was initiated with a
+     * passive OPEN (i.e., came from the LISTEN state), then return this
+     * connection to LISTEN state" */
+    [TCPFSM_SIT_RST_PASSIVE_OPEN] = {.event = E_(RST), .close = CL(RESET),
+        .tx = IN(RST), .rto = ST(LISTEN), .title = T_(RESET), .flow = W_(RST),
+        .msg = M_(RESET), .msg_bad = M_(RESET)},
+    /* SPEC 3 reset: both -> CLOSED; 3.10.7.4 first check */
+    [TCPFSM_SIT_RST_RESET] = {.event = E_(RST), .close = CL(RESET),
+        .tx = IN(RST), .rx = IN(RST), .title = T_(RESET), .flow = W_(RST),
+        .msg = M_(RESET), .msg_bad = M_(RESET)},
+
+    /* ---- SYN ---- */
+    /* SPEC 3 retransmission of step 1 (same ISN): no move; 3.7.1 */
+    [TCPFSM_SIT_SYN_RETX] = {.event = E_(SYN), .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(RETRANSMISSION), .ref = RF(OWN_SYN),
+        .title = T_(HANDSHAKE), .flow = W_(SYN), .msg = M_(SYN_RETX),
+        .msg_bad = M_(SYN_RETX)},
+    /* a SYN with another ISN, the old attempt not over: no move;
+     * 3.10.7.4 fourth check (a SYN in a synchronized state) */
+    [TCPFSM_SIT_SYN_NEW_ISN] = {.event = E_(SYN), .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(UNEXPECTED), .ref = RF(OWN_SYN),
+        .title = TCPFSM_T_SAME, .flow = W_(SYN), .msg = M_(SYN_NEW_ISN),
+        .msg_bad = M_(SYN_NEW_ISN)},
+    /* SPEC 3 reordered handshake: the SYN captured after its SYN-ACK,
+     * which already made the moves; 3.4 (ISN) */
+    [TCPFSM_SIT_SYN_REORDERED] = {.event = E_(SYN), .step_num = 1,
+        .step_of = 3, .anomalies = AN(REORDERED), .title = T_(HANDSHAKE),
+        .flow = W_(SYN), .msg = M_(SYN_REORDERED), .msg_bad = M_(SYN_REORDERED)},
+    /* SPEC 3 row 1: client CLOSED -> SYN_SENT, server LISTEN ->
+     * SYN_RECEIVED; 3.10.1 OPEN, 3.10.7.2 LISTEN */
+    [TCPFSM_SIT_SYN_FIRST] = {.event = E_(SYN), .step_num = 1, .step_of = 3,
+        .tx = IN(SYN), .rx = IN(SYN), .title = T_(HANDSHAKE), .flow = W_(SYN),
+        .msg = M_(SYN), .msg_bad = M_(SYN)},
+    /* SPEC 3 simultaneous open: the server's SYN crosses the client's;
+     * it sent it from CLOSED (not LISTEN, as presumed at the SYN);
+     * 3.5 figure 8, 3.10.7.3 (SYN in SYN-SENT -> SYN-RECEIVED) */
+    [TCPFSM_SIT_SYN_CROSSING] = {.event = E_(SYN), .step_num = 2,
+        .step_of = 4, .anomalies = AN(SIMULTANEOUS_OPEN), .tx = IN(SYN),
+        .rx = IN(SYN), .sfix_from = ST(SYN_RECEIVED), .sfix_to = ST(CLOSED),
+        .ref = RF(PEER_SYN), .title = T_(SIM_OPEN), .flow = W_(SYN),
+        .msg = M_(SYN_SIM_OPEN), .msg_bad = M_(SYN_SIM_OPEN)},
+    /* a SYN in the middle of a connection (midstream capture, or a side
+     * that already opened): no move; 3.10.7.4 fourth check */
+    [TCPFSM_SIT_SYN_MIDDLE] = {.event = E_(SYN), .anomalies = AN(UNEXPECTED),
+        .flow = W_(SYN), .msg = M_(SYN_MIDDLE), .msg_bad = M_(SYN_MIDDLE)},
+
+    /* ---- SYN-ACK ---- */
+    /* SPEC 3 retransmission of step 2: no move; 3.7.1 */
+    [TCPFSM_SIT_SYNACK_RETX] = {.event = E_(SYN_ACK), .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(RETRANSMISSION), .ref = RF(OWN_SYN),
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_RETX),
+        .msg_bad = M_(SYNACK_RETX)},
+    /* a second SYN-ACK with another ISN: no move */
+    [TCPFSM_SIT_SYNACK_NEW_ISN] = {.event = E_(SYN_ACK), .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(UNEXPECTED), .ref = RF(OWN_SYN),
+        .title = TCPFSM_T_SAME, .flow = W_(SYN_ACK), .msg = M_(SYNACK_NEW_ISN),
+        .msg_bad = M_(SYNACK_NEW_ISN)},
+    /* SPEC 3 simultaneous open, the first SYN-ACK (3/4): the sender has
+     * the peer's SYN (SYN_RECEIVED stays), the receiver's SYN is
+     * acknowledged: SYN_RECEIVED -> ESTABLISHED; 3.5 figure 8, 3.10.7.4
+     * fifth check */
+    [TCPFSM_SIT_SYNACK_SIM_3] = {.event = E_(SYN_ACK), .step_num = 3,
+        .step_of = 4, .check = CK(ISN), .tx_ok = IN(ACK_SYN),
+        .rx_ok = IN(ACK_SYN), .ref = RF(PEER_SYN), .title = T_(SIM_OPEN),
+        .flow = W_(SYN_ACK), .msg = M_(SYNACK_SIM_OPEN),
+        .msg_bad = M_(SYNACK_SIM_OPEN)},
+    /* SPEC 3 simultaneous open, the second SYN-ACK (4/4) */
+    [TCPFSM_SIT_SYNACK_SIM_4] = {.event = E_(SYN_ACK), .step_num = 4,
+        .step_of = 4, .check = CK(ISN), .tx_ok = IN(ACK_SYN),
+        .rx_ok = IN(ACK_SYN), .ref = RF(PEER_SYN), .title = T_(SIM_OPEN),
+        .flow = W_(SYN_ACK), .msg = M_(SYNACK_SIM_OPEN),
+        .msg_bad = M_(SYNACK_SIM_OPEN)},
+    /* a SYN-ACK from the side that opened (the client): no move */
+    [TCPFSM_SIT_SYNACK_OPENER] = {.event = E_(SYN_ACK),
+        .anomalies = AN(UNEXPECTED), .flow = W_(SYN_ACK),
+        .msg = M_(SYNACK_OPENER), .msg_bad = M_(SYNACK_OPENER)},
+    /* SPEC 2/3: the capture begins with the SYN-ACK (the client's SYN
+     * missed): its ack shows the client's ISN; client SYN_SENT ->
+     * ESTABLISHED; nothing to check it against; 3.10.7.3 */
+    [TCPFSM_SIT_SYNACK_NO_SYN] = {.event = E_(SYN_ACK), .step_num = 2,
+        .step_of = 3, .tx = IN(SYN) | IN(ACK_SYN), .rx = IN(ACK_SYN),
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_NO_SYN),
+        .msg_bad = M_(SYNACK_NO_SYN)},
+    /* SPEC 3 row 2: SYN-ACK, ack = client ISN + 1; server stays
+     * SYN_RECEIVED, client SYN_SENT -> ESTABLISHED.  A wrong ack moves
+     * nobody: 3.10.7.3 (an unacceptable ACK in SYN-SENT is answered by
+     * RST) */
+    [TCPFSM_SIT_SYNACK] = {.event = E_(SYN_ACK), .step_num = 2, .step_of = 3,
+        .check = CK(ISN), .tx = IN(SYN), .tx_ok = IN(ACK_SYN),
+        .rx_ok = IN(ACK_SYN) | IN(SYN), .ref = RF(PEER_SYN),
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_OK),
+        .msg_bad = M_(SYNACK_BAD)},
+
+    /* ---- FIN ---- */
+    /* SPEC 3 retransmission of a FIN step (same FIN seq): its event and
+     * step again, no move; 3.7.1 */
+    [TCPFSM_SIT_FIN_RETX] = {.event = TCPFSM_EV_SAME, .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(RETRANSMISSION), .evidence = 1,
+        .ref = RF(OWN_FIN), .title = T_(TEARDOWN), .flow = TCPFSM_FW_SAME,
+        .msg = M_(FIN_RETX), .msg_bad = M_(FIN_RETX)},
+    /* another FIN at another seq from a side that already sent one */
+    [TCPFSM_SIT_FIN_AGAIN] = {.event = TCPFSM_EV_SAME, .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(UNEXPECTED), .evidence = 1,
+        .ref = RF(OWN_FIN), .title = TCPFSM_T_SAME, .flow = TCPFSM_FW_SAME,
+        .msg = M_(FIN_AGAIN), .msg_bad = M_(FIN_AGAIN)},
+    /* SPEC 3 row 4, first FIN: ESTABLISHED -> FIN_WAIT_1, the receiver
+     * ESTABLISHED -> CLOSE_WAIT; 1/4 whatever close follows (labels are
+     * causal); 3.10.4 CLOSE, 3.10.7.4 eighth check */
+    [TCPFSM_SIT_FIN1] = {.event = E_(FIN1), .step_num = 1, .step_of = 4,
+        .tx = IN(FIN), .rx = IN(FIN), .evidence = 1, .title = T_(TEARDOWN),
+        .flow = W_(FIN), .msg = M_(FIN1), .msg_bad = M_(FIN1)},
+    /* SPEC 3 merged close: the second FIN also acknowledges the first,
+     * ack = FIN seq + 1: CLOSE_WAIT -> LAST_ACK, FIN_WAIT_1 -> TIME_WAIT;
+     * 3.6 figure 13, 3.10.7.4 fifth and eighth checks */
+    [TCPFSM_SIT_FIN2_MERGED] = {.event = E_(FIN2), .step_num = 2,
+        .step_of = 3, .close = CL(FIN3), .check = CK(FIN), .tx = IN(FIN),
+        .rx = IN(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(TEARDOWN), .flow = W_(FIN_ACK), .msg = M_(FIN2_MERGED),
+        .msg_bad = M_(FIN2_MERGED)},
+    /* SPEC 3 row 6, second FIN after the ACK of the first: CLOSE_WAIT ->
+     * LAST_ACK, FIN_WAIT_2 -> TIME_WAIT; 3.10.4 CLOSE in CLOSE-WAIT */
+    [TCPFSM_SIT_FIN2] = {.event = E_(FIN2), .step_num = 3, .step_of = 4,
+        .close = CL(FIN4), .tx = IN(FIN), .rx = IN(FIN), .evidence = 1,
+        .ref = RF(PEER_FIN), .title = T_(TEARDOWN), .flow = W_(FIN),
+        .msg = M_(FIN2), .msg_bad = M_(FIN2)},
+    /* SPEC 3 simultaneous close: the second FIN does not acknowledge the
+     * first, so it was sent from ESTABLISHED (presumed CLOSE_WAIT at the
+     * first FIN): ESTABLISHED -> FIN_WAIT_1, the receiver FIN_WAIT_1 ->
+     * CLOSING; 3.6 figure 14 */
+    [TCPFSM_SIT_FIN_CROSSING] = {.event = E_(FIN2), .step_num = 2,
+        .step_of = 4, .close = CL(SIMULTANEOUS),
+        .anomalies = AN(SIMULTANEOUS_CLOSE), .tx = IN(FIN), .rx = IN(FIN),
+        .evidence = 1, .sfix_from = ST(CLOSE_WAIT), .sfix_to = ST(ESTABLISHED),
+        .ref = RF(PEER_FIN), .title = T_(SIM_CLOSE), .flow = W_(FIN),
+        .msg = M_(FIN_SIM), .msg_bad = M_(FIN_SIM)},
+
+    /* ---- ACK of a FIN (moves by evidence: the ack covers the FIN) ---- */
+    /* SPEC 3 row 5: ACK of the first FIN alone, a four-way close:
+     * FIN_WAIT_1 -> FIN_WAIT_2; 3.10.7.4 fifth check */
+    [TCPFSM_SIT_FIN1_ACK] = {.event = E_(FIN1_ACK), .step_num = 2,
+        .step_of = 4, .close = CL(FIN4), .check = CK(FIN), .evidence = 1,
+        .ref = RF(PEER_FIN), .title = T_(TEARDOWN), .flow = W_(ACK),
+        .msg = M_(FIN_ACK), .msg_bad = M_(FIN_ACK)},
+    /* SPEC 3 merged close, last step (3/3): LAST_ACK -> CLOSED */
+    [TCPFSM_SIT_FIN2_ACK_MERGED] = {.event = E_(FIN2_ACK), .step_num = 3,
+        .step_of = 3, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK),
+        .msg_bad = M_(FIN_ACK)},
+    /* SPEC 3 row 7 (4/4): LAST_ACK -> CLOSED; 3.10.7.4 fifth check */
+    [TCPFSM_SIT_FIN2_ACK] = {.event = E_(FIN2_ACK), .step_num = 4,
+        .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK),
+        .msg_bad = M_(FIN_ACK)},
+    /* SPEC 3 simultaneous close, the ACKs (3/4 and 4/4, in the order
+     * captured) of the first and of the second FIN: CLOSING -> TIME_WAIT;
+     * 3.10.7.4 fifth check in CLOSING */
+    [TCPFSM_SIT_SIM_ACK_FIN1_3] = {.event = E_(FIN1_ACK), .step_num = 3,
+        .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
+        .msg_bad = M_(FIN_ACK)},
+    [TCPFSM_SIT_SIM_ACK_FIN1_4] = {.event = E_(FIN1_ACK), .step_num = 4,
+        .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
+        .msg_bad = M_(FIN_ACK)},
+    [TCPFSM_SIT_SIM_ACK_FIN2_3] = {.event = E_(FIN2_ACK), .step_num = 3,
+        .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
+        .msg_bad = M_(FIN_ACK)},
+    [TCPFSM_SIT_SIM_ACK_FIN2_4] = {.event = E_(FIN2_ACK), .step_num = 4,
+        .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
+        .msg_bad = M_(FIN_ACK)},
+
+    /* ---- the handshake ACK, data, bare ACKs ---- */
+    /* SPEC 3 row 3: the client's first segment after the SYN-ACK, ack =
+     * server ISN + 1: server SYN_RECEIVED -> ESTABLISHED (by evidence);
+     * 3.10.7.4 fifth check in SYN-RECEIVED */
+    [TCPFSM_SIT_HS_ACK] = {.event = E_(HS_ACK), .step_num = 3, .step_of = 3,
+        .check = CK(ISN), .evidence = 1, .ref = RF(PEER_SYN),
+        .title = T_(HANDSHAKE), .flow = W_(ACK), .msg = M_(HSACK_OK),
+        .msg_bad = M_(HSACK_OK)},
+    /* the same segment with a wrong ack: no step; 3.10.7.4 fifth check
+     * (an unacceptable ACK in SYN-RECEIVED is answered by RST) */
+    [TCPFSM_SIT_HS_ACK_BAD] = {.event = TCPFSM_EV_BY_LEN, .check = CK(ISN),
+        .evidence = 1, .ref = RF(PEER_SYN),
+        .flow = TCPFSM_FW_BY_LEN, .msg = M_(HSACK_BAD), .msg_bad = M_(HSACK_BAD)},
+    /* SPEC 3 half-close and established data: moves only by evidence;
+     * 3.10.7.4 seventh check */
+    [TCPFSM_SIT_DATA] = {.event = E_(DATA), .evidence = 1, .flow = W_(DATA),
+        .msg = M_(DATA), .msg_bad = M_(DATA)},
+    [TCPFSM_SIT_ACK] = {.event = E_(ACK), .evidence = 1, .flow = W_(ACK),
+        .msg = M_(ACK), .msg_bad = M_(ACK)},
+};
+
+#undef E_
+#undef IN
+#undef AN
+#undef T_
+#undef W_
+#undef M_
+#undef CL
+#undef CK
+#undef RF
+#undef ST
+#undef SAME
+
+static const char *const situation_names[TCPFSM_SIT_COUNT] = {
+#define TCPFSM_X_SIT_NAME(id, name) [TCPFSM_SIT_##id] = name,
+    TCPFSM_SITUATIONS(TCPFSM_X_SIT_NAME)
+#undef TCPFSM_X_SIT_NAME
+};
+
+const char *tcpfsm_situation_name(unsigned situation)
+{
+    return situation < TCPFSM_SIT_COUNT ? situation_names[situation] : "";
+}
+
+/* ------------------------------------------------------------------ */
+/* Classification: which situation a segment is                         */
+/* ------------------------------------------------------------------ */
 
 const char *tcpfsm_i_role_word(const ctx *x, int side)
 {
     return tcpfsm_role_text(side == 0 ? TCPFSM_ROLE_CLIENT : TCPFSM_ROLE_SERVER,
                             x->e->cfg.lang);
-}
-
-/* "Handshake 1/3", 第一次握手 ... (kind: TCPFSM_T_*) */
-static const char *title(ctx *x, int kind, unsigned num, unsigned of)
-{
-    return tcpfsm_lang_title(x->e->cfg.lang, kind, num, of, x->title,
-                             sizeof x->title);
-}
-
-static void set_step(tcpfsm_label *l, int num, int of)
-{
-    l->step_num = (uint8_t)num;
-    l->step_of = (uint8_t)of;
 }
 
 uint32_t tcpfsm_i_rel_seq(const endpoint *ep, uint32_t v)
@@ -135,228 +400,21 @@ bool tcpfsm_i_bad_flags(uint16_t f)
     return false;
 }
 
-static const char *flag_combo(uint16_t f, char *buf, size_t size,
-                              const char *none)
-{
-    static const struct { uint16_t bit; const char *name; } names[] = {
-        {TCPFSM_SYN, "SYN"}, {TCPFSM_FIN, "FIN"}, {TCPFSM_RST, "RST"},
-        {TCPFSM_PSH, "PSH"}, {TCPFSM_ACK, "ACK"}, {TCPFSM_URG, "URG"},
-    };
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(f & names[i].bit))
-            continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
-                         names[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
-    }
-    if (!used)
-        snprintf(buf, size, "%s", none);
-    return buf;
-}
-
-static void on_syn(ctx *x)
-{
-    const tcpfsm_segment *seg = x->seg;
-    tcpfsm_label *l = x->out;
-    endpoint *s = x->s, *r = x->r;
-    conn *c = x->c;
-    l->event = TCPFSM_EV_SYN;
-    if (seg->len)
-        l->anomalies |= TCPFSM_AN(SYN_DATA);
-
-    if (s->syn_sent) {
-        l->ref_frame = s->syn_frame;
-        set_step(l, s->syn_step_num, s->syn_step_of);
-        if (seg->seq == s->isn) {
-            l->anomalies |= TCPFSM_AN(RETRANSMISSION);
-            tcpfsm_i_tappend(&x->t, MSG(x, SYN_RETX),
-                    title(x, TCPFSM_T_HANDSHAKE, l->step_num, l->step_of),
-                    seg->seq);
-        } else {
-            l->anomalies |= TCPFSM_AN(UNEXPECTED);
-            tcpfsm_i_tappend(&x->t, MSG(x, SYN_NEW_ISN), seg->seq, tcpfsm_i_role_word(x, x->S),
-                    s->isn);
-        }
-        return;
-    }
-    if (x->S == 0 && s->isn_from_synack && seg->seq == s->isn) {
-        /* SPEC 3 reordered handshake: the SYN-ACK came first. */
-        l->anomalies |= TCPFSM_AN(REORDERED);
-        set_step(l, 1, 3);
-        s->syn_sent = true;
-        s->syn_frame = seg->frame;
-        s->syn_time = seg->time;
-        s->syn_event = TCPFSM_EV_SYN;
-        s->syn_step_num = 1, s->syn_step_of = 3;
-        tcpfsm_i_tappend(&x->t, MSG(x, SYN_REORDERED),
-                title(x, TCPFSM_T_HANDSHAKE, 1, 3), seg->seq);
-        return;
-    }
-    if (x->S == 0 && !c->midstream && !c->synack_first) {
-        /* the opening SYN */
-        set_step(l, 1, 3);
-        s->syn_sent = true;
-        s->isn_known = true;
-        s->isn = seg->seq;
-        s->syn_frame = seg->frame;
-        s->syn_time = seg->time;
-        s->syn_event = TCPFSM_EV_SYN;
-        s->syn_step_num = 1, s->syn_step_of = 3;
-        x->tx |= 1u << TX_SYN;
-        x->rx |= 1u << RX_SYN;
-        tcpfsm_i_tappend(&x->t, MSG(x, SYN), title(x, TCPFSM_T_HANDSHAKE, 1, 3),
-                seg->seq);
-        return;
-    }
-    if (x->S == 1 && r->syn_sent && !s->synack_sent &&
-        s->state == TCPFSM_SYN_RECEIVED) {
-        /* SPEC 3 simultaneous open: the SYNs crossed.  The server was not
-         * listening after all: it sent its SYN from CLOSED. */
-        c->sim_open = true;
-        l->anomalies |= TCPFSM_AN(SIMULTANEOUS_OPEN);
-        set_step(l, 2, 4);
-        s->syn_sent = true;
-        s->isn_known = true;
-        s->isn = seg->seq;
-        s->syn_frame = seg->frame;
-        s->syn_time = seg->time;
-        s->syn_event = TCPFSM_EV_SYN;
-        s->syn_step_num = 2, s->syn_step_of = 4;
-        x->correct_prev = true;
-        x->prev_fix = TCPFSM_CLOSED;
-        x->tx |= 1u << TX_SYN;
-        x->rx |= 1u << RX_SYN;
-        l->ref_frame = r->syn_frame;
-        tcpfsm_i_tappend(&x->t, MSG(x, SYN_SIM_OPEN),
-                title(x, TCPFSM_T_SIM_OPEN, 2, 4), seg->seq);
-        return;
-    }
-    l->anomalies |= TCPFSM_AN(UNEXPECTED);
-    tcpfsm_i_tappend(&x->t, MSG(x, SYN_MIDDLE), tcpfsm_i_role_word(x, x->S), seg->seq);
-}
-
-static void on_syn_ack(ctx *x)
-{
-    const tcpfsm_segment *seg = x->seg;
-    tcpfsm_label *l = x->out;
-    endpoint *s = x->s, *r = x->r;
-    conn *c = x->c;
-    l->event = TCPFSM_EV_SYN_ACK;
-    if (seg->len)
-        l->anomalies |= TCPFSM_AN(SYN_DATA);
-
-    if (s->synack_sent) {
-        set_step(l, s->syn_step_num, s->syn_step_of);
-        l->ref_frame = s->syn_frame;
-        if (seg->seq == s->isn) {
-            l->anomalies |= TCPFSM_AN(RETRANSMISSION);
-            tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_RETX),
-                    title(x, TCPFSM_T_HANDSHAKE, l->step_num, l->step_of),
-                    seg->seq);
-        } else {
-            l->anomalies |= TCPFSM_AN(UNEXPECTED);
-            tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_NEW_ISN), seg->seq,
-                    tcpfsm_i_role_word(x, x->S), s->isn);
-        }
-        return;
-    }
-
-    if (c->sim_open && s->syn_sent && seg->seq == s->isn) {
-        /* simultaneous open, steps 3/4 and 4/4: each side's SYN-ACK */
-        int num = (c->ep[0].synack_sent || c->ep[1].synack_sent) ? 4 : 3;
-        set_step(l, num, 4);
-        s->synack_sent = true;
-        s->syn_step_num = (uint8_t)num, s->syn_step_of = 4;
-        l->ref_frame = r->syn_frame;
-        bool ok = x->ack_flag && seg->ack == r->isn + 1;
-        l->ack_ok = ok;
-        tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_SIM_OPEN),
-                title(x, TCPFSM_T_SIM_OPEN, (unsigned)num, 4),
-                tcpfsm_i_role_word(x, x->S), seg->ack, ok ? "=" : "≠",
-                tcpfsm_i_role_word(x, x->R), r->isn, ok ? "✓" : "✗");
-        if (ok) {
-            x->tx |= 1u << TX_ACK_SYN;
-            x->rx |= 1u << RX_ACK_SYN;
-            s->acked_peer_syn = true;
-            if (c->ep[0].acked_peer_syn && c->ep[1].acked_peer_syn)
-                c->hs_done = true;
-        } else {
-            l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-        }
-        return;
-    }
-
-    if (x->S != 1 || s->syn_sent) {
-        l->anomalies |= TCPFSM_AN(UNEXPECTED);
-        tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_OPENER), tcpfsm_i_role_word(x, x->S));
-        return;
-    }
-
-    /* the server's SYN-ACK, handshake 2/3 */
-    set_step(l, 2, 3);
-    s->syn_sent = true;
-    s->synack_sent = true;
-    s->isn_known = true;
-    s->isn = seg->seq;
-    s->syn_frame = seg->frame;
-    s->syn_time = seg->time;
-    s->syn_event = TCPFSM_EV_SYN_ACK;
-    s->syn_step_num = 2, s->syn_step_of = 3;
-    c->synack_frame = seg->frame;
-    c->synack_time = seg->time;
-    c->has_synack_time = seg->has_time;
-    x->tx |= 1u << TX_SYN;
-
-    if (!r->syn_sent) {
-        /* the capture begins with the SYN-ACK: the client's SYN was missed */
-        r->isn_from_synack = true;
-        r->isn = seg->ack - 1;
-        x->tx |= 1u << TX_ACK_SYN;
-        x->rx |= 1u << RX_ACK_SYN;
-        s->acked_peer_syn = true;
-        c->synack_ok = true;
-        tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_NO_SYN),
-                title(x, TCPFSM_T_HANDSHAKE, 2, 3), seg->seq, seg->ack - 1);
-        return;
-    }
-    l->ref_frame = r->syn_frame;
-    bool ok = seg->ack == r->isn + 1;
-    l->ack_ok = ok;
-    if (ok) {
-        x->tx |= 1u << TX_ACK_SYN;
-        x->rx |= 1u << RX_ACK_SYN | 1u << RX_SYN;
-        s->acked_peer_syn = true;
-        c->synack_ok = true;
-        tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_OK), title(x, TCPFSM_T_HANDSHAKE, 2, 3),
-                seg->ack, r->isn);
-    } else {
-        /* 3.10.7.3: an unacceptable ACK in SYN-SENT is answered with RST;
-         * the client does not move. */
-        l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-        tcpfsm_i_tappend(&x->t, MSG(x, SYNACK_BAD), title(x, TCPFSM_T_HANDSHAKE, 2, 3),
-                seg->ack, r->isn);
-    }
-}
-
 /* Is an RST acceptable to its receiver?  3.10.7.3 (SYN-SENT: it must ACK
- * our SYN) and 3.10.7.4 (otherwise its seq must be in the window). */
-static bool rst_acceptable(ctx *x, char *why, size_t size)
+ * our SYN) and 3.10.7.4 (otherwise its seq must be in the window).  When
+ * not, x->why says why (for the sentence). */
+static bool rst_acceptable(ctx *x)
 {
     const tcpfsm_segment *seg = x->seg;
     const endpoint *r = x->r;
-    why[0] = '\0';
+    x->why_kind = TCPFSM_WHY_NONE;
     if (r->state == TCPFSM_SYN_SENT) {
         if (!x->ack_flag) {
-            snprintf(why, size, "%s", MSG(x, RST_WHY_NOACK));
+            x->why_kind = TCPFSM_WHY_NOACK;
             return false;
         }
         if (r->syn_sent && seg->ack != r->isn + 1) {
-            snprintf(why, size, MSG(x, RST_WHY_ACK), seg->ack,
-                     tcpfsm_i_role_word(x, x->R), r->isn);
+            x->why_kind = TCPFSM_WHY_ACK;
             return false;
         }
         return true;
@@ -369,289 +427,433 @@ static bool rst_acceptable(ctx *x, char *why, size_t size)
     uint32_t off = seg->seq - r->last_ack;
     if (off < wnd)
         return true;
-    snprintf(why, size, MSG(x, RST_WHY_WINDOW),
-             tcpfsm_i_rel_seq(x->s, seg->seq), tcpfsm_i_role_word(x, x->R),
-             tcpfsm_i_rel_seq(x->s, r->last_ack), tcpfsm_i_rel_seq(x->s, r->last_ack + wnd));
+    x->why_kind = TCPFSM_WHY_WINDOW;
+    x->why_wnd = wnd;
     return false;
 }
 
-static void on_rst(ctx *x)
+static unsigned rst_situation(ctx *x)
 {
-    const tcpfsm_segment *seg = x->seg;
-    tcpfsm_label *l = x->out;
-    endpoint *s = x->s, *r = x->r;
-    conn *c = x->c;
-    char why[160];
-    l->event = TCPFSM_EV_RST;
-    if (!rst_acceptable(x, why, sizeof why)) {
-        l->anomalies |= TCPFSM_AN(RST_OUT_OF_WINDOW);
-        tcpfsm_i_tappend(&x->t, MSG(x, RST_IGNORED), tcpfsm_i_role_word(x, x->S), why);
-        return;
-    }
-    x->rst_accepted = true;
-    x->tx |= 1u << TX_RST;
-    x->rx |= 1u << RX_RST;
-    if (r->state == TCPFSM_SYN_SENT && x->S == 1 && !s->synack_sent) {
-        c->refused = true;
-        l->close = TCPFSM_CL_REFUSED;
-        l->ref_frame = r->syn_frame;
-        if (r->syn_sent) {
-            l->ack_ok = 1;
-            tcpfsm_i_tappend(&x->t, MSG(x, REFUSED_OK), seg->ack, r->isn,
-                    (unsigned)s->port);
-        } else {
-            tcpfsm_i_tappend(&x->t, MSG(x, REFUSED), (unsigned)s->port);
-        }
-        return;
-    }
-    if (c->ep[0].fin_sent && c->ep[1].fin_sent && !c->reset)
-        c->rst_after_fins = true;
-    c->reset = true;
-    l->close = TCPFSM_CL_RESET;
-    tcpfsm_i_tappend(&x->t, MSG(x, RESET), tcpfsm_i_role_word(x, x->S), tcpfsm_i_rel_seq(s, seg->seq));
-    if (c->rst_after_fins)
-        tcpfsm_i_tput(&x->t, MSG(x, RESET_AFTER_FINS));
+    const endpoint *s = x->s, *r = x->r;
+    if (!rst_acceptable(x))
+        return TCPFSM_SIT_RST_IGNORED;
+    if (r->state == TCPFSM_SYN_SENT && x->S == 1 && !s->synack_sent)
+        return r->syn_sent ? TCPFSM_SIT_RST_REFUSED
+                           : TCPFSM_SIT_RST_REFUSED_NO_SYN;
+    if (r->state == TCPFSM_SYN_RECEIVED && x->R == 1 && !x->c->sim_open)
+        return TCPFSM_SIT_RST_PASSIVE_OPEN;
+    return TCPFSM_SIT_RST_RESET;
 }
 
-static void on_fin(ctx *x, bool acks_fin)
+static unsigned syn_situation(ctx *x)
 {
-    const tcpfsm_segment *seg = x->seg;
-    tcpfsm_label *l = x->out;
-    endpoint *s = x->s, *r = x->r;
-    conn *c = x->c;
-    uint32_t fin_seq = seg->seq + seg->len;
-
-    if (s->fin_sent) {
-        l->event = s->fin_event;
-        set_step(l, s->fin_step_num, s->fin_step_of);
-        l->ref_frame = s->fin_frame;
-        if (fin_seq == s->fin_seq) {
-            l->anomalies |= TCPFSM_AN(RETRANSMISSION);
-            tcpfsm_i_tappend(&x->t, MSG(x, FIN_RETX),
-                    title(x, TCPFSM_T_TEARDOWN, l->step_num, l->step_of),
-                    tcpfsm_i_role_word(x, x->S), tcpfsm_i_rel_seq(s, fin_seq));
-        } else {
-            l->anomalies |= TCPFSM_AN(UNEXPECTED);
-            tcpfsm_i_tappend(&x->t, MSG(x, FIN_AGAIN), tcpfsm_i_role_word(x, x->S),
-                    tcpfsm_i_rel_seq(s, fin_seq), tcpfsm_i_rel_seq(s, s->fin_seq));
-        }
-        return;
-    }
-
-    s->fin_sent = true;
-    s->fin_seq = fin_seq;
-    s->fin_frame = seg->frame;
-    x->tx |= 1u << TX_FIN;
-    x->rx |= 1u << RX_FIN;
-
-    if (!r->fin_sent) {
-        /* the first FIN: the sender is the active closer.  It is step 1 of
-         * a close whose length nothing shows yet; 1/4 is the textbook
-         * four-way close (labels are causal). */
-        c->first_fin_side = x->S;
-        l->event = TCPFSM_EV_FIN1;
-        set_step(l, 1, 4);
-        tcpfsm_i_tappend(&x->t, MSG(x, FIN1), title(x, TCPFSM_T_TEARDOWN, 1, 4),
-                tcpfsm_i_role_word(x, x->S), tcpfsm_i_rel_seq(s, fin_seq));
-    } else if (acks_fin || s->acked_peer_fin) {
-        l->event = TCPFSM_EV_FIN2;
-        l->ref_frame = r->fin_frame;
-        if (acks_fin) {
-            /* SPEC 3 merged close: this FIN also acknowledges the first */
-            c->close = TCPFSM_CL_FIN3;
-            set_step(l, 2, 3);
-            bool ok = seg->ack == r->fin_seq + 1;
-            l->ack_ok = ok;
-            if (!ok)
-                l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-            tcpfsm_i_tappend(&x->t, MSG(x, FIN2_MERGED),
-                    title(x, TCPFSM_T_TEARDOWN, 2, 3), tcpfsm_i_role_word(x, x->S),
-                    tcpfsm_i_role_word(x, x->R),
-                    tcpfsm_i_rel_seq(r, seg->ack), ok ? "=" : "≠",
-                    tcpfsm_i_rel_seq(r, r->fin_seq), ok ? "✓" : "✗");
-        } else {
-            c->close = TCPFSM_CL_FIN4;
-            set_step(l, 3, 4);
-            tcpfsm_i_tappend(&x->t, MSG(x, FIN2), title(x, TCPFSM_T_TEARDOWN, 3, 4),
-                    tcpfsm_i_role_word(x, x->S), tcpfsm_i_rel_seq(s, fin_seq));
-        }
-    } else {
-        /* SPEC 3 simultaneous close: the FINs crossed.  This side sent its
-         * FIN from ESTABLISHED, before the other FIN reached it. */
-        c->close = TCPFSM_CL_SIMULTANEOUS;
-        l->event = TCPFSM_EV_FIN2;
-        l->anomalies |= TCPFSM_AN(SIMULTANEOUS_CLOSE);
-        l->ref_frame = r->fin_frame;
-        set_step(l, 2, 4);
-        if (s->state == TCPFSM_CLOSE_WAIT) {
-            x->correct_prev = true;
-            x->prev_fix = TCPFSM_ESTABLISHED;
-        }
-        tcpfsm_i_tappend(&x->t, MSG(x, FIN_SIM), title(x, TCPFSM_T_SIM_CLOSE, 2, 4),
-                tcpfsm_i_role_word(x, x->S), tcpfsm_i_rel_seq(s, fin_seq), tcpfsm_i_role_word(x, x->R),
-                tcpfsm_i_rel_seq(r, r->fin_seq));
-    }
-    s->fin_event = l->event;
-    s->fin_step_num = l->step_num;
-    s->fin_step_of = l->step_of;
+    const endpoint *s = x->s, *r = x->r;
+    const conn *c = x->c;
+    if (s->syn_sent)
+        return x->seg->seq == s->isn ? TCPFSM_SIT_SYN_RETX
+                                     : TCPFSM_SIT_SYN_NEW_ISN;
+    if (x->S == 0 && s->isn_from_synack && x->seg->seq == s->isn)
+        return TCPFSM_SIT_SYN_REORDERED;
+    if (x->S == 0 && !c->midstream && !c->synack_first)
+        return TCPFSM_SIT_SYN_FIRST;
+    if (x->S == 1 && r->syn_sent && !s->synack_sent &&
+        s->state == TCPFSM_SYN_RECEIVED)
+        return TCPFSM_SIT_SYN_CROSSING;
+    return TCPFSM_SIT_SYN_MIDDLE;
 }
 
-static void on_fin_ack(ctx *x)
+static unsigned synack_situation(ctx *x)
 {
-    const tcpfsm_segment *seg = x->seg;
-    tcpfsm_label *l = x->out;
-    endpoint *r = x->r;
-    conn *c = x->c;
-    bool first = (c->first_fin_side == x->R);
-    l->event = first ? TCPFSM_EV_FIN1_ACK : TCPFSM_EV_FIN2_ACK;
-    l->ref_frame = r->fin_frame;
+    const endpoint *s = x->s, *r = x->r;
+    const conn *c = x->c;
+    if (s->synack_sent)
+        return x->seg->seq == s->isn ? TCPFSM_SIT_SYNACK_RETX
+                                     : TCPFSM_SIT_SYNACK_NEW_ISN;
+    if (c->sim_open && s->syn_sent && x->seg->seq == s->isn)
+        return (c->ep[0].synack_sent || c->ep[1].synack_sent)
+                   ? TCPFSM_SIT_SYNACK_SIM_4
+                   : TCPFSM_SIT_SYNACK_SIM_3;
+    if (x->S != 1 || s->syn_sent)
+        return TCPFSM_SIT_SYNACK_OPENER;
+    return r->syn_sent ? TCPFSM_SIT_SYNACK : TCPFSM_SIT_SYNACK_NO_SYN;
+}
+
+/* A segment with FIN (not an ACK step of the peer's FIN). */
+static unsigned fin_situation(ctx *x)
+{
+    const endpoint *s = x->s, *r = x->r;
+    uint32_t fin_seq = x->seg->seq + x->seg->len;
+    if (s->fin_sent)
+        return fin_seq == s->fin_seq ? TCPFSM_SIT_FIN_RETX
+                                     : TCPFSM_SIT_FIN_AGAIN;
+    if (!r->fin_sent)
+        return TCPFSM_SIT_FIN1;
+    if (x->acks_fin)
+        return TCPFSM_SIT_FIN2_MERGED;
+    if (s->acked_peer_fin)
+        return TCPFSM_SIT_FIN2;
+    return TCPFSM_SIT_FIN_CROSSING;
+}
+
+/* The first segment that acknowledges the peer's FIN. */
+static unsigned fin_ack_situation(ctx *x)
+{
+    const conn *c = x->c;
+    bool first = c->first_fin_side == x->R;
     if (c->close == TCPFSM_CL_SIMULTANEOUS) {
-        set_step(l, 3 + c->sim_acks, 4);
-        c->sim_acks++;
-    } else if (first) {
-        c->close = TCPFSM_CL_FIN4; /* acked alone: a four-way close */
-        set_step(l, 2, 4);
-    } else if (c->close == TCPFSM_CL_FIN3) {
-        set_step(l, 3, 3);
-    } else {
-        set_step(l, 4, 4);
+        if (first)
+            return c->sim_acks ? TCPFSM_SIT_SIM_ACK_FIN1_4
+                               : TCPFSM_SIT_SIM_ACK_FIN1_3;
+        return c->sim_acks ? TCPFSM_SIT_SIM_ACK_FIN2_4
+                           : TCPFSM_SIT_SIM_ACK_FIN2_3;
     }
-    bool ok = seg->ack == r->fin_seq + 1;
-    l->ack_ok = ok;
-    if (!ok)
-        l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-    int kind = c->close == TCPFSM_CL_SIMULTANEOUS ? TCPFSM_T_SIM_CLOSE
-                                                  : TCPFSM_T_TEARDOWN;
-    tcpfsm_i_tappend(&x->t, MSG(x, FIN_ACK),
-            title(x, kind, l->step_num, l->step_of), tcpfsm_i_role_word(x, x->R),
-            tcpfsm_i_rel_seq(r, seg->ack), ok ? "=" : "≠", tcpfsm_i_rel_seq(r, r->fin_seq),
-            ok ? "✓" : "✗");
+    if (first)
+        return TCPFSM_SIT_FIN1_ACK;
+    return c->close == TCPFSM_CL_FIN3 ? TCPFSM_SIT_FIN2_ACK_MERGED
+                                      : TCPFSM_SIT_FIN2_ACK;
 }
 
-static void on_ack_segment(ctx *x)
+/* A segment with ACK, without SYN or RST. */
+static unsigned ack_situation(ctx *x)
 {
     const tcpfsm_segment *seg = x->seg;
+    const endpoint *s = x->s, *r = x->r;
+    const conn *c = x->c;
+    bool fin = seg->flags & TCPFSM_FIN;
+    /* What the ACK field shows the sender has received. */
+    x->acks_syn = !s->acked_peer_syn && (r->syn_sent || r->isn_from_synack) &&
+                  tcpfsm_seq_lt(r->isn, seg->ack);
+    x->acks_fin = r->fin_sent && !s->acked_peer_fin &&
+                  tcpfsm_seq_lt(r->fin_seq, seg->ack);
+    /* a repeated FIN that acknowledges the peer's FIN for the first time
+     * is the step it newly performs */
+    if (fin && !(s->fin_sent && x->acks_fin))
+        return fin_situation(x);
+    if (x->acks_fin)
+        return fin_ack_situation(x);
+    if (x->S == 0 && !s->hs_checked && r->synack_sent && !c->sim_open &&
+        r->state == TCPFSM_SYN_RECEIVED && !c->hs_done)
+        return x->acks_syn && seg->ack == r->isn + 1 ? TCPFSM_SIT_HS_ACK
+                                                     : TCPFSM_SIT_HS_ACK_BAD;
+    return seg->len ? TCPFSM_SIT_DATA : TCPFSM_SIT_ACK;
+}
+
+static unsigned situation_of(ctx *x)
+{
+    uint16_t f = x->seg->flags;
+    if (tcpfsm_i_bad_flags(f))
+        return TCPFSM_SIT_BAD_FLAGS;
+    if (f & TCPFSM_RST)
+        return rst_situation(x);
+    if ((f & TCPFSM_SYN) && !x->ack_flag)
+        return syn_situation(x);
+    if (f & TCPFSM_SYN)
+        return synack_situation(x);
+    if (!x->ack_flag)
+        return TCPFSM_SIT_NO_ACK;
+    return ack_situation(x);
+}
+
+/* ------------------------------------------------------------------ */
+/* The row's facts on the label                                         */
+/* ------------------------------------------------------------------ */
+
+/* The acknowledgement the row checks: the numbers as the sentence shows
+ * them (an ISN raw, a FIN seq relative), and whether it is right. */
+static bool check_ack(ctx *x, const tcpfsm_rule *row)
+{
+    const tcpfsm_segment *seg = x->seg;
+    const endpoint *r = x->r;
     tcpfsm_label *l = x->out;
+    switch (row->check) {
+    case TCPFSM_CHECK_ISN:
+        l->check_seen = seg->ack;
+        l->check_expected = r->isn + 1;
+        return x->ack_flag && seg->ack == r->isn + 1;
+    case TCPFSM_CHECK_FIN:
+        l->check_seen = tcpfsm_i_rel_seq(r, seg->ack);
+        l->check_expected = tcpfsm_i_rel_seq(r, r->fin_seq + 1);
+        return seg->ack == r->fin_seq + 1;
+    default:
+        return false;
+    }
+}
+
+static uint64_t ref_frame(const ctx *x, unsigned ref)
+{
+    switch (ref) {
+    case TCPFSM_REF_OWN_SYN: return x->s->syn_frame;
+    case TCPFSM_REF_PEER_SYN: return x->r->syn_frame;
+    case TCPFSM_REF_OWN_FIN: return x->s->fin_frame;
+    case TCPFSM_REF_PEER_FIN: return x->r->fin_frame;
+    default: return 0;
+    }
+}
+
+/* Puts the row's facts on the label, and the inputs of its moves. */
+static void apply_row(ctx *x, const tcpfsm_rule *row)
+{
+    tcpfsm_label *l = x->out;
+    const endpoint *s = x->s;
+    const tcpfsm_segment *seg = x->seg;
+    bool fin_step = row->event == TCPFSM_EV_SAME || row->flow == TCPFSM_FW_SAME;
+
+    l->event = row->event == TCPFSM_EV_SAME     ? s->fin_event
+               : row->event == TCPFSM_EV_BY_LEN ? (seg->len ? TCPFSM_EV_DATA
+                                                            : TCPFSM_EV_ACK)
+                                                : (tcpfsm_event)row->event;
+    if (row->step_num == TCPFSM_STEP_SAME) {
+        l->step_num = fin_step ? s->fin_step_num : s->syn_step_num;
+        l->step_of = fin_step ? s->fin_step_of : s->syn_step_of;
+    } else {
+        l->step_num = row->step_num;
+        l->step_of = row->step_of;
+    }
+    l->title = row->title == TCPFSM_T_SAME
+                   ? (fin_step ? s->fin_title : s->syn_title)
+                   : row->title;
+    l->flow = row->flow == TCPFSM_FW_SAME ? s->fin_flow
+              : row->flow == TCPFSM_FW_BY_LEN
+                  ? (seg->len ? TCPFSM_FW_DATA : TCPFSM_FW_ACK)
+                  : row->flow;
+    l->anomalies |= row->anomalies;
+    l->ref_frame = ref_frame(x, row->ref);
+    l->check = row->check;
+    x->ok = check_ack(x, row);
+    if (row->check != TCPFSM_CHECK_NONE) {
+        l->ack_ok = x->ok;
+        if (!x->ok)
+            l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
+    }
+    x->tx |= row->tx | (x->ok ? row->tx_ok : 0);
+    x->rx |= row->rx | (x->ok ? row->rx_ok : 0);
+    if (row->evidence) {
+        if (x->acks_syn) {
+            x->tx |= TCPFSM_IN(ACK_SYN);
+            x->rx |= TCPFSM_IN(ACK_SYN);
+        }
+        if (x->acks_fin) {
+            x->tx |= TCPFSM_IN(ACK_FIN);
+            x->rx |= TCPFSM_IN(ACK_FIN);
+        }
+    }
+    if (row->tx & TCPFSM_IN(RST)) {
+        x->rst_accepted = true;
+        l->close = row->close; /* a FIN row's close is the connection's */
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* What the connection remembers of a step (for the segments after it)  */
+/* ------------------------------------------------------------------ */
+
+/* A SYN or SYN-ACK step of the sender: repeats of it are labelled by it. */
+static void remember_syn(ctx *x)
+{
+    endpoint *s = x->s;
+    const tcpfsm_label *l = x->out;
+    s->syn_sent = true;
+    s->syn_frame = x->seg->frame;
+    s->syn_time = x->seg->time;
+    s->syn_step_num = l->step_num;
+    s->syn_step_of = l->step_of;
+    s->syn_title = l->title;
+}
+
+static void remember(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    const tcpfsm_label *l = x->out;
     endpoint *s = x->s, *r = x->r;
     conn *c = x->c;
-    bool fin = seg->flags & TCPFSM_FIN;
-
-    /* What the ACK field shows the sender has received. */
-    bool acks_syn = !s->acked_peer_syn && (r->syn_sent || r->isn_from_synack) &&
-                    tcpfsm_seq_lt(r->isn, seg->ack);
-    bool acks_fin = r->fin_sent && !s->acked_peer_fin &&
-                    tcpfsm_seq_lt(r->fin_seq, seg->ack);
-    if (acks_syn) {
-        x->tx |= 1u << TX_ACK_SYN;
-        x->rx |= 1u << RX_ACK_SYN;
-    }
-    if (acks_fin) {
-        x->tx |= 1u << TX_ACK_FIN;
-        x->rx |= 1u << RX_ACK_FIN;
-    }
-
-    /* data beyond the sender's own FIN */
-    if (seg->len && s->fin_sent && tcpfsm_seq_lt(s->fin_seq, seg->seq + seg->len) &&
-        !(fin && seg->seq + seg->len == s->fin_seq))
-        l->anomalies |= TCPFSM_AN(DATA_AFTER_FIN);
-
-    if (fin && !(s->fin_sent && acks_fin)) {
-        on_fin(x, acks_fin);
-    } else if (acks_fin) {
-        /* a repeated FIN that acknowledges the peer's FIN for the first
-         * time is labelled by the step it newly performs */
-        on_fin_ack(x);
-        if (fin)
-            l->anomalies |= seg->seq + seg->len == s->fin_seq
-                                ? TCPFSM_AN(RETRANSMISSION)
-                                : TCPFSM_AN(UNEXPECTED);
-    } else if (x->S == 0 && !s->hs_checked && r->synack_sent && !c->sim_open &&
-               r->state == TCPFSM_SYN_RECEIVED && !c->hs_done) {
-        /* the client's first segment after the SYN-ACK: handshake 3/3 */
-        s->hs_checked = true;
-        l->ref_frame = r->syn_frame;
-        bool ok = seg->ack == r->isn + 1;
-        l->ack_ok = ok;
-        if (acks_syn && ok) {
-            l->event = TCPFSM_EV_HS_ACK;
-            set_step(l, 3, 3);
-            c->hs_done = true;
-            c->hsack_time = seg->time;
-            c->has_hsack_time = seg->has_time;
-            tcpfsm_i_tappend(&x->t, MSG(x, HSACK_OK), title(x, TCPFSM_T_HANDSHAKE, 3, 3),
-                    seg->ack, r->isn);
-            if (seg->len)
-                tcpfsm_i_tappend(&x->t, MSG(x, HSACK_DATA), seg->len);
-        } else {
-            l->anomalies |= TCPFSM_AN(ACK_MISMATCH);
-            l->event = seg->len ? TCPFSM_EV_DATA : TCPFSM_EV_ACK;
-            tcpfsm_i_tappend(&x->t, MSG(x, HSACK_BAD),
-                    title(x, TCPFSM_T_HANDSHAKE, 3, 3), seg->ack, r->isn);
+    switch (x->sit) {
+    case TCPFSM_SIT_SYN_CROSSING:
+        c->sim_open = true;
+        /* fall through */
+    case TCPFSM_SIT_SYN_FIRST:
+        s->isn_known = true;
+        s->isn = seg->seq;
+        /* fall through */
+    case TCPFSM_SIT_SYN_REORDERED:
+        remember_syn(x);
+        break;
+    case TCPFSM_SIT_SYNACK_SIM_3:
+    case TCPFSM_SIT_SYNACK_SIM_4:
+        s->synack_sent = true;
+        s->syn_step_num = l->step_num;
+        s->syn_step_of = l->step_of;
+        s->syn_title = l->title;
+        if (x->ok) {
+            s->acked_peer_syn = true;
+            if (c->ep[0].acked_peer_syn && c->ep[1].acked_peer_syn)
+                c->hs_done = true;
         }
-    } else if (seg->len) {
-        l->event = TCPFSM_EV_DATA;
-        tcpfsm_i_tappend(&x->t, MSG(x, DATA), tcpfsm_i_role_word(x, x->S), seg->len,
-                tcpfsm_i_rel_seq(s, seg->seq));
-    } else {
-        l->event = TCPFSM_EV_ACK;
-        tcpfsm_i_tappend(&x->t, MSG(x, ACK), tcpfsm_i_role_word(x, x->S), tcpfsm_i_rel_seq(r, seg->ack));
+        break;
+    case TCPFSM_SIT_SYNACK_NO_SYN:
+    case TCPFSM_SIT_SYNACK:
+        remember_syn(x);
+        s->synack_sent = true;
+        s->isn_known = true;
+        s->isn = seg->seq;
+        c->synack_frame = seg->frame;
+        c->synack_time = seg->time;
+        c->has_synack_time = seg->has_time;
+        if (x->sit == TCPFSM_SIT_SYNACK_NO_SYN) {
+            /* the capture begins with the SYN-ACK: the client's SYN was
+             * missed, its ack tells the client's ISN */
+            r->isn_from_synack = true;
+            r->isn = seg->ack - 1;
+        }
+        if (x->sit == TCPFSM_SIT_SYNACK_NO_SYN || x->ok) {
+            s->acked_peer_syn = true;
+            c->synack_ok = true;
+        }
+        break;
+    case TCPFSM_SIT_RST_REFUSED:
+    case TCPFSM_SIT_RST_REFUSED_NO_SYN:
+        c->refused = true;
+        break;
+    case TCPFSM_SIT_RST_PASSIVE_OPEN:
+    case TCPFSM_SIT_RST_RESET:
+        if (c->ep[0].fin_sent && c->ep[1].fin_sent && !c->reset)
+            c->rst_after_fins = true;
+        c->reset = true;
+        break;
+    case TCPFSM_SIT_FIN1:
+    case TCPFSM_SIT_FIN2_MERGED:
+    case TCPFSM_SIT_FIN2:
+    case TCPFSM_SIT_FIN_CROSSING:
+        if (x->sit == TCPFSM_SIT_FIN1)
+            c->first_fin_side = x->S; /* the active closer */
+        else
+            c->close = x->row->close;
+        s->fin_sent = true;
+        s->fin_seq = seg->seq + seg->len;
+        s->fin_frame = seg->frame;
+        s->fin_event = l->event;
+        s->fin_step_num = l->step_num;
+        s->fin_step_of = l->step_of;
+        s->fin_title = l->title;
+        s->fin_flow = l->flow;
+        break;
+    case TCPFSM_SIT_FIN1_ACK:
+        c->close = x->row->close; /* acked alone: a four-way close */
+        break;
+    case TCPFSM_SIT_SIM_ACK_FIN1_3:
+    case TCPFSM_SIT_SIM_ACK_FIN1_4:
+    case TCPFSM_SIT_SIM_ACK_FIN2_3:
+    case TCPFSM_SIT_SIM_ACK_FIN2_4:
+        c->sim_acks++;
+        break;
+    case TCPFSM_SIT_HS_ACK:
+        c->hs_done = true;
+        c->hsack_time = seg->time;
+        c->has_hsack_time = seg->has_time;
+        /* fall through */
+    case TCPFSM_SIT_HS_ACK_BAD:
+        s->hs_checked = true;
+        break;
+    default:
+        break;
     }
-
-    if (acks_syn)
+    /* what the ACK field showed */
+    if (x->acks_syn)
         s->acked_peer_syn = true;
-    if (acks_fin)
+    if (x->acks_fin)
         s->acked_peer_fin = true;
     /* The handshake also completes when the client's first ACK is the
      * one that carries its FIN or acks a FIN. */
-    if (acks_syn && x->S == 0 && !c->sim_open && r->synack_sent)
+    if (x->acks_syn && x->S == 0 && !c->sim_open && r->synack_sent)
         c->hs_done = true;
-    if (acks_syn && !c->hs_done && c->sim_open && c->ep[0].acked_peer_syn &&
+    if (x->acks_syn && !c->hs_done && c->sim_open && c->ep[0].acked_peer_syn &&
         c->ep[1].acked_peer_syn)
         c->hs_done = true;
 }
 
+/* ------------------------------------------------------------------ */
+/* Anomalies of independent checks (not of the situation)               */
+/* ------------------------------------------------------------------ */
+
+/* Before the step is remembered: facts of the segment itself. */
+static void side_anomalies(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    const endpoint *s = x->s;
+    tcpfsm_label *l = x->out;
+    uint16_t f = seg->flags;
+    bool fin = f & TCPFSM_FIN;
+    bool syn = f & TCPFSM_SYN;
+    if (x->sit == TCPFSM_SIT_BAD_FLAGS || x->sit == TCPFSM_SIT_NO_ACK)
+        return;
+    /* SPEC `syn-data`: a SYN or SYN-ACK with payload */
+    if (syn && seg->len)
+        l->anomalies |= TCPFSM_AN(SYN_DATA);
+    /* SPEC `bad-flags`: RST+FIN (labelled as the RST) */
+    if ((f & TCPFSM_RST) && fin)
+        l->anomalies |= TCPFSM_AN(BAD_FLAGS);
+    if (syn || (f & TCPFSM_RST))
+        return;
+    /* SPEC `data-after-fin`: data beyond the sender's own FIN */
+    if (seg->len && s->fin_sent &&
+        tcpfsm_seq_lt(s->fin_seq, seg->seq + seg->len) &&
+        !(fin && seg->seq + seg->len == s->fin_seq))
+        l->anomalies |= TCPFSM_AN(DATA_AFTER_FIN);
+    /* a repeated FIN on the step that acknowledges the peer's FIN */
+    if (fin && s->fin_sent && x->acks_fin)
+        l->anomalies |= seg->seq + seg->len == s->fin_seq
+                            ? TCPFSM_AN(RETRANSMISSION)
+                            : TCPFSM_AN(UNEXPECTED);
+}
+
+/* After: a data retransmission (a step's retransmission is its row's),
+ * and new data or a new FIN for an endpoint that no longer has the
+ * connection. */
+static void late_anomalies(ctx *x)
+{
+    const tcpfsm_segment *seg = x->seg;
+    const endpoint *s = x->s, *r = x->r;
+    const conn *c = x->c;
+    tcpfsm_label *out = x->out;
+    if (seg->len && s->snd_valid && out->event == TCPFSM_EV_DATA &&
+        tcpfsm_seq_le(seg->seq + seg->len, s->snd_max))
+        out->anomalies |= TCPFSM_AN(RETRANSMISSION);
+    if ((r->state == TCPFSM_CLOSED || s->state == TCPFSM_CLOSED) &&
+        out->event != TCPFSM_EV_RST && out->event != TCPFSM_EV_SYN &&
+        out->event != TCPFSM_EV_SYN_ACK &&
+        !(out->anomalies & TCPFSM_AN(RETRANSMISSION)) &&
+        (seg->len || (seg->flags & TCPFSM_FIN)) &&
+        (c->reset || c->refused || r->fin_sent))
+        out->anomalies |= TCPFSM_AN(UNEXPECTED);
+}
+
+/* ------------------------------------------------------------------ */
+/* One segment                                                          */
+/* ------------------------------------------------------------------ */
+
 void tcpfsm_i_classify(ctx *x)
 {
-    tcpfsm_label *out = x->out;
-    uint16_t f = x->seg->flags;
-    if (tcpfsm_i_bad_flags(f)) {
-        char combo[48];
-        out->event = TCPFSM_EV_OTHER;
-        out->anomalies |= TCPFSM_AN(BAD_FLAGS);
-        tcpfsm_i_tappend(&x->t, MSG(x, BAD_FLAGS), flag_combo(f, combo, sizeof combo,
-                                           MSG(x, NO_FLAGS)));
-    } else if (f & TCPFSM_RST) {
-        if (f & TCPFSM_FIN)
-            out->anomalies |= TCPFSM_AN(BAD_FLAGS);
-        on_rst(x);
-    } else if ((f & TCPFSM_SYN) && !x->ack_flag) {
-        on_syn(x);
-    } else if (f & TCPFSM_SYN) {
-        on_syn_ack(x);
-    } else if (!x->ack_flag) {
-        char combo[48];
-        out->event = TCPFSM_EV_OTHER;
-        out->anomalies |= TCPFSM_AN(UNEXPECTED);
-        tcpfsm_i_tappend(&x->t, MSG(x, NO_ACK), flag_combo(f, combo, sizeof combo,
-                                           MSG(x, NO_FLAGS)));
-    } else {
-        on_ack_segment(x);
-    }
+    x->sit = situation_of(x);
+    x->row = &tcpfsm_rules[x->sit];
+    x->out->situation = (uint8_t)x->sit;
+    apply_row(x, x->row);
+    side_anomalies(x);
+    remember(x);
+    tcpfsm_i_step_sentence(x);
+    late_anomalies(x);
 }
 
 void tcpfsm_i_apply_moves(ctx *x)
 {
+    const tcpfsm_rule *row = x->row;
     tcpfsm_label *out = x->out;
     endpoint *s = x->s, *r = x->r;
-    conn *c = x->c;
-    tcpfsm_state sprev = x->correct_prev ? x->prev_fix : s->state;
+    /* the sender's prior state, as this situation proves it */
+    tcpfsm_state sprev = s->state;
+    if (row->sfix_from && s->state == row->sfix_from)
+        sprev = (tcpfsm_state)row->sfix_to;
     tcpfsm_state snew = apply(send_table, sprev, x->tx);
-    tcpfsm_state rnew = r->state;
-    if ((x->rx & (1u << RX_RST)) && r->state == TCPFSM_SYN_RECEIVED &&
-        x->R == 1 && !c->sim_open)
-        rnew = TCPFSM_LISTEN; /* 3.10.7.4: a passive open returns to LISTEN */
-    else
-        rnew = apply(recv_table, r->state, x->rx);
+    tcpfsm_state rnew = row->rto ? (tcpfsm_state)row->rto
+                                 : apply(recv_table, r->state, x->rx);
     out->src_prev = sprev;
     out->src_state = snew;
     out->dst_state = rnew;

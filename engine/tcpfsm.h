@@ -211,6 +211,44 @@ TCPFSM_API int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
 /* ---- per-segment output (SPEC.md section 4) ---- */
 #define TCPFSM_LABEL_MAX 640 /* [lang] 400 before: Chinese needs more bytes */
 
+/* The title a step is shown under (tcpfsm_step_title() writes it in a
+ * language: "Handshake 2/3", "Simultaneous close 3/4", "Refused"). */
+typedef enum tcpfsm_title {
+    TCPFSM_T_NONE = 0,  /* no step: data, ACK, an ignored RST ... */
+    TCPFSM_T_HANDSHAKE, /* "Handshake n/m"          第一次握手 */
+    TCPFSM_T_SIM_OPEN,  /* "Simultaneous open n/4"  同时打开 n/4 */
+    TCPFSM_T_TEARDOWN,  /* "Teardown n/m"           第一次挥手 */
+    TCPFSM_T_SIM_CLOSE, /* "Simultaneous close n/4" 同时关闭 n/4 */
+    TCPFSM_T_REFUSED,   /* "Refused"                连接被拒绝 */
+    TCPFSM_T_RESET,     /* "Reset"                  连接重置 */
+    TCPFSM_T_COUNT
+} tcpfsm_title;
+
+/* The acknowledgement a step checks (`ack_ok`): none, the peer's ISN + 1
+ * (SYN-ACK, handshake ACK, refusing RST), or the peer's FIN seq + 1. */
+typedef enum tcpfsm_check {
+    TCPFSM_CHECK_NONE = 0,
+    TCPFSM_CHECK_ISN,
+    TCPFSM_CHECK_FIN,
+    TCPFSM_CHECK_COUNT
+} tcpfsm_check;
+
+/* The word of a segment's arrow in a sequence diagram (the Flow Graph):
+ * tcpfsm_flow_word_text() spells it. */
+typedef enum tcpfsm_flow_word {
+    TCPFSM_FW_NONE = 0,
+    TCPFSM_FW_SYN,     /* "SYN" */
+    TCPFSM_FW_SYN_ACK, /* "SYN-ACK" */
+    TCPFSM_FW_ACK,     /* "ACK" */
+    TCPFSM_FW_DATA,    /* "Data" */
+    TCPFSM_FW_FIN,     /* "FIN" */
+    TCPFSM_FW_FIN_ACK, /* "FIN-ACK": a FIN that also acknowledges the
+                          peer's FIN (merged close, step 2/3) */
+    TCPFSM_FW_RST,     /* "RST" */
+    TCPFSM_FW_OTHER,   /* "Other" */
+    TCPFSM_FW_COUNT
+} tcpfsm_flow_word;
+
 typedef struct tcpfsm_label {
     tcpfsm_event event;
     tcpfsm_phase phase;
@@ -225,6 +263,16 @@ typedef struct tcpfsm_label {
     uint64_t conn_id;      /* engine's connection number, from 1 */
     uint64_t ref_frame;    /* the segment this step answers (SYN of a
                               SYN-ACK, FIN of a FIN-ACK...), 0 = none */
+    /* What adapters show, decided by the segment's row of the situation
+     * table (engine/rules.c); `situation` names that row
+     * (tcpfsm_situation_name()). */
+    uint8_t situation;     /* the row: TCPFSM_SIT_* of engine/rules.h */
+    uint8_t title;         /* tcpfsm_title */
+    uint8_t check;         /* tcpfsm_check; NONE when ack_ok is -1 */
+    uint8_t flow;          /* tcpfsm_flow_word */
+    uint32_t check_seen;   /* the ack the check read, as the sentence shows
+                              it (raw for ISN, relative for FIN) */
+    uint32_t check_expected; /* the ack it needed: ISN + 1, FIN seq + 1 */
     char label[TCPFSM_LABEL_MAX];
 } tcpfsm_label;
 
@@ -475,6 +523,9 @@ TCPFSM_API const char *tcpfsm_role_name(tcpfsm_role r);         /* NONE -> "" */
 TCPFSM_API const char *tcpfsm_anomaly_name(unsigned bit);       /* bit index */
 /* Writes "a,b,c" (comma-separated anomaly tokens) into buf; returns buf. */
 TCPFSM_API char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size);
+/* The name of a row of the situation table (tcpfsm_label.situation):
+ * "syn-first", "fin-merged", ... (engine/rules.h; "" out of range). */
+TCPFSM_API const char *tcpfsm_situation_name(unsigned situation);
 /* "1/3" or "" */
 TCPFSM_API char *tcpfsm_step_str(const tcpfsm_label *l, char *buf, size_t size);
 /* "addr:port" or "[v6]:port" */

@@ -4,6 +4,7 @@
  */
 #include "engine_int.h"
 #include "messages.h"
+#include "rules.h"
 #include "tcpfsm_lang.h"
 
 #include <stdarg.h>
@@ -209,4 +210,170 @@ void tcpfsm_i_append_notes(ctx *x)
     if ((a & TCPFSM_AN(UNEXPECTED)) && x->r->state == TCPFSM_CLOSED &&
         x->out->event != TCPFSM_EV_OTHER)
         tcpfsm_i_tappend(&x->t, MSG(x, NOTE_PEER_CLOSED), tcpfsm_i_role_word(x, x->R));
+}
+
+/* ------------------------------------------------------------------ */
+/* The step sentence: the row's message with its numbers                */
+/* ------------------------------------------------------------------ */
+
+/* "Handshake 1/3", 第一次握手 ... */
+static const char *title(ctx *x, int kind, unsigned num, unsigned of)
+{
+    return tcpfsm_lang_title(x->e->cfg.lang, kind, num, of, x->title,
+                             sizeof x->title);
+}
+
+/* "SYN+FIN", "no flags" */
+static const char *flag_combo(ctx *x, char *buf, size_t size)
+{
+    static const struct { uint16_t bit; const char *name; } names[] = {
+        {TCPFSM_SYN, "SYN"}, {TCPFSM_FIN, "FIN"}, {TCPFSM_RST, "RST"},
+        {TCPFSM_PSH, "PSH"}, {TCPFSM_ACK, "ACK"}, {TCPFSM_URG, "URG"},
+    };
+    uint16_t f = x->seg->flags;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(f & names[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
+                         names[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (!used)
+        snprintf(buf, size, "%s", MSG(x, NO_FLAGS));
+    return buf;
+}
+
+/* Why an RST was ignored (rules.c rst_acceptable()). */
+static const char *rst_why(ctx *x, char *why, size_t size)
+{
+    const tcpfsm_segment *seg = x->seg;
+    const endpoint *r = x->r;
+    why[0] = '\0';
+    switch (x->why_kind) {
+    case TCPFSM_WHY_NOACK:
+        snprintf(why, size, "%s", MSG(x, RST_WHY_NOACK));
+        break;
+    case TCPFSM_WHY_ACK:
+        snprintf(why, size, MSG(x, RST_WHY_ACK), seg->ack,
+                 tcpfsm_i_role_word(x, x->R), r->isn);
+        break;
+    case TCPFSM_WHY_WINDOW:
+        snprintf(why, size, MSG(x, RST_WHY_WINDOW),
+                 tcpfsm_i_rel_seq(x->s, seg->seq), tcpfsm_i_role_word(x, x->R),
+                 tcpfsm_i_rel_seq(x->s, r->last_ack),
+                 tcpfsm_i_rel_seq(x->s, r->last_ack + x->why_wnd));
+        break;
+    default:
+        break;
+    }
+    return why;
+}
+
+void tcpfsm_i_step_sentence(ctx *x)
+{
+    const tcpfsm_rule *row = x->row;
+    const tcpfsm_segment *seg = x->seg;
+    const tcpfsm_label *l = x->out;
+    const endpoint *s = x->s, *r = x->r;
+    text *t = &x->t;
+    int id = x->ok || l->check == TCPFSM_CHECK_NONE ? row->msg : row->msg_bad;
+    const char *fmt = tcpfsm_lang_msg(x->e->cfg.lang, id);
+    const char *me = tcpfsm_i_role_word(x, x->S);
+    const char *peer = tcpfsm_i_role_word(x, x->R);
+    const char *ttl = title(x, l->title, l->step_num, l->step_of);
+    const char *eq = x->ok ? "=" : "≠", *mark = x->ok ? "✓" : "✗";
+    uint32_t seen = l->check_seen, base = l->check_expected - 1;
+    char buf[160];
+    if (t->size <= 1)
+        return; /* no sentence wanted */
+    switch (id) {
+    case TCPFSM_M_BAD_FLAGS:
+    case TCPFSM_M_NO_ACK:
+        tcpfsm_i_tappend(t, fmt, flag_combo(x, buf, sizeof buf));
+        break;
+    case TCPFSM_M_RST_IGNORED:
+        tcpfsm_i_tappend(t, fmt, me, rst_why(x, buf, sizeof buf));
+        break;
+    case TCPFSM_M_REFUSED_OK:
+        tcpfsm_i_tappend(t, fmt, seen, base, (unsigned)s->port);
+        break;
+    case TCPFSM_M_REFUSED:
+        tcpfsm_i_tappend(t, fmt, (unsigned)s->port);
+        break;
+    case TCPFSM_M_RESET:
+        tcpfsm_i_tappend(t, fmt, me, tcpfsm_i_rel_seq(s, seg->seq));
+        if (x->c->rst_after_fins)
+            tcpfsm_i_tput(t, MSG(x, RESET_AFTER_FINS));
+        break;
+    case TCPFSM_M_SYN_RETX:
+    case TCPFSM_M_SYN:
+    case TCPFSM_M_SYN_REORDERED:
+    case TCPFSM_M_SYN_SIM_OPEN:
+    case TCPFSM_M_SYNACK_RETX:
+        tcpfsm_i_tappend(t, fmt, ttl, seg->seq);
+        break;
+    case TCPFSM_M_SYN_NEW_ISN:
+    case TCPFSM_M_SYNACK_NEW_ISN:
+        tcpfsm_i_tappend(t, fmt, seg->seq, me, s->isn);
+        break;
+    case TCPFSM_M_SYN_MIDDLE:
+        tcpfsm_i_tappend(t, fmt, me, seg->seq);
+        break;
+    case TCPFSM_M_SYNACK_SIM_OPEN:
+        tcpfsm_i_tappend(t, fmt, ttl, me, seen, eq, peer, base, mark);
+        break;
+    case TCPFSM_M_SYNACK_OPENER:
+        tcpfsm_i_tappend(t, fmt, me);
+        break;
+    case TCPFSM_M_SYNACK_NO_SYN:
+        tcpfsm_i_tappend(t, fmt, ttl, seg->seq, seg->ack - 1);
+        break;
+    case TCPFSM_M_SYNACK_OK:
+    case TCPFSM_M_SYNACK_BAD:
+        tcpfsm_i_tappend(t, fmt, ttl, seen, base);
+        break;
+    case TCPFSM_M_FIN_RETX:
+    case TCPFSM_M_FIN1:
+    case TCPFSM_M_FIN2:
+        tcpfsm_i_tappend(t, fmt, ttl, me,
+                         tcpfsm_i_rel_seq(s, seg->seq + seg->len));
+        break;
+    case TCPFSM_M_FIN_AGAIN:
+        tcpfsm_i_tappend(t, fmt, me, tcpfsm_i_rel_seq(s, seg->seq + seg->len),
+                         tcpfsm_i_rel_seq(s, s->fin_seq));
+        break;
+    case TCPFSM_M_FIN2_MERGED:
+        tcpfsm_i_tappend(t, fmt, ttl, me, peer, seen, eq, base, mark);
+        break;
+    case TCPFSM_M_FIN_SIM:
+        tcpfsm_i_tappend(t, fmt, ttl, me,
+                         tcpfsm_i_rel_seq(s, seg->seq + seg->len), peer,
+                         tcpfsm_i_rel_seq(r, r->fin_seq));
+        break;
+    case TCPFSM_M_FIN_ACK:
+        tcpfsm_i_tappend(t, fmt, ttl, peer, seen, eq, base, mark);
+        break;
+    case TCPFSM_M_HSACK_OK:
+        tcpfsm_i_tappend(t, fmt, ttl, seen, base);
+        if (seg->len)
+            tcpfsm_i_tappend(t, MSG(x, HSACK_DATA), seg->len);
+        break;
+    case TCPFSM_M_HSACK_BAD:
+        /* the step that was expected here */
+        tcpfsm_i_tappend(t, fmt, title(x, TCPFSM_T_HANDSHAKE, 3, 3), seen,
+                         base);
+        break;
+    case TCPFSM_M_DATA:
+        tcpfsm_i_tappend(t, fmt, me, seg->len, tcpfsm_i_rel_seq(s, seg->seq));
+        break;
+    case TCPFSM_M_ACK:
+        tcpfsm_i_tappend(t, fmt, me, tcpfsm_i_rel_seq(r, seg->ack));
+        break;
+    default:
+        break;
+    }
 }

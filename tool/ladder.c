@@ -73,107 +73,8 @@ static const char ladder_usage[] =
 /* The ladder's own words (the labels' words are the engine's)          */
 /* ------------------------------------------------------------------ */
 
-enum word {
-    W_STREAM,      /* header: the connection's name, by tcp.stream */
-    W_CONNECTION,  /* ... without tcp.stream */
-    W_HEADER,      /* "NAME: client A, server B" */
-    W_FRAME,
-    W_TIME,
-    W_FOLD,        /* "… %s …" */
-    W_DATA_ONE,    /* 1 data segment (%s bytes) */
-    W_DATA_MANY,
-    W_ACK_ONE,
-    W_ACK_MANY,
-    W_FOLD_SEP,
-    W_SUMMARY1,    /* handshake, close, active closer */
-    W_SUMMARY2,    /* final states */
-    W_ANOMALIES,
-    W_NONE,
-    W_NO_FLAGS,
-    W_COUNT
-};
-
-static const char *const words[TCPFSM_LANG_MAX][W_COUNT] = {
-    [TCPFSM_LANG_EN] = {
-        [W_STREAM] = "Stream %" PRId64,
-        [W_CONNECTION] = "Connection %" PRId64,
-        [W_HEADER] = "%s: %s %s, %s %s",
-        [W_FRAME] = "frame",
-        [W_TIME] = "time",
-        [W_FOLD] = "… %s …",
-        [W_DATA_ONE] = "%s data segment (%s bytes)",
-        [W_DATA_MANY] = "%s data segments (%s bytes)",
-        [W_ACK_ONE] = "%s ACK",
-        [W_ACK_MANY] = "%s ACKs",
-        [W_FOLD_SEP] = ", ",
-        [W_SUMMARY1] = "Summary: handshake %s (%s); close %s (%s); active closer: %s",
-        [W_SUMMARY2] = "Final states: %s %s, %s %s",
-        [W_ANOMALIES] = "; anomalies: %s",
-        [W_NONE] = "none",
-        [W_NO_FLAGS] = "no flags",
-    },
-    [TCPFSM_LANG_ZH] = {
-        [W_STREAM] = "流 %" PRId64,
-        [W_CONNECTION] = "连接 %" PRId64,
-        [W_HEADER] = "%s：%s %s，%s %s",
-        [W_FRAME] = "帧",
-        [W_TIME] = "时间",
-        [W_FOLD] = "… %s …",
-        [W_DATA_ONE] = "%s 个数据段（%s 字节）",
-        [W_DATA_MANY] = "%s 个数据段（%s 字节）",
-        [W_ACK_ONE] = "%s 个 ACK",
-        [W_ACK_MANY] = "%s 个 ACK",
-        [W_FOLD_SEP] = "，",
-        [W_SUMMARY1] = "小结：握手 %s（%s）；关闭 %s（%s）；主动关闭方：%s",
-        [W_SUMMARY2] = "最终状态：%s %s，%s %s",
-        [W_ANOMALIES] = "；异常：%s",
-        [W_NONE] = "无",
-        [W_NO_FLAGS] = "无标志",
-    },
-};
-
-/* what the summary tokens mean */
-static const char *const handshake_words[TCPFSM_LANG_MAX][TCPFSM_HS_MAX] = {
-    [TCPFSM_LANG_EN] = {
-        [TCPFSM_HS_NONE] = "not captured",
-        [TCPFSM_HS_COMPLETE] = "three-way handshake",
-        [TCPFSM_HS_SIMULTANEOUS] = "simultaneous open",
-        [TCPFSM_HS_REFUSED] = "refused",
-        [TCPFSM_HS_SYN_ONLY] = "SYNs only, no answer",
-        [TCPFSM_HS_PARTIAL] = "partly captured",
-    },
-    [TCPFSM_LANG_ZH] = {
-        [TCPFSM_HS_NONE] = "未捕获到握手",
-        [TCPFSM_HS_COMPLETE] = "三次握手完成",
-        [TCPFSM_HS_SIMULTANEOUS] = "同时打开",
-        [TCPFSM_HS_REFUSED] = "连接被拒绝",
-        [TCPFSM_HS_SYN_ONLY] = "只有 SYN，无应答",
-        [TCPFSM_HS_PARTIAL] = "只捕获到部分握手",
-    },
-};
-
-static const char *const close_words[TCPFSM_LANG_MAX][TCPFSM_CL_MAX] = {
-    [TCPFSM_LANG_EN] = {
-        [TCPFSM_CL_NONE] = "",
-        [TCPFSM_CL_FIN4] = "four-way close",
-        [TCPFSM_CL_FIN3] = "merged close, three segments",
-        [TCPFSM_CL_SIMULTANEOUS] = "simultaneous close",
-        [TCPFSM_CL_RESET] = "reset",
-        [TCPFSM_CL_REFUSED] = "refused",
-        [TCPFSM_CL_HALF_CLOSED] = "half-closed: one FIN",
-        [TCPFSM_CL_OPEN] = "still open",
-    },
-    [TCPFSM_LANG_ZH] = {
-        [TCPFSM_CL_NONE] = "",
-        [TCPFSM_CL_FIN4] = "四次挥手",
-        [TCPFSM_CL_FIN3] = "三次挥手：第二、三次合并",
-        [TCPFSM_CL_SIMULTANEOUS] = "同时关闭",
-        [TCPFSM_CL_RESET] = "连接重置",
-        [TCPFSM_CL_REFUSED] = "连接被拒绝",
-        [TCPFSM_CL_HALF_CLOSED] = "半关闭：只有一方发出 FIN",
-        [TCPFSM_CL_OPEN] = "未关闭",
-    },
-};
+/* Every word is the engine's (engine/lang.c: tcpfsm_word() and the
+ * label words); the ladder only lays them out. */
 
 /* ------------------------------------------------------------------ */
 /* Options and state                                                    */
@@ -216,6 +117,7 @@ typedef struct item {
     bool has_time;
     uint64_t n_seg, n_data, n_ack, bytes; /* K_FOLD */
     char title[48];
+    char check[40]; /* the engine's words for its check, "" none */
 } item;
 
 typedef struct lconn {
@@ -242,7 +144,7 @@ typedef struct ladder {
 
 static const char *W(const ladder *L, int w)
 {
-    return words[L->o.lang][w];
+    return tcpfsm_word(L->o.lang, w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,7 +228,7 @@ static char *flags_text(const ladder *L, uint16_t f, char *buf, size_t size)
         used += (size_t)n;
     }
     if (!used)
-        snprintf(buf, size, "%s", W(L, W_NO_FLAGS));
+        snprintf(buf, size, "%s", W(L, TCPFSM_W_NO_FLAGS));
     return buf;
 }
 
@@ -345,17 +247,11 @@ static char *arrow_text(const ladder *L, const item *it, char *buf,
     return buf;
 }
 
-/* "ack = ISN + 1 ✓", "ack ≠ FIN seq + 1 ✗", "" where no check applies */
-static char *check_text(const item *it, char *buf, size_t size)
+/* "ack = ISN + 1 ✓", "ack ≠ FIN seq + 1 ✗", "" where no check applies
+ * (the engine's words, kept with the item) */
+static const char *check_text(const item *it)
 {
-    buf[0] = '\0';
-    if (it->kind != K_SEG || it->ack_ok < 0)
-        return buf;
-    bool fin = it->event == TCPFSM_EV_FIN1_ACK || it->event == TCPFSM_EV_FIN2 ||
-               it->event == TCPFSM_EV_FIN2_ACK;
-    snprintf(buf, size, "ack %s %s + 1 %s", it->ack_ok ? "=" : "≠",
-             fin ? "FIN seq" : "ISN", it->ack_ok ? "✓" : "✗");
-    return buf;
+    return it->kind == K_SEG ? it->check : "";
 }
 
 /* "… 2 data segments (10 bytes), 2 ACKs …" */
@@ -366,19 +262,19 @@ static char *fold_text(const ladder *L, const item *it, char *buf,
     GString *g = g_string_new(NULL);
     if (it->n_data) {
         snprintf(part, sizeof part,
-                 W(L, it->n_data == 1 ? W_DATA_ONE : W_DATA_MANY),
+                 W(L, it->n_data == 1 ? TCPFSM_W_DATA_ONE : TCPFSM_W_DATA_MANY),
                  thousands(it->n_data, n1, sizeof n1),
                  thousands(it->bytes, n2, sizeof n2));
         g_string_append(g, part);
     }
     if (it->n_ack) {
         if (g->len)
-            g_string_append(g, W(L, W_FOLD_SEP));
-        snprintf(part, sizeof part, W(L, it->n_ack == 1 ? W_ACK_ONE : W_ACK_MANY),
+            g_string_append(g, W(L, TCPFSM_W_FOLD_SEP));
+        snprintf(part, sizeof part, W(L, it->n_ack == 1 ? TCPFSM_W_ACK_ONE : TCPFSM_W_ACK_MANY),
                  thousands(it->n_ack, n1, sizeof n1));
         g_string_append(g, part);
     }
-    snprintf(buf, size, W(L, W_FOLD), g->str);
+    snprintf(buf, size, W(L, TCPFSM_W_FOLD), g->str);
     g_string_free(g, TRUE);
     return buf;
 }
@@ -404,9 +300,9 @@ static char *anomaly_text(uint32_t a, char *buf, size_t size)
 static char *conn_name(const ladder *L, const lconn *c, char *buf, size_t size)
 {
     if (c->sum.stream >= 0)
-        snprintf(buf, size, W(L, W_STREAM), c->sum.stream);
+        snprintf(buf, size, W(L, TCPFSM_W_STREAM), c->sum.stream);
     else
-        snprintf(buf, size, W(L, W_CONNECTION), (int64_t)c->conn_id - 1);
+        snprintf(buf, size, W(L, TCPFSM_W_CONNECTION), (int64_t)c->conn_id - 1);
     return buf;
 }
 
@@ -416,12 +312,12 @@ static void summary_lines(const ladder *L, const lconn *c, char *l1,
     const tcpfsm_summary *s = &c->sum;
     tcpfsm_lang lang = L->o.lang;
     const char *closer = s->active_closer == TCPFSM_ROLE_NONE
-                             ? W(L, W_NONE)
+                             ? W(L, TCPFSM_W_NONE)
                              : tcpfsm_role_text(s->active_closer, lang);
-    snprintf(l1, s1, W(L, W_SUMMARY1), tcpfsm_handshake_name(s->handshake),
-             handshake_words[lang][s->handshake], tcpfsm_close_name(s->close),
-             close_words[lang][s->close], closer);
-    snprintf(l2, s2, W(L, W_SUMMARY2), tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang),
+    snprintf(l1, s1, W(L, TCPFSM_W_SUMMARY1), tcpfsm_handshake_name(s->handshake),
+             tcpfsm_handshake_text(s->handshake, lang), tcpfsm_close_name(s->close),
+             tcpfsm_close_text(s->close, lang), closer);
+    snprintf(l2, s2, W(L, TCPFSM_W_SUMMARY2), tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang),
              tcpfsm_state_text(s->client_state, lang),
              tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang),
              tcpfsm_state_text(s->server_state, lang));
@@ -478,8 +374,8 @@ static void measure(const ladder *L, const lconn *c, cols *k)
     tcpfsm_lang lang = L->o.lang;
     char buf[256];
     memset(k, 0, sizeof *k);
-    k->frame = dwidth(W(L, W_FRAME));
-    k->time = dwidth(W(L, W_TIME));
+    k->frame = dwidth(W(L, TCPFSM_W_FRAME));
+    k->time = dwidth(W(L, TCPFSM_W_TIME));
     k->client = dwidth(tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang));
     k->server = dwidth(tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang));
     int w;
@@ -548,14 +444,14 @@ static void draw_text(ladder *L, const lconn *c)
     conn_name(L, c, name, sizeof name);
     tcpfsm_endpoint_str(&c->sum.client_addr, c->sum.client_port, ca, sizeof ca);
     tcpfsm_endpoint_str(&c->sum.server_addr, c->sum.server_port, sa, sizeof sa);
-    snprintf(buf, sizeof buf, W(L, W_HEADER), name,
+    snprintf(buf, sizeof buf, W(L, TCPFSM_W_HEADER), name,
              tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), ca,
              tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), sa);
     cell(L, g, buf, 0, LEFT, C_BOLD);
     emit_line(L, g);
 
     /* column heads, then the states before the first segment */
-    lead(L, g, &k, W(L, W_FRAME), W(L, W_TIME));
+    lead(L, g, &k, W(L, TCPFSM_W_FRAME), W(L, TCPFSM_W_TIME));
     cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), k.client, RIGHT, C_BOLD);
     repeat(g, " ", k.lane + 4);
     cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), 0, LEFT, C_BOLD);
@@ -610,10 +506,9 @@ static void draw_text(ladder *L, const lconn *c)
              k.server, LEFT, C_CYAN);
         g_string_append(g, "  ");
         cell(L, g, it->title, k.title, LEFT, C_BOLD);
-        check_text(it, buf, sizeof buf);
-        if (*buf) {
+        if (*check_text(it)) {
             g_string_append(g, "  ");
-            cell(L, g, buf, 0, LEFT, it->ack_ok ? C_GREEN : C_RED);
+            cell(L, g, check_text(it), 0, LEFT, it->ack_ok ? C_GREEN : C_RED);
         }
         anomaly_text(it->anomalies, buf2, sizeof buf2);
         if (*buf2) {
@@ -629,7 +524,7 @@ static void draw_text(ladder *L, const lconn *c)
     cell(L, g, buf2, 0, LEFT, NULL);
     if (c->sum.anomalies) {
         char list[256], an[300];
-        snprintf(an, sizeof an, W(L, W_ANOMALIES),
+        snprintf(an, sizeof an, W(L, TCPFSM_W_ANOMALIES),
                  tcpfsm_anomalies_str(c->sum.anomalies, list, sizeof list));
         cell(L, g, an, 0, LEFT, C_RED);
     }
@@ -736,7 +631,7 @@ static void draw_svg(ladder *L, const lconn *c)
         g_string_append_printf(g, "<line x1=\"12\" y1=\"%.1f\" x2=\"%.1f\" "
                                "y2=\"%.1f\" class=\"sep\"/>\n", top + 8,
                                SVG_W - 12, top + 8);
-    snprintf(buf, sizeof buf, W(L, W_HEADER), name,
+    snprintf(buf, sizeof buf, W(L, TCPFSM_W_HEADER), name,
              tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), ca,
              tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), sa);
     svg_put(g, 12, top + 30, "class=\"head\"", buf);
@@ -746,7 +641,7 @@ static void draw_svg(ladder *L, const lconn *c)
             tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang));
     svg_put(g, SVG_XC, top + 70, "class=\"addr\" text-anchor=\"middle\"", ca);
     svg_put(g, SVG_XS, top + 70, "class=\"addr\" text-anchor=\"middle\"", sa);
-    svg_put(g, 12, top + 70, "class=\"small\"", W(L, W_FRAME));
+    svg_put(g, 12, top + 70, "class=\"small\"", W(L, TCPFSM_W_FRAME));
     /* lifelines */
     for (int side = 0; side < 2; side++) {
         double x = side ? SVG_XS : SVG_XC;
@@ -822,12 +717,11 @@ static void draw_svg(ladder *L, const lconn *c)
             g_string_append(g, "</tspan>");
             any = true;
         }
-        check_text(it, buf, sizeof buf);
-        if (*buf) {
+        if (*check_text(it)) {
             g_string_append_printf(g, "<tspan class=\"%s\"%s>",
                                    it->ack_ok ? "ok" : "bad",
                                    any ? " dx=\"12\"" : "");
-            svg_text(g, buf);
+            svg_text(g, check_text(it));
             g_string_append(g, "</tspan>");
             any = true;
         }
@@ -852,7 +746,7 @@ static void draw_svg(ladder *L, const lconn *c)
     svg_put(g, 12, last + 50, "class=\"summary\"", buf);
     if (c->sum.anomalies) {
         char list[256], an[300];
-        snprintf(an, sizeof an, W(L, W_ANOMALIES),
+        snprintf(an, sizeof an, W(L, TCPFSM_W_ANOMALIES),
                  tcpfsm_anomalies_str(c->sum.anomalies, list, sizeof list));
         g_string_append_printf(g, "<text x=\"12\" y=\"%.1f\" class=\"summary\">",
                                last + 68);
@@ -1014,6 +908,7 @@ static void add_segment(ladder *L, const tcpfsm_segment *seg,
     it.time = it.time_last = seg->time;
     it.has_time = seg->has_time;
     tcpfsm_step_title(lab, L->o.lang, it.title, sizeof it.title);
+    tcpfsm_check_text(lab, L->o.lang, it.check, sizeof it.check);
     if (c->n_segments++ == 0) {
         c->cl0 = c->cl_last = cl_prev;
         c->sv0 = c->sv_last = sv_prev;
