@@ -30,6 +30,9 @@
  * the two closest ranges are merged, hiding one hole).
  */
 #include "zeek.h"
+#include "flowtab.h"
+#include "heap.h"
+#include "list.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -1453,18 +1456,12 @@ bool tcpfsm_zeek_conn_run_timer(tcpfsm_zeek_conn *z, double now)
 /* ---------------------------------------------------------------------
  * session table
  * --------------------------------------------------------------------- */
-typedef struct zkey {
-    uint8_t family;
-    uint8_t a[16], b[16];
-    uint16_t pa, pb;
-} zkey;
-
 typedef struct zentry zentry;
 struct zentry {
-    zkey key;
+    tcpfsm_flowkey key;
     uint64_t uid;
     double queued_at; /* time of this entry's live heap item */
-    zentry *lru_prev, *lru_next; /* least recently active first */
+    tcpfsm_link lru;  /* least recently active first */
     tcpfsm_zeek_conn conn;
 };
 
@@ -1478,99 +1475,45 @@ struct tcpfsm_zeek_table {
     tcpfsm_zeek_opts opts;
     tcpfsm_zeek_record_fn on_record;
     void *user;
-    GHashTable *by_key; /* zkey* -> zentry* (the key lives in the entry) */
-    GHashTable *by_uid; /* uint64* -> zentry* */
-    GArray *heap;       /* heap_item, min-heap on (at, serial) */
+    tcpfsm_flowtab by_key; /* 4-tuple -> zentry (the key lives in it) */
+    tcpfsm_flowtab by_uid; /* uid -> zentry */
+    tcpfsm_heap heap;      /* heap_item, min-heap on (at, serial) */
     uint64_t next_uid, next_serial;
     double network_time;
     const tcpfsm_zeek_conn *last;
     uint64_t last_uid;
-    zentry *lru_head, *lru_tail;
+    tcpfsm_list lru;
     size_t max_open;    /* 0 = no limit */
     uint64_t evictions;
 };
 
-static guint zkey_hash(gconstpointer p)
+#define ZENTRY(link) TCPFSM_CONTAINER_OF(link, zentry, lru)
+
+static zentry *by_uid(const tcpfsm_zeek_table *t, uint64_t uid)
 {
-    const zkey *k = p;
-    const uint8_t *b = (const uint8_t *)k;
-    guint h = 2166136261u; /* FNV-1a over the whole (zero-padded) key */
-    for (size_t i = 0; i < sizeof *k; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
+    return tcpfsm_flowtab_find_u64(&t->by_uid, uid);
 }
 
-static gboolean zkey_equal(gconstpointer a, gconstpointer b)
+/* 5-tuple key, the same in both orientations */
+static bool make_key(const tcpfsm_segment *seg, tcpfsm_flowkey *k)
 {
-    return memcmp(a, b, sizeof(zkey)) == 0;
-}
-
-/* 5-tuple key, the same in both orientations: the lower (addr, port)
- * first. */
-static bool make_key(const tcpfsm_segment *seg, zkey *k)
-{
-    size_t n = addr_len(&seg->src);
-    if (n == 0 || seg->dst.family != seg->src.family)
+    if (addr_len(&seg->src) == 0 || seg->dst.family != seg->src.family)
         return false;
-    memset(k, 0, sizeof *k);
-    k->family = seg->src.family;
-    int c = memcmp(seg->src.bytes, seg->dst.bytes, n);
-    if (c == 0)
-        c = (seg->sport > seg->dport) - (seg->sport < seg->dport);
-    const tcpfsm_addr *lo = c <= 0 ? &seg->src : &seg->dst;
-    const tcpfsm_addr *hi = c <= 0 ? &seg->dst : &seg->src;
-    memcpy(k->a, lo->bytes, n);
-    memcpy(k->b, hi->bytes, n);
-    k->pa = c <= 0 ? seg->sport : seg->dport;
-    k->pb = c <= 0 ? seg->dport : seg->sport;
+    tcpfsm_flowkey_make(k, &seg->src, seg->sport, &seg->dst, seg->dport);
     return true;
 }
 
-static bool heap_less(const heap_item *x, const heap_item *y)
+static bool heap_less(const void *a, const void *b)
 {
+    const heap_item *x = a, *y = b;
     return x->at < y->at || (x->at == y->at && x->serial < y->serial);
 }
 
 static void heap_push(tcpfsm_zeek_table *t, double at, uint64_t uid)
 {
     heap_item it = {at, t->next_serial++, uid};
-    g_array_append_val(t->heap, it);
-    heap_item *h = (heap_item *)(void *)t->heap->data;
-    size_t i = t->heap->len - 1;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!heap_less(&h[i], &h[parent]))
-            break;
-        heap_item tmp = h[i];
-        h[i] = h[parent];
-        h[parent] = tmp;
-        i = parent;
-    }
-}
-
-static heap_item heap_pop(tcpfsm_zeek_table *t)
-{
-    heap_item *h = (heap_item *)(void *)t->heap->data;
-    heap_item top = h[0];
-    size_t n = t->heap->len - 1;
-    h[0] = h[n];
-    g_array_set_size(t->heap, n);
-    h = (heap_item *)(void *)t->heap->data;
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && heap_less(&h[l], &h[m]))
-            m = l;
-        if (r < n && heap_less(&h[r], &h[m]))
-            m = r;
-        if (m == i)
-            break;
-        heap_item tmp = h[i];
-        h[i] = h[m];
-        h[m] = tmp;
-        i = m;
-    }
-    return top;
+    if (!tcpfsm_heap_push(&t->heap, &it))
+        g_error("out of memory"); /* as GLib's allocators did */
 }
 
 /* Queue the entry's earliest timer if it is earlier than the one queued. */
@@ -1585,28 +1528,11 @@ static void schedule(tcpfsm_zeek_table *t, zentry *en)
     }
 }
 
-static void zlru_unlink(tcpfsm_zeek_table *t, zentry *en)
+static bool item_live(const void *item, void *user)
 {
-    if (en->lru_prev)
-        en->lru_prev->lru_next = en->lru_next;
-    else
-        t->lru_head = en->lru_next;
-    if (en->lru_next)
-        en->lru_next->lru_prev = en->lru_prev;
-    else
-        t->lru_tail = en->lru_prev;
-    en->lru_prev = en->lru_next = NULL;
-}
-
-static void zlru_append(tcpfsm_zeek_table *t, zentry *en)
-{
-    en->lru_prev = t->lru_tail;
-    en->lru_next = NULL;
-    if (t->lru_tail)
-        t->lru_tail->lru_next = en;
-    else
-        t->lru_head = en;
-    t->lru_tail = en;
+    const heap_item *h = item;
+    zentry *en = by_uid(user, h->uid);
+    return en && en->queued_at == h->at;
 }
 
 /* Drops the timer items of connections already gone once they outnumber
@@ -1614,35 +1540,10 @@ static void zlru_append(tcpfsm_zeek_table *t, zentry *en)
  * they would grow with the flood, not with the table). */
 static void heap_compact(tcpfsm_zeek_table *t)
 {
-    size_t live = g_hash_table_size(t->by_uid);
-    if (t->heap->len < 4096 || t->heap->len < 2 * live + 1024)
+    size_t live = tcpfsm_flowtab_count(&t->by_uid);
+    if (t->heap.len < 4096 || t->heap.len < 2 * live + 1024)
         return;
-    heap_item *h = (heap_item *)(void *)t->heap->data;
-    size_t n = 0;
-    for (size_t i = 0; i < t->heap->len; i++) {
-        zentry *en = g_hash_table_lookup(t->by_uid, &h[i].uid);
-        if (en && en->queued_at == h[i].at)
-            h[n++] = h[i];
-    }
-    g_array_set_size(t->heap, n);
-    h = (heap_item *)(void *)t->heap->data;
-    /* heapify (bottom-up) */
-    for (size_t k = n / 2; k-- > 0;) {
-        size_t i = k;
-        for (;;) {
-            size_t l = 2 * i + 1, r = l + 1, m = i;
-            if (l < n && heap_less(&h[l], &h[m]))
-                m = l;
-            if (r < n && heap_less(&h[r], &h[m]))
-                m = r;
-            if (m == i)
-                break;
-            heap_item tmp = h[i];
-            h[i] = h[m];
-            h[m] = tmp;
-            i = m;
-        }
-    }
+    tcpfsm_heap_filter(&t->heap, item_live, t);
 }
 
 static void emit_and_free(tcpfsm_zeek_table *t, zentry *en, const char *why)
@@ -1671,9 +1572,9 @@ static void emit_and_free(tcpfsm_zeek_table *t, zentry *en, const char *why)
         t->last = NULL;
     if (t->on_record)
         t->on_record(&r, t->user);
-    g_hash_table_remove(t->by_key, &en->key);
-    g_hash_table_remove(t->by_uid, &en->uid);
-    zlru_unlink(t, en);
+    tcpfsm_flowtab_remove(&t->by_key, en, tcpfsm_flowkey_hash(&en->key));
+    tcpfsm_flowtab_remove(&t->by_uid, en, tcpfsm_u64_hash(en->uid));
+    tcpfsm_list_unlink(&t->lru, &en->lru);
     tcpfsm_zeek_conn_release(&en->conn);
     g_free(en);
 }
@@ -1682,12 +1583,11 @@ static void emit_and_free(tcpfsm_zeek_table *t, zentry *en, const char *why)
  * connections (Zeek's timer manager, before each packet). */
 static void run_timers(tcpfsm_zeek_table *t, double now)
 {
-    while (t->heap->len > 0) {
-        const heap_item *top = (const heap_item *)(void *)t->heap->data;
-        if (!(top->at <= now))
-            break;
-        heap_item it = heap_pop(t);
-        zentry *en = g_hash_table_lookup(t->by_uid, &it.uid);
+    const heap_item *top;
+    while ((top = tcpfsm_heap_top(&t->heap)) && top->at <= now) {
+        heap_item it;
+        tcpfsm_heap_pop(&t->heap, &it);
+        zentry *en = by_uid(t, it.uid);
         if (!en || en->queued_at != it.at)
             continue; /* gone, or a stale item */
         en->queued_at = INFINITY;
@@ -1710,9 +1610,10 @@ tcpfsm_zeek_table *tcpfsm_zeek_table_new(const tcpfsm_zeek_opts *opts,
         tcpfsm_zeek_opts_init(&t->opts);
     t->on_record = on_record;
     t->user = user;
-    t->by_key = g_hash_table_new(zkey_hash, zkey_equal);
-    t->by_uid = g_hash_table_new(g_int64_hash, g_int64_equal);
-    t->heap = g_array_new(FALSE, FALSE, sizeof(heap_item));
+    tcpfsm_flowtab_init(&t->by_key, offsetof(zentry, key),
+                        sizeof(tcpfsm_flowkey));
+    tcpfsm_flowtab_init(&t->by_uid, offsetof(zentry, uid), sizeof(uint64_t));
+    tcpfsm_heap_init(&t->heap, sizeof(heap_item), heap_less);
     t->next_uid = 1;
     t->network_time = -INFINITY;
     t->max_open = TCPFSM_DEFAULT_MAX_OPEN;
@@ -1729,7 +1630,7 @@ uint64_t tcpfsm_zeek_table_evictions(const tcpfsm_zeek_table *t)
     return t->evictions;
 }
 
-static zentry *new_entry(tcpfsm_zeek_table *t, const zkey *k,
+static zentry *new_entry(tcpfsm_zeek_table *t, const tcpfsm_flowkey *k,
                          const tcpfsm_segment *seg)
 {
     zentry *en = g_new0(zentry, 1);
@@ -1737,16 +1638,17 @@ static zentry *new_entry(tcpfsm_zeek_table *t, const zkey *k,
     en->uid = t->next_uid++;
     en->queued_at = INFINITY;
     tcpfsm_zeek_conn_init(&en->conn, seg, &t->opts);
-    g_hash_table_insert(t->by_key, &en->key, en);
-    g_hash_table_insert(t->by_uid, &en->uid, en);
-    zlru_append(t, en);
+    if (!tcpfsm_flowtab_insert(&t->by_key, en, tcpfsm_flowkey_hash(k)) ||
+        !tcpfsm_flowtab_insert(&t->by_uid, en, tcpfsm_u64_hash(en->uid)))
+        g_error("out of memory"); /* as GLib's tables did */
+    tcpfsm_list_append(&t->lru, &en->lru);
     /* over the cap: the connection idle the longest is reported now, as
      * removed_by "evicted" (never the new one) */
     if (t->max_open) {
-        while (g_hash_table_size(t->by_key) > t->max_open &&
-               t->lru_head != en) {
+        while (tcpfsm_flowtab_count(&t->by_key) > t->max_open &&
+               t->lru.head != &en->lru) {
             t->evictions++;
-            emit_and_free(t, t->lru_head, "evicted");
+            emit_and_free(t, ZENTRY(t->lru.head), "evicted");
         }
         heap_compact(t);
     }
@@ -1756,7 +1658,7 @@ static zentry *new_entry(tcpfsm_zeek_table *t, const zkey *k,
 int tcpfsm_zeek_table_feed_ex(tcpfsm_zeek_table *t, const tcpfsm_segment *seg,
                               int64_t payload_caplen)
 {
-    zkey k;
+    tcpfsm_flowkey k;
     if (!make_key(seg, &k))
         return TCPFSM_E_NOADDR;
 
@@ -1768,7 +1670,7 @@ int tcpfsm_zeek_table_feed_ex(tcpfsm_zeek_table *t, const tcpfsm_segment *seg,
 
     /* IPBasedAnalyzer::AnalyzePacket: find the connection; a reusing SYN
      * removes it and starts another.  Both before the checksum test. */
-    zentry *en = g_hash_table_lookup(t->by_key, &k);
+    zentry *en = tcpfsm_flowtab_find(&t->by_key, &k, tcpfsm_flowkey_hash(&k));
     if (en && tcpfsm_zeek_conn_is_reuse(&en->conn, seg)) {
         emit_and_free(t, en, "reuse");
         en = NULL;
@@ -1776,10 +1678,7 @@ int tcpfsm_zeek_table_feed_ex(tcpfsm_zeek_table *t, const tcpfsm_segment *seg,
     if (!en)
         en = new_entry(t, &k, seg);
 
-    if (t->lru_tail != en) {
-        zlru_unlink(t, en);
-        zlru_append(t, en);
-    }
+    tcpfsm_list_to_tail(&t->lru, &en->lru);
     tcpfsm_zeek_conn_update_ex(&en->conn, seg, payload_caplen);
     t->last = &en->conn;
     t->last_uid = en->uid;
@@ -1804,7 +1703,7 @@ uint64_t tcpfsm_zeek_table_last_uid(const tcpfsm_zeek_table *t)
 
 size_t tcpfsm_zeek_table_count(const tcpfsm_zeek_table *t)
 {
-    return g_hash_table_size(t->by_key);
+    return tcpfsm_flowtab_count(&t->by_key);
 }
 
 static gint cmp_entry_uid(gconstpointer a, gconstpointer b)
@@ -1816,16 +1715,14 @@ static gint cmp_entry_uid(gconstpointer a, gconstpointer b)
 void tcpfsm_zeek_table_finish(tcpfsm_zeek_table *t)
 {
     GPtrArray *all = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, t->by_key);
-    while (g_hash_table_iter_next(&it, &key, &val))
+    void *val;
+    for (size_t i = 0; (val = tcpfsm_flowtab_next(&t->by_key, &i));)
         g_ptr_array_add(all, val);
     g_ptr_array_sort(all, cmp_entry_uid);
     for (guint i = 0; i < all->len; i++)
         emit_and_free(t, g_ptr_array_index(all, i), "finish");
     g_ptr_array_free(all, TRUE);
-    g_array_set_size(t->heap, 0);
+    tcpfsm_heap_clear(&t->heap);
     t->last = NULL;
 }
 
@@ -1833,15 +1730,13 @@ void tcpfsm_zeek_table_free(tcpfsm_zeek_table *t)
 {
     if (!t)
         return;
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, t->by_key);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
+    void *val;
+    for (size_t i = 0; (val = tcpfsm_flowtab_next(&t->by_key, &i));) {
         tcpfsm_zeek_conn_release(&((zentry *)val)->conn);
         g_free(val);
     }
-    g_hash_table_destroy(t->by_key);
-    g_hash_table_destroy(t->by_uid);
-    g_array_free(t->heap, TRUE);
+    tcpfsm_flowtab_free(&t->by_key);
+    tcpfsm_flowtab_free(&t->by_uid);
+    tcpfsm_heap_free(&t->heap);
     g_free(t);
 }

@@ -122,7 +122,8 @@
  * headers.  UDP heuristics on other ports are not modelled.
  *
  * Memory is bounded: the conversation table keeps at most
- * PCAPSRC_MAX_CONVS conversations (about 72 bytes each) and evicts the
+ * PCAPSRC_MAX_CONVS conversations (about 130 bytes each with their
+ * table slots) and evicts the
  * least recently used one beyond that (tshark never forgets: a segment of
  * an evicted conversation whose scale was known would then print
  * unscaled, and its 4-tuple would get a new stream number); the
@@ -133,6 +134,9 @@
 #define _DEFAULT_SOURCE
 #define _FILE_OFFSET_BITS 64
 #include "pcapsrc.h"
+
+#include "flowtab.h"
+#include "list.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -171,23 +175,16 @@ typedef struct flow {
 } flow;
 
 typedef struct conv {
-    uint32_t hash;
-    uint8_t family;
-    uint8_t a[16], b[16]; /* canonical order: (a,pa) < (b,pb) */
-    uint16_t pa, pb;
+    tcpfsm_flowkey key;   /* canonical 4-tuple (engine/flowtab.h) */
     flow f[2];            /* [0] = Wireshark's flow1, [1] = flow2 */
     uint32_t stream;      /* tcp.stream */
-    uint32_t next;        /* hash chain (index + 1, 0 = end) */
-    uint32_t lru_prev, lru_next; /* index + 1 */
+    tcpfsm_link lru;      /* least recently used first */
 } conv;
 
 typedef struct conv_table {
-    conv *pool;
-    uint32_t used, cap, max;
-    uint32_t *buckets; /* index + 1 */
-    uint32_t nbuckets; /* power of two */
-    uint32_t lru_head, lru_tail; /* head = oldest */
-    uint32_t free_list;
+    tcpfsm_flowtab by_key;
+    tcpfsm_list lru;
+    uint32_t count, max;
     uint32_t next_stream; /* Wireshark's tcp_stream_count */
 } conv_table;
 
@@ -201,23 +198,18 @@ typedef struct frag_item {
 } frag_item;
 
 typedef struct frag_head {
-    uint8_t table; /* 4 or 6 */
-    uint8_t alen;
-    uint8_t src[16], dst[16];
-    uint32_t id;
+    tcpfsm_flowkey key; /* not canonical: a = source, b = destination,
+                           fam = 4 or 6 (the table), pa:pb = the id */
     bool datalen_set;
     uint32_t datalen;
     size_t bytes;
     frag_item *items; /* sorted by offset, equal offsets in arrival order */
-    struct frag_head *hnext;
-    struct frag_head *older, *newer;
+    tcpfsm_link age;  /* oldest first */
 } frag_head;
 
-#define FRAG_BUCKETS 4096u
-
 typedef struct frag_table {
-    frag_head *buckets[FRAG_BUCKETS];
-    frag_head *oldest, *newest;
+    tcpfsm_flowtab by_key;
+    tcpfsm_list age;
     size_t count, bytes;
 } frag_table;
 
@@ -344,196 +336,69 @@ static void unsupported(dctx *c, const char *what)
 /* ------------------------------------------------------------------ */
 /* conversation table                                                  */
 
-static uint32_t conv_hash(uint8_t family, const uint8_t *a, uint16_t pa,
-                          const uint8_t *b, uint16_t pb)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ family;
-    int n = family == 6 ? 16 : 4;
-    for (int i = 0; i < n; i++)
-        h = (h ^ a[i]) * 0x100000001b3ull;
-    for (int i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
-    h ^= ((uint64_t)pa << 16) | pb;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return (uint32_t)h;
-}
-
-static void lru_unlink(conv_table *t, uint32_t i)
-{
-    conv *c = &t->pool[i];
-    if (c->lru_prev)
-        t->pool[c->lru_prev - 1].lru_next = c->lru_next;
-    else
-        t->lru_head = c->lru_next;
-    if (c->lru_next)
-        t->pool[c->lru_next - 1].lru_prev = c->lru_prev;
-    else
-        t->lru_tail = c->lru_prev;
-    c->lru_prev = c->lru_next = 0;
-}
-
-static void lru_push(conv_table *t, uint32_t i)
-{
-    conv *c = &t->pool[i];
-    c->lru_prev = t->lru_tail;
-    c->lru_next = 0;
-    if (t->lru_tail)
-        t->pool[t->lru_tail - 1].lru_next = i + 1;
-    else
-        t->lru_head = i + 1;
-    t->lru_tail = i + 1;
-}
-
-static bool conv_init(conv_table *t)
+static void conv_init(conv_table *t)
 {
     memset(t, 0, sizeof *t);
     t->max = PCAPSRC_MAX_CONVS;
-    t->nbuckets = 1u << 16;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    return t->buckets != NULL;
+    tcpfsm_flowtab_init(&t->by_key, offsetof(conv, key), sizeof(tcpfsm_flowkey));
 }
 
 static void conv_free(conv_table *t)
 {
-    free(t->pool);
-    free(t->buckets);
+    void *c;
+    for (size_t i = 0; (c = tcpfsm_flowtab_next(&t->by_key, &i));)
+        free(c);
+    tcpfsm_flowtab_free(&t->by_key);
     memset(t, 0, sizeof *t);
 }
 
-static void conv_rehash(conv_table *t, uint32_t nb)
+static void conv_remove(conv_table *t, conv *c)
 {
-    uint32_t *nbk = calloc(nb, sizeof *nbk);
-    if (!nbk)
-        return; /* keep the old buckets: slower, still right */
-    for (uint32_t i = 0; i < t->used; i++) {
-        conv *c = &t->pool[i];
-        if (!c->family)
-            continue;
-        uint32_t h = c->hash & (nb - 1);
-        c->next = nbk[h];
-        nbk[h] = i + 1;
-    }
-    free(t->buckets);
-    t->buckets = nbk;
-    t->nbuckets = nb;
-}
-
-static void conv_remove(conv_table *t, uint32_t i)
-{
-    conv *c = &t->pool[i];
-    uint32_t *pp = &t->buckets[c->hash & (t->nbuckets - 1)];
-    while (*pp && *pp != i + 1)
-        pp = &t->pool[*pp - 1].next;
-    if (*pp)
-        *pp = c->next;
-    lru_unlink(t, i);
-    c->family = 0;
-    c->next = t->free_list;
-    t->free_list = i + 1;
+    tcpfsm_flowtab_remove(&t->by_key, c, tcpfsm_flowkey_hash(&c->key));
+    tcpfsm_list_unlink(&t->lru, &c->lru);
+    t->count--;
+    free(c);
 }
 
 /* Finds (or creates) the conversation of src:sport -> dst:dport.  *dir is
- * Wireshark's direction: 0 when the sender's flow is flow1, 1 for flow2. */
+ * Wireshark's direction: 0 when the sender's flow is flow1, 1 for flow2
+ * (flow1 is the end that sorts last: the key's b). */
 static conv *conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
                       const tcpfsm_addr *dst, uint16_t dport, int *dir)
 {
-    int n = src->family == 6 ? 16 : 4;
-    int cmp = memcmp(src->bytes, dst->bytes, (size_t)n);
-    int direction = cmp ? cmp : (sport > dport ? 1 : -1);
-    *dir = direction >= 0 ? 0 : 1;
-    /* canonical key: the (address, port) pair that sorts first is a */
-    const uint8_t *a = src->bytes, *b = dst->bytes;
-    uint16_t pa = sport, pb = dport;
-    if (cmp > 0 || (cmp == 0 && sport > dport)) {
-        a = dst->bytes;
-        b = src->bytes;
-        pa = dport;
-        pb = sport;
+    tcpfsm_flowkey k;
+    *dir = 1 - tcpfsm_flowkey_make(&k, src, sport, dst, dport);
+    uint32_t h = tcpfsm_flowkey_hash(&k);
+    conv *c = tcpfsm_flowtab_find(&t->by_key, &k, h);
+    if (c) {
+        tcpfsm_list_to_tail(&t->lru, &c->lru);
+        return c;
     }
-    uint8_t fam = src->family;
-    uint32_t h = conv_hash(fam, a, pa, b, pb);
-    for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i; i = t->pool[i - 1].next) {
-        conv *c = &t->pool[i - 1];
-        if (c->hash == h && c->family == fam && c->pa == pa && c->pb == pb &&
-            !memcmp(c->a, a, (size_t)n) && !memcmp(c->b, b, (size_t)n)) {
-            if (t->lru_tail != i) {
-                lru_unlink(t, i - 1);
-                lru_push(t, i - 1);
-            }
-            return c;
-        }
+    /* new conversation; beyond the cap the least recently used goes */
+    if (t->count >= t->max && t->lru.head)
+        conv_remove(t, TCPFSM_CONTAINER_OF(t->lru.head, conv, lru));
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->key = k;
+    if (!tcpfsm_flowtab_insert(&t->by_key, c, h)) {
+        free(c);
+        return NULL;
     }
-    /* new conversation */
-    uint32_t idx;
-    if (t->free_list) {
-        idx = t->free_list - 1;
-        t->free_list = t->pool[idx].next;
-    } else if (t->used >= t->max && t->lru_head) {
-        conv_remove(t, t->lru_head - 1); /* evict the least recently used */
-        idx = t->free_list - 1;
-        t->free_list = t->pool[idx].next;
-    } else {
-        if (t->used == t->cap) {
-            uint32_t nc = t->cap ? t->cap * 2 : 4096;
-            conv *np = realloc(t->pool, (size_t)nc * sizeof *np);
-            if (!np)
-                return NULL;
-            t->pool = np;
-            t->cap = nc;
-        }
-        idx = t->used++;
-        if (t->used > t->nbuckets && t->nbuckets < (1u << 30))
-            conv_rehash(t, t->nbuckets * 2);
-    }
-    conv *c = &t->pool[idx];
-    memset(c, 0, sizeof *c);
-    c->hash = h;
-    c->family = fam;
-    memcpy(c->a, a, (size_t)n);
-    memcpy(c->b, b, (size_t)n);
-    c->pa = pa;
-    c->pb = pb;
     c->f[0].win_scale = c->f[1].win_scale = WS_UNKNOWN;
     c->stream = t->next_stream++;
-    uint32_t hb = h & (t->nbuckets - 1);
-    c->next = t->buckets[hb];
-    t->buckets[hb] = idx + 1;
-    lru_push(t, idx);
+    tcpfsm_list_append(&t->lru, &c->lru);
+    t->count++;
     return c;
 }
 
 /* ------------------------------------------------------------------ */
 /* reassembly                                                          */
 
-static uint32_t frag_hash(uint8_t table, const uint8_t *src, const uint8_t *dst,
-                          uint8_t alen, uint32_t id)
-{
-    uint32_t h = 2166136261u ^ table;
-    for (int i = 0; i < alen; i++)
-        h = (h ^ src[i]) * 16777619u;
-    for (int i = 0; i < alen; i++)
-        h = (h ^ dst[i]) * 16777619u;
-    h = (h ^ id) * 16777619u;
-    return h % FRAG_BUCKETS;
-}
-
 static void frag_unlink(frag_table *ft, frag_head *h)
 {
-    uint32_t b = frag_hash(h->table, h->src, h->dst, h->alen, h->id);
-    frag_head **pp = &ft->buckets[b];
-    while (*pp && *pp != h)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = h->hnext;
-    if (h->older)
-        h->older->newer = h->newer;
-    else
-        ft->oldest = h->newer;
-    if (h->newer)
-        h->newer->older = h->older;
-    else
-        ft->newest = h->older;
+    tcpfsm_flowtab_remove(&ft->by_key, h, tcpfsm_flowkey_hash(&h->key));
+    tcpfsm_list_unlink(&ft->age, &h->age);
     ft->count--;
     ft->bytes -= h->bytes;
 }
@@ -551,13 +416,15 @@ static void frag_destroy(frag_head *h)
 
 static void frag_free_all(frag_table *ft)
 {
-    frag_head *h = ft->oldest;
-    while (h) {
-        frag_head *n = h->newer;
+    while (ft->age.head) {
+        frag_head *h = TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age);
+        tcpfsm_list_unlink(&ft->age, &h->age);
         frag_destroy(h);
-        h = n;
     }
+    tcpfsm_flowtab_free(&ft->by_key);
     memset(ft, 0, sizeof *ft);
+    tcpfsm_flowtab_init(&ft->by_key, offsetof(frag_head, key),
+                        sizeof(tcpfsm_flowkey));
 }
 
 /* fragment_add_check(): adds one fragment whose data is fully captured.
@@ -569,34 +436,31 @@ static uint8_t *frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
                          uint32_t *outlen)
 {
     uint8_t alen = table == 6 ? 16 : 4;
-    uint32_t b = frag_hash(table, src->bytes, dst->bytes, alen, id);
-    frag_head *h = ft->buckets[b];
-    while (h && !(h->table == table && h->id == id &&
-                  !memcmp(h->src, src->bytes, alen) && !memcmp(h->dst, dst->bytes, alen)))
-        h = h->hnext;
+    tcpfsm_flowkey k;
+    memset(&k, 0, sizeof k);
+    k.fam_a = k.fam_b = table;
+    memcpy(k.a, src->bytes, alen);
+    memcpy(k.b, dst->bytes, alen);
+    k.pa = (uint16_t)(id >> 16);
+    k.pb = (uint16_t)id;
+    uint32_t hash = tcpfsm_flowkey_hash(&k);
+    frag_head *h = tcpfsm_flowtab_find(&ft->by_key, &k, hash);
     if (!h) {
-        while (ft->oldest && (ft->count >= PCAPSRC_MAX_FRAGS ||
-                              ft->bytes + len > PCAPSRC_MAX_FRAG_BYTES)) {
-            frag_head *o = ft->oldest;
+        while (ft->age.head && (ft->count >= PCAPSRC_MAX_FRAGS ||
+                                ft->bytes + len > PCAPSRC_MAX_FRAG_BYTES)) {
+            frag_head *o = TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age);
             frag_unlink(ft, o);
             frag_destroy(o);
         }
         h = calloc(1, sizeof *h);
         if (!h)
             return NULL;
-        h->table = table;
-        h->alen = alen;
-        memcpy(h->src, src->bytes, alen);
-        memcpy(h->dst, dst->bytes, alen);
-        h->id = id;
-        h->hnext = ft->buckets[b];
-        ft->buckets[b] = h;
-        h->older = ft->newest;
-        if (ft->newest)
-            ft->newest->newer = h;
-        else
-            ft->oldest = h;
-        ft->newest = h;
+        h->key = k;
+        if (!tcpfsm_flowtab_insert(&ft->by_key, h, hash)) {
+            free(h);
+            return NULL;
+        }
+        tcpfsm_list_append(&ft->age, &h->age);
         ft->count++;
     }
     if (!more && !h->datalen_set) {
@@ -1929,11 +1793,8 @@ pcapsrc *pcapsrc_open(const char *path, bool *unsupported_out, char *err,
         }
     }
     p->snapshot = (uint32_t)pcap_snapshot(p->pc);
-    if (!conv_init(&p->convs)) {
-        snprintf(err, errsize, "out of memory");
-        pcapsrc_close(p);
-        return NULL;
-    }
+    conv_init(&p->convs);
+    frag_free_all(&p->frags); /* an empty table */
     return p;
 fail:
     fclose(fp);
