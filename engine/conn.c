@@ -24,62 +24,11 @@ bool tcpfsm_i_addr_eq(const tcpfsm_addr *x, const tcpfsm_addr *y)
            memcmp(x->bytes, y->bytes, x->family == 4 ? 4 : 16) == 0;
 }
 
-static int addr_cmp(const tcpfsm_addr *x, const tcpfsm_addr *y)
-{
-    if (x->family != y->family)
-        return x->family < y->family ? -1 : 1;
-    return memcmp(x->bytes, y->bytes, 16);
-}
+#define CONN(link, member) TCPFSM_CONTAINER_OF(link, conn, member)
 
-/* The key's bytes 8 at a time (memcpy: no alignment assumed), each word
- * multiplied in; the byte-wise FNV it replaces was 2% of a run. */
-/* by_stream keys: on 64-bit hosts the int64 itself, as a pointer (GLib
- * then compares keys without a call: the lookup was 7% of a run); else a
- * pointer to the conn's int64. */
-#if GLIB_SIZEOF_VOID_P >= 8
-#define SKEY(p) ((gpointer)(intptr_t)*(p))
-#define SKEY_TABLE() g_hash_table_new(skey_hash, NULL)
-static guint skey_hash(gconstpointer p)
+static uint32_t stream_hash(const conn *c)
 {
-    uint64_t v = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
-    return (guint)(v >> 32);
-}
-#else
-#define SKEY(p) ((gpointer)(p))
-#define SKEY_TABLE() g_hash_table_new(g_int64_hash, g_int64_equal)
-#endif
-
-static guint tuple_hash(gconstpointer p)
-{
-    const uint8_t *b = p;
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    size_t i = 0;
-    for (; i + 8 <= sizeof(tuple_key); i += 8) {
-        uint64_t w;
-        memcpy(&w, b + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-    }
-    for (; i < sizeof(tuple_key); i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
-    h ^= h >> 32;
-    return (guint)h;
-}
-
-static gboolean tuple_equal(gconstpointer x, gconstpointer y)
-{
-    return memcmp(x, y, sizeof(tuple_key)) == 0;
-}
-
-static void make_tuple(const tcpfsm_segment *s, tuple_key *k)
-{
-    memset(k, 0, sizeof *k);
-    int c = addr_cmp(&s->src, &s->dst);
-    if (c < 0 || (c == 0 && s->sport <= s->dport)) {
-        k->a = s->src, k->pa = s->sport, k->b = s->dst, k->pb = s->dport;
-    } else {
-        k->a = s->dst, k->pa = s->dport, k->b = s->src, k->pb = s->sport;
-    }
+    return tcpfsm_u64_hash((uint64_t)c->key);
 }
 
 tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
@@ -102,9 +51,10 @@ tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
     e->zopts.bare = e->cfg.zeek_bare;
     e->zopts.ignore_checksums = e->cfg.zeek_ignore_checksums;
     e->zopts.timers = false; /* the engine splits connections itself */
-    e->by_stream = SKEY_TABLE();
-    e->by_tuple = g_hash_table_new(tuple_hash, tuple_equal);
-    e->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
+    tcpfsm_flowtab_init(&e->by_stream, offsetof(conn, key), sizeof(int64_t));
+    tcpfsm_flowtab_init(&e->by_tuple, offsetof(conn, tkey),
+                        sizeof(tcpfsm_flowkey));
+    tcpfsm_flowtab_init(&e->by_id, offsetof(conn, id), sizeof(uint64_t));
     e->next_id = 1;
     return e;
 }
@@ -204,57 +154,25 @@ static void fill_summary(const conn *c, tcpfsm_summary *s)
 
 static void linger_unlink(tcpfsm_engine *e, conn *c)
 {
-    if (!c->in_linger)
+    if (!tcpfsm_list_linked(&e->linger, &c->linger))
         return;
-    if (c->linger_prev)
-        c->linger_prev->linger_next = c->linger_next;
-    else
-        e->linger_head = c->linger_next;
-    if (c->linger_next)
-        c->linger_next->linger_prev = c->linger_prev;
-    else
-        e->linger_tail = c->linger_prev;
-    c->in_linger = false;
+    tcpfsm_list_unlink(&e->linger, &c->linger);
     e->n_linger--;
 }
 
 static void lru_unlink(tcpfsm_engine *e, conn *c)
 {
-    if (!c->in_lru)
+    if (!tcpfsm_list_linked(&e->lru, &c->lru))
         return;
-    if (c->lru_prev)
-        c->lru_prev->lru_next = c->lru_next;
-    else
-        e->lru_head = c->lru_next;
-    if (c->lru_next)
-        c->lru_next->lru_prev = c->lru_prev;
-    else
-        e->lru_tail = c->lru_prev;
-    c->lru_prev = c->lru_next = NULL;
-    c->in_lru = false;
+    tcpfsm_list_unlink(&e->lru, &c->lru);
     e->n_open--;
-}
-
-static void lru_append(tcpfsm_engine *e, conn *c)
-{
-    c->lru_prev = e->lru_tail;
-    c->lru_next = NULL;
-    if (e->lru_tail)
-        e->lru_tail->lru_next = c;
-    else
-        e->lru_head = c;
-    e->lru_tail = c;
-    c->in_lru = true;
-    e->n_open++;
 }
 
 /* c was just active: it becomes the most recently active open one */
 void tcpfsm_i_lru_touch(tcpfsm_engine *e, conn *c)
 {
-    if (!c->in_lru || e->lru_tail == c)
-        return;
-    lru_unlink(e, c);
-    lru_append(e, c);
+    if (e->lru.tail != &c->lru && tcpfsm_list_linked(&e->lru, &c->lru))
+        tcpfsm_list_to_tail(&e->lru, &c->lru);
 }
 
 static void release(tcpfsm_engine *e, conn *c, bool emit)
@@ -264,21 +182,14 @@ static void release(tcpfsm_engine *e, conn *c, bool emit)
         fill_summary(c, &s);
         e->cfg.on_summary(&s, e->cfg.user);
     }
-    if (c->key >= 0 && g_hash_table_lookup(e->by_stream, SKEY(&c->key)) == c)
-        g_hash_table_remove(e->by_stream, SKEY(&c->key));
-    if (g_hash_table_lookup(e->by_tuple, &c->tkey) == c)
-        g_hash_table_remove(e->by_tuple, &c->tkey);
-    g_hash_table_remove(e->by_id, &c->id);
+    /* the key tables lose c only where it is the one they point to */
+    if (c->key >= 0)
+        tcpfsm_flowtab_remove(&e->by_stream, c, stream_hash(c));
+    tcpfsm_flowtab_remove(&e->by_tuple, c, tcpfsm_flowkey_hash(&c->tkey));
+    tcpfsm_flowtab_remove(&e->by_id, c, tcpfsm_u64_hash(c->id));
     linger_unlink(e, c);
     lru_unlink(e, c);
-    if (c->all_prev)
-        c->all_prev->all_next = c->all_next;
-    else
-        e->all_head = c->all_next;
-    if (c->all_next)
-        c->all_next->all_prev = c->all_prev;
-    else
-        e->all_tail = c->all_prev;
+    tcpfsm_list_unlink(&e->all, &c->all);
     e->n_conns--;
     tcpfsm_zeek_conn_release(&c->zeek);
     g_free(c);
@@ -299,14 +210,14 @@ void tcpfsm_i_enforce_max_open(tcpfsm_engine *e, conn *keep)
     size_t cap = e->cfg.max_open;
     if (cap == 0)
         return; /* no limit */
-    while (e->n_open > cap && e->lru_head && e->lru_head != keep)
-        evict(e, e->lru_head);
+    while (e->n_open > cap && e->lru.head && e->lru.head != &keep->lru)
+        evict(e, CONN(e->lru.head, lru));
 }
 
 void tcpfsm_i_expire(tcpfsm_engine *e, bool has_now, double now)
 {
-    while (e->linger_head) {
-        conn *h = e->linger_head;
+    while (e->linger.head) {
+        conn *h = CONN(e->linger.head, linger);
         bool too_many = e->n_linger > e->cfg.max_lingering;
         bool too_old = has_now && h->has_finished_time &&
                        now - h->finished_time > e->cfg.linger_seconds;
@@ -324,39 +235,32 @@ void tcpfsm_i_mark_finished(tcpfsm_engine *e, conn *c,
     c->finished = true;
     c->has_finished_time = seg->has_time;
     c->finished_time = seg->time;
-    c->linger_prev = e->linger_tail;
-    c->linger_next = NULL;
-    if (e->linger_tail)
-        e->linger_tail->linger_next = c;
-    else
-        e->linger_head = c;
-    e->linger_tail = c;
-    c->in_linger = true;
+    tcpfsm_list_append(&e->linger, &c->linger);
     e->n_linger++;
     lru_unlink(e, c); /* finished: no longer counts as open */
 }
 
 void tcpfsm_engine_finish(tcpfsm_engine *e)
 {
-    while (e->all_head)
-        release(e, e->all_head, true);
+    while (e->all.head)
+        release(e, CONN(e->all.head, all), true);
 }
 
 void tcpfsm_engine_free(tcpfsm_engine *e)
 {
     if (!e)
         return;
-    while (e->all_head)
-        release(e, e->all_head, false);
-    g_hash_table_destroy(e->by_stream);
-    g_hash_table_destroy(e->by_tuple);
-    g_hash_table_destroy(e->by_id);
+    while (e->all.head)
+        release(e, CONN(e->all.head, all), false);
+    tcpfsm_flowtab_free(&e->by_stream);
+    tcpfsm_flowtab_free(&e->by_tuple);
+    tcpfsm_flowtab_free(&e->by_id);
     g_free(e);
 }
 
 bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key)
 {
-    conn *c = g_hash_table_lookup(e->by_stream, SKEY(&key));
+    conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, (uint64_t)key);
     if (!c)
         return false;
     release(e, c, true);
@@ -365,7 +269,7 @@ bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key)
 
 bool tcpfsm_engine_evict_key(tcpfsm_engine *e, int64_t key)
 {
-    conn *c = g_hash_table_lookup(e->by_stream, SKEY(&key));
+    conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, (uint64_t)key);
     if (!c)
         return false;
     evict(e, c);
@@ -390,7 +294,7 @@ uint64_t tcpfsm_engine_evictions(const tcpfsm_engine *e)
 bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
                                 tcpfsm_summary *out)
 {
-    const conn *c = g_hash_table_lookup(e->by_id, &conn_id);
+    const conn *c = tcpfsm_flowtab_find_u64(&e->by_id, conn_id);
     if (!c)
         return false;
     fill_summary(c, out);
@@ -402,7 +306,7 @@ bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
 /* ------------------------------------------------------------------ */
 
 static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
-                      const tuple_key *k)
+                      const tcpfsm_flowkey *k)
 {
     conn *c = g_new0(conn, 1);
     c->id = e->next_id++;
@@ -448,19 +352,15 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
 
     tcpfsm_zeek_conn_init(&c->zeek, seg, &e->zopts);
 
-    c->all_prev = e->all_tail;
-    if (e->all_tail)
-        e->all_tail->all_next = c;
-    else
-        e->all_head = c;
-    e->all_tail = c;
+    tcpfsm_list_append(&e->all, &c->all);
     e->n_conns++;
-    lru_append(e, c);
+    tcpfsm_list_append(&e->lru, &c->lru);
+    e->n_open++;
+    /* replace: the stream and tuple keys point to the newest conn */
     if (c->key >= 0)
-        g_hash_table_replace(e->by_stream, SKEY(&c->key), c);
-    g_hash_table_insert(e->by_id, &c->id, c);
-    /* replace, not insert: the key must point into the newest conn */
-    g_hash_table_replace(e->by_tuple, &c->tkey, c);
+        tcpfsm_flowtab_replace(&e->by_stream, c, stream_hash(c));
+    tcpfsm_flowtab_insert(&e->by_id, c, tcpfsm_u64_hash(c->id));
+    tcpfsm_flowtab_replace(&e->by_tuple, c, tcpfsm_flowkey_hash(k));
     return c;
 }
 
@@ -492,22 +392,23 @@ static bool starts_new_conn(const conn *c, const tcpfsm_segment *seg)
 conn *tcpfsm_i_find_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
                        bool *reused)
 {
-    tuple_key k;
+    tcpfsm_flowkey k;
     *reused = false;
     if (seg->split_key >= 0 || seg->stream >= 0) {
         int64_t key = seg->split_key >= 0 ? seg->split_key : seg->stream;
-        conn *c = g_hash_table_lookup(e->by_stream, SKEY(&key));
+        conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, (uint64_t)key);
         if (c)
             return c;
         /* Wireshark gave the 4-tuple a new stream: port reuse when the
          * newcomer opens with a SYN. */
-        make_tuple(seg, &k);
-        conn *prev = g_hash_table_lookup(e->by_tuple, &k);
+        tcpfsm_flowkey_make(&k, &seg->src, seg->sport, &seg->dst, seg->dport);
+        conn *prev = tcpfsm_flowtab_find(&e->by_tuple, &k,
+                                         tcpfsm_flowkey_hash(&k));
         *reused = prev && (seg->flags & (TCPFSM_SYN | TCPFSM_ACK)) == TCPFSM_SYN;
         return new_conn(e, seg, &k);
     }
-    make_tuple(seg, &k);
-    conn *prev = g_hash_table_lookup(e->by_tuple, &k);
+    tcpfsm_flowkey_make(&k, &seg->src, seg->sport, &seg->dst, seg->dport);
+    conn *prev = tcpfsm_flowtab_find(&e->by_tuple, &k, tcpfsm_flowkey_hash(&k));
     if (prev && !starts_new_conn(prev, seg))
         return prev;
     if (prev) {

@@ -12,6 +12,8 @@
 
 #include "tcpfsm.h"
 #include "zeek.h"
+#include "flowtab.h"
+#include "list.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -61,17 +63,12 @@ typedef struct endpoint {
     uint64_t packets, bytes;
 } endpoint;
 
-typedef struct tuple_key {
-    tcpfsm_addr a, b;
-    uint16_t pa, pb;
-} tuple_key;
-
 typedef struct conn conn;
 struct conn {
     uint64_t id;
     int64_t stream;
     int64_t key; /* by_stream key: the adapter's split key or tcp.stream */
-    tuple_key tkey;
+    tcpfsm_flowkey tkey;
     endpoint ep[2]; /* [0] client, [1] server */
 
     bool midstream;
@@ -100,24 +97,20 @@ struct conn {
     double finished_time;
     bool has_finished_time;
 
-    conn *all_prev, *all_next;       /* creation order */
-    conn *linger_prev, *linger_next; /* finished, oldest first */
-    bool in_linger;
-    conn *lru_prev, *lru_next; /* open (not finished), least recently
-                                  active first */
-    bool in_lru;
+    tcpfsm_link all;    /* creation order */
+    tcpfsm_link linger; /* finished, oldest first */
+    tcpfsm_link lru;    /* open (not finished), least recently active
+                           first */
     bool evicted; /* released early by the max_open cap */
 };
 
 struct tcpfsm_engine {
     tcpfsm_config cfg;
     tcpfsm_zeek_opts zopts;
-    GHashTable *by_stream; /* stream key (SKEY) -> conn */
-    GHashTable *by_tuple;  /* tuple_key -> newest conn on that tuple */
-    GHashTable *by_id;     /* conn id -> conn */
-    conn *all_head, *all_tail;
-    conn *linger_head, *linger_tail;
-    conn *lru_head, *lru_tail;
+    tcpfsm_flowtab by_stream; /* conn.key -> conn */
+    tcpfsm_flowtab by_tuple;  /* 4-tuple -> newest conn on that tuple */
+    tcpfsm_flowtab by_id;     /* conn id -> conn */
+    tcpfsm_list all, linger, lru;
     size_t n_conns, n_linger, n_open;
     uint64_t next_id;
     uint64_t evictions;
