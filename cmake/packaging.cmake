@@ -25,7 +25,14 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "tcpfsm developers <tcpfsm@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+find_program(TCPFSM_FILE_PROGRAM file)
+find_program(TCPFSM_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(TCPFSM_FILE_PROGRAM AND TCPFSM_DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+else()
+  message(STATUS "Packages: no file or dpkg-shlibdeps (apt-get install file dpkg-dev): "
+                 "cpack would make packages without the Depends on shared libraries")
+endif()
 # dpkg-shlibdeps must not look for our engine in the system
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
 

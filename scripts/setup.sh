@@ -18,6 +18,9 @@ esac
 
 packages=(build-essential cmake pkg-config libglib2.0-dev libcmocka-dev libpcap-dev
           tshark wireshark-dev libwireshark-dev python3 util-linux bsdextrautils
+          # the .deb packages (cpack: dpkg-shlibdeps needs file) and the
+          # sudo case of the pkg_personal test (useradd)
+          file dpkg-dev passwd
           # the GUI test: Wireshark's Qt GUI under Xvfb (the GUI package
           # is added below: wireshark-qt on bookworm, wireshark on trixie/sid)
           xvfb xauth xdotool x11-apps imagemagick)
