@@ -80,10 +80,11 @@ if(TARGET tcpfsm_plugin)
   if(TCPFSM_LIBWIRESHARK_PKG)
     message(STATUS "Plugin package: depends on ${TCPFSM_LIBWIRESHARK_PKG} (${_epan}), Wireshark ${TCPFSM_WS_XY}")
     set(CPACK_DEBIAN_PLUGIN_PACKAGE_NAME tcpfsm-wireshark-plugin)
-    # dpkg-shlibdeps adds "${TCPFSM_LIBWIRESHARK_PKG} (>= ...)"; a plugin
-    # loads only into the X.Y it was built for, so bound it above too
+    # a plugin loads only into the X.Y it was built for: bound the
+    # libwireshark package to it on both sides (dpkg-shlibdeps adds its own,
+    # lower, bound from the symbols file: 4.4.0 for sid's libwireshark19)
     set(CPACK_DEBIAN_PLUGIN_PACKAGE_DEPENDS
-      "${TCPFSM_LIBWIRESHARK_PKG} (<< ${Wireshark_MAJOR_VERSION}.${TCPFSM_WS_NEXT}~)")
+      "${TCPFSM_LIBWIRESHARK_PKG} (>= ${TCPFSM_WS_XY}), ${TCPFSM_LIBWIRESHARK_PKG} (<< ${Wireshark_MAJOR_VERSION}.${TCPFSM_WS_NEXT}~)")
     set(CPACK_DEBIAN_PLUGIN_PACKAGE_RECOMMENDS "wireshark | tshark")
     set(CPACK_DEBIAN_PLUGIN_PACKAGE_SUGGESTS "tcpfsm")
     set(CPACK_COMPONENT_PLUGIN_DESCRIPTION

@@ -5,7 +5,8 @@
 #
 #   scripts/chroot.sh SUITE                 build the tool and the plugin in a
 #                                           fresh SUITE chroot, run the plugin
-#                                           tests and the GUI test (Xvfb)
+#                                           tests, the GUI test (Xvfb) and the
+#                                           package tests (pkg_*)
 #   scripts/chroot.sh SUITE -- CMD [ARG...] run CMD in it instead, as root, in
 #                                           the copied source tree (/src/tcpfsm)
 #   scripts/chroot.sh --prepare SUITE       only make the cached chroot
@@ -270,12 +271,14 @@ else
         die "no plugin built in the $suite chroot"
     }
     stage_done
-    stage "plugin tests and GUI test ($(in_chroot tshark -v 2>/dev/null | head -n 1))"
-    # every plugin test but plugin_damage (valgrind/ASan, native run only);
-    # a skipped test fails the run: the chroot has everything they need
-    in_chroot sh -c 'cd /src/tcpfsm &&
+    stage "plugin tests, GUI test, packages ($(in_chroot tshark -v 2>/dev/null | head -n 1))"
+    # every plugin test but plugin_damage (valgrind/ASan, native run only),
+    # and the install tests (pkg_*: the .debs installed with apt-get in
+    # this throwaway chroot itself, TCPFSM_DEB_IN_PLACE=1); a skipped test
+    # fails the run: the chroot has everything they need
+    in_chroot env TCPFSM_DEB_IN_PLACE=1 sh -c 'cd /src/tcpfsm &&
         ctest --test-dir build --output-on-failure --no-tests=error \
-            -R "^plugin_" -E "^plugin_damage$"' 2>&1 | tee "$dir/out/ctest.log" || true
+            -R "^(plugin|pkg)_" -E "^plugin_damage$"' 2>&1 | tee "$dir/out/ctest.log" || true
     if ! grep -q '100% tests passed' "$dir/out/ctest.log"; then
         rc=1
         say "FAIL: tests failed in the $suite chroot"

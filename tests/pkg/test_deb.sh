@@ -69,7 +69,8 @@ if [ -n "$plugin_deb" ] && command -v tshark >/dev/null 2>&1; then
     next="${xy% *}.$(( ${xy#* } + 1 ))"
     deps=$(dpkg-deb -f "$plugin_deb" Depends)
     echo "tshark uses $lib from $libpkg (Wireshark ${xy% *}.${xy#* })"
-    echo "$deps" | grep -q "$libpkg (>= " && ok "Depends: $libpkg (>= ...)" || fail "Depends lacks '$libpkg (>= ...)': $deps"
+    echo "$deps" | grep -q "$libpkg (>= ${xy% *}.${xy#* })" && ok "Depends: $libpkg (>= ${xy% *}.${xy#* })" ||
+        fail "Depends lacks '$libpkg (>= ${xy% *}.${xy#* })': $deps"
     echo "$deps" | grep -q "$libpkg (<< $next~)" && ok "Depends: $libpkg (<< $next~)" || fail "Depends lacks '$libpkg (<< $next~)': $deps"
     global=$(env -u WIRESHARK_PLUGIN_DIR tshark -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p' | head -n 1)
     list=$(dpkg-deb -c "$plugin_deb")
