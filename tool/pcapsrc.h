@@ -9,7 +9,9 @@
  * scale Wireshark learned for the conversation, IPv4/IPv6 reassembly, and
  * the same verdict (segment / not TCP / bad row) for short and truncated
  * headers.  Cases pcapsrc does not decode are reported, never guessed:
- * the caller then uses the tshark path.  Details and limits: pcapsrc.c.
+ * the caller then uses the tshark path.  Details and limits: pcapsrc.c
+ * (the file), pcap_decode.c (decoding), pcap_reasm.c, pcap_conv.c;
+ * pcapsrc_int.h says what each part does.
  */
 #ifndef TCPFSM_PCAPSRC_H
 #define TCPFSM_PCAPSRC_H

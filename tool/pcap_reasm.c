@@ -1,0 +1,122 @@
+/* pcap_reasm.c - IPv4 and IPv6 reassembly as Wireshark's reassemble.c
+ * (fragment_add_check) does it with default preferences: fragments keyed
+ * by addresses and id, the first copy of overlapping bytes wins, at most
+ * PCAPSRC_MAX_FRAGS datagrams / PCAPSRC_MAX_FRAG_BYTES bytes in progress,
+ * the oldest dropped first.
+ */
+#include "pcapsrc_int.h"
+
+/* ------------------------------------------------------------------ */
+/* reassembly                                                          */
+
+static void frag_unlink(frag_table *ft, frag_head *h)
+{
+    tcpfsm_flowtab_remove(&ft->by_key, h, tcpfsm_flowkey_hash(&h->key));
+    tcpfsm_list_unlink(&ft->age, &h->age);
+    ft->count--;
+    ft->bytes -= h->bytes;
+}
+
+static void frag_destroy(frag_head *h)
+{
+    frag_item *it = h->items;
+    while (it) {
+        frag_item *n = it->next;
+        free(it);
+        it = n;
+    }
+    free(h);
+}
+
+void pcs_frag_free_all(frag_table *ft)
+{
+    while (ft->age.head) {
+        frag_head *h = TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age);
+        tcpfsm_list_unlink(&ft->age, &h->age);
+        frag_destroy(h);
+    }
+    tcpfsm_flowtab_free(&ft->by_key);
+    memset(ft, 0, sizeof *ft);
+    tcpfsm_flowtab_init(&ft->by_key, offsetof(frag_head, key),
+                        sizeof(tcpfsm_flowkey));
+}
+
+uint8_t *pcs_frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
+                      const tcpfsm_addr *dst, uint32_t id, uint32_t off,
+                      const uint8_t *data, uint32_t len, bool more,
+                      uint32_t *outlen)
+{
+    uint8_t alen = table == 6 ? 16 : 4;
+    tcpfsm_flowkey k;
+    memset(&k, 0, sizeof k);
+    k.fam_a = k.fam_b = table;
+    memcpy(k.a, src->bytes, alen);
+    memcpy(k.b, dst->bytes, alen);
+    k.pa = (uint16_t)(id >> 16);
+    k.pb = (uint16_t)id;
+    uint32_t hash = tcpfsm_flowkey_hash(&k);
+    frag_head *h = tcpfsm_flowtab_find(&ft->by_key, &k, hash);
+    if (!h) {
+        while (ft->age.head && (ft->count >= PCAPSRC_MAX_FRAGS ||
+                                ft->bytes + len > PCAPSRC_MAX_FRAG_BYTES)) {
+            frag_head *o = TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age);
+            frag_unlink(ft, o);
+            frag_destroy(o);
+        }
+        h = calloc(1, sizeof *h);
+        if (!h)
+            return NULL;
+        h->key = k;
+        if (!tcpfsm_flowtab_insert(&ft->by_key, h, hash)) {
+            free(h);
+            return NULL;
+        }
+        tcpfsm_list_append(&ft->age, &h->age);
+        ft->count++;
+    }
+    if (!more && !h->datalen_set) {
+        h->datalen = off + len;
+        h->datalen_set = true;
+    }
+    frag_item *it = malloc(sizeof *it + len);
+    if (!it)
+        return NULL;
+    it->off = off;
+    it->len = len;
+    memcpy(it->data, data, len);
+    frag_item **pp = &h->items;
+    while (*pp && !(off < (*pp)->off))
+        pp = &(*pp)->next;
+    it->next = *pp;
+    *pp = it;
+    h->bytes += len;
+    ft->bytes += len;
+    if (!h->datalen_set)
+        return NULL;
+    uint32_t max = 0;
+    for (frag_item *i = h->items; i; i = i->next)
+        if (i->off <= max && i->off + i->len > max)
+            max = i->off + i->len;
+    if (max < h->datalen)
+        return NULL;
+    uint8_t *buf = malloc(h->datalen ? h->datalen : 1);
+    if (!buf)
+        return NULL;
+    uint32_t dfpos = 0;
+    for (frag_item *i = h->items; i; i = i->next) {
+        if (!i->len || i->off >= h->datalen)
+            continue;
+        uint32_t fraglen = i->len;
+        if (i->off + fraglen > h->datalen)
+            fraglen = h->datalen - i->off;
+        uint32_t overlap = dfpos - i->off;
+        if (i->off + fraglen > dfpos) {
+            memcpy(buf + dfpos, i->data + overlap, fraglen - overlap);
+            dfpos = i->off + fraglen;
+        }
+    }
+    *outlen = h->datalen;
+    frag_unlink(ft, h);
+    frag_destroy(h);
+    return buf;
+}
