@@ -67,6 +67,11 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 echo "built: build/tool/tcpfsm$( [ -f build/plugin/tcpfsm.so ] && echo ' and build/plugin/tcpfsm.so')"
+if [ -f build/plugin/tcpfsm.so ]; then
+    echo "install the plugin (one of the two, never both; README \"Installing\"):"
+    echo "  for yourself:  scripts/install-plugin.sh   (as the user who runs Wireshark; sudo from their account works too)"
+    echo "  for everyone:  sudo cmake --install build --component plugin"
+fi
 echo
 echo "\$ build/tool/tcpfsm summary captures/close-merged.pcap"
 build/tool/tcpfsm summary captures/close-merged.pcap 2>/dev/null | column -t -s $'\t'
