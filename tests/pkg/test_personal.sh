@@ -12,7 +12,7 @@
 #   - a plugin built for another Wireshark is refused;
 #   - as root: without sudo it refuses; "with sudo" (SUDO_USER set) it
 #     installs for a throwaway user made for the test (files theirs) and
-#     uninstalls again.
+#     uninstalls again (the user, tcpfsm-ptPID, is removed at the end).
 # The global plugin folder is a private one (WIRESHARK_PLUGIN_DIR), so a
 # copy installed on this machine cannot change the outcome.
 #
@@ -41,7 +41,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
 t=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-pkg.XXXXXX")
-tuser=tcpfsm-pkgtest
+tuser=tcpfsm-pt$$   # a throwaway user for the sudo case (root only)
 cleanup() {
     if [ "$is_root" = yes ] && id "$tuser" >/dev/null 2>&1; then
         userdel "$tuser" >/dev/null 2>&1
