@@ -115,6 +115,11 @@ else
     esac
 fi
 [ -e "$personal" ] && fail "a personal copy was written beside the system one"
+if u tshark -G plugins 2>&1 | grep -q 'multiple directories'; then
+    fail "tshark reports tcpfsm.so in multiple directories"
+else
+    ok "tshark loads the system copy alone, no 'multiple directories' message"
+fi
 rm -rf "$t/global/$xy"
 
 # ---- a plugin built for another Wireshark ----
