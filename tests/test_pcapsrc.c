@@ -171,6 +171,7 @@ typedef struct run {
     char err[MAXF][200];
     char time[MAXF][48];
     int32_t winval[MAXF];
+    bool truncated[MAXF];
     int n;     /* frames returned */
     int last;  /* the final result (-1 EOF, -2 error, -3 unsupported) */
     char last_err[200];
@@ -198,6 +199,7 @@ static void read_all(const char *path, run *out)
         snprintf(out->err[out->n], sizeof out->err[0], "%s", rc == PCAPSRC_BAD_ROW ? err : "");
         snprintf(out->time[out->n], sizeof out->time[0], "%s", pcapsrc_time_str(p));
         out->winval[out->n] = pcapsrc_window_value(p);
+        out->truncated[out->n] = pcapsrc_truncated(p);
         out->n++;
     }
     pcapsrc_close(p);
@@ -577,6 +579,12 @@ static void test_short_headers(void **state)
     assert_int_equal(res.rc[2], PCAPSRC_NOT_TCP);
     assert_int_equal(res.rc[3], PCAPSRC_BAD_ROW);
     assert_string_equal(res.err[3], "tcp.ack_raw: empty");
+    /* the bounds-checked reads: a cut payload is no failed read; a
+     * checksum or ports not captured are */
+    assert_false(res.truncated[0]);
+    assert_true(res.truncated[1]);
+    assert_true(res.truncated[2]);
+    assert_false(res.truncated[3]);
 }
 
 static void test_truncated_file(void **state)

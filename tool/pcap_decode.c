@@ -165,20 +165,23 @@ static void dis_tcp(dctx *c, tvb t)
     pcapsrc *p = c->p;
     tcpfsm_segment *seg = c->seg;
     proto_add(c, "tcp");
-    if (t.cap < 4)
+    uint16_t sport, dport;
+    if (!get_u16(c, t, 0, &sport) || !get_u16(c, t, 2, &dport))
         return; /* exception before the ports: no TCP fields */
-    seg->sport = rd16(t.d);
-    seg->dport = rd16(t.d + 2);
+    seg->sport = sport;
+    seg->dport = dport;
     p->present |= F(SRCPORT) | F(DSTPORT);
-    if (t.cap < 16) {
+    uint32_t seq, ack;
+    uint16_t off_flags, raw_win;
+    if (!get_u32(c, t, 4, &seq) || !get_u32(c, t, 8, &ack) ||
+        !get_u16(c, t, 12, &off_flags) || !get_u16(c, t, 14, &raw_win)) {
+        /* tshark prints only the ports */
         c->result = R_BAD;
         snprintf(c->why, sizeof c->why, "tcp.seq_raw: empty");
         return;
     }
-    uint32_t seq = rd32(t.d + 4), ack = rd32(t.d + 8);
-    uint16_t flags = rd16(t.d + 12) & 0x0fff;
-    uint32_t hlen = (uint32_t)(t.d[12] >> 4) * 4;
-    uint16_t raw_win = rd16(t.d + 14);
+    uint16_t flags = off_flags & 0x0fff;
+    uint32_t hlen = (uint32_t)(off_flags >> 12) * 4;
     uint32_t win = raw_win;
 
     int dir;
@@ -242,13 +245,14 @@ static void dis_tcp(dctx *c, tvb t)
     p->window_value = raw_win;
     p->present |= F(ACK_RAW) | F(FLAGS) | F(WINDOW_VALUE) | F(WINDOW_SIZE);
     c->result = R_SEGMENT;
-    if (t.cap < 18)
+    uint16_t checksum, urgent;
+    if (!get_u16(c, t, 16, &checksum))
         return; /* exception reading the checksum */
     seg->checksum = 2;
     if (p->check_checksums && !c->fragmented && t.cap >= t.rep)
         seg->checksum = tcp_checksum_status(c, t);
     p->present |= F(CHECKSUM_STATUS);
-    if (t.cap < 20)
+    if (!get_u16(c, t, 18, &urgent))
         return; /* exception reading the urgent pointer */
 
     /* options (tcp_dissect_options); a read past the captured data ends
@@ -256,9 +260,9 @@ static void dis_tcp(dctx *c, tvb t)
     uint32_t off = 20, left = hlen - 20;
     bool eol = false;
     while (left > 0) {
-        if (off >= t.cap)
+        uint8_t opt, olen, shift;
+        if (!get_u8(c, t, off, &opt))
             return;
-        uint8_t opt = t.d[off];
         if (eol && opt != 0)
             break;
         left--;
@@ -267,18 +271,15 @@ static void dis_tcp(dctx *c, tvb t)
         } else {
             if (left == 0)
                 break;
-            if (off + 1 >= t.cap)
+            if (!get_u8(c, t, off + 1, &olen))
                 return;
-            uint32_t olen = t.d[off + 1];
             left--;
-            if (olen < 2 || olen - 2 > left)
+            if (olen < 2 || olen - 2u > left)
                 break;
-            if (off + olen > t.cap)
+            if (!have(c, t, off, olen))
                 return; /* the option's bytes are not all there */
-            if (opt == 3 && olen == 3) {
-                uint8_t shift = t.d[off + 2];
+            if (opt == 3 && olen == 3 && get_u8(c, t, off + 2, &shift))
                 fwd->win_scale = (int8_t)(shift > 14 ? 14 : shift);
-            }
             off += olen;
             left -= olen - 2;
         }
@@ -306,9 +307,10 @@ static void dis_eth(dctx *c, tvb t, uint32_t fcs);
 /* dissect_ip: version 4 or 6 */
 static void dis_ip_any(dctx *c, tvb t)
 {
-    if (t.cap < 1)
+    uint8_t vhl;
+    if (!get_u8(c, t, 0, &vhl))
         return;
-    int v = t.d[0] >> 4;
+    int v = vhl >> 4;
     if (v == 4)
         dis_ipv4(c, t);
     else if (v == 6)
@@ -338,9 +340,9 @@ static bool is_tunnel_port(uint16_t port)
 static void dis_gre(dctx *c, tvb t)
 {
     proto_add(c, "gre");
-    if (t.cap < 4)
+    uint16_t fv, type;
+    if (!get_u16(c, t, 0, &fv) || !get_u16(c, t, 2, &type))
         return;
-    uint16_t fv = rd16(t.d), type = rd16(t.d + 2);
     if (fv & 0x4000) {
         unsupported(c, "GRE with source routing");
         return;
@@ -358,7 +360,7 @@ static void dis_gre(dctx *c, tvb t)
         off += 4;
     if (fv & 0x1000)
         off += 4;
-    if (off > t.cap)
+    if (!have(c, t, 0, off))
         return; /* header cut short: exception */
     if (!(fv & 0x1000) && t.rep <= off)
         return; /* no payload */
@@ -383,24 +385,29 @@ static void dis_icmp_error(dctx *c, bool v6, tvb t)
         proto_add(c, "icmpv6");
     else
         proto_add(c, "icmp");
-    if (t.cap < 8 || c->in_error)
+    uint8_t type, ptr;
+    if (!have(c, t, 0, 8) || c->in_error)
         return;
-    uint8_t type = t.d[0];
+    get_u8(c, t, 0, &type);
+    get_u8(c, t, 5, &ptr); /* ICMP: the length of the original datagram */
     tvb inner = tvb_sub(t, 8);
     bool save = c->in_error;
     if (!v6) {
         if (type != 3 && type != 4 && type != 5 && type != 11 && type != 12)
             return;
-        uint8_t olen = (type == 3 || type == 11 || type == 12) ? t.d[5] : 0;
+        uint8_t olen = (type == 3 || type == 11 || type == 12) ? ptr : 0;
+        uint8_t vhl;
+        uint16_t tot;
         if (type == 5) {
-            if (inner.cap < 1)
+            if (!get_u8(c, inner, 0, &vhl))
                 return;
-            inner = tvb_trim(inner, (uint32_t)(inner.d[0] & 15) * 4 + 8);
+            inner = tvb_trim(inner, (uint32_t)(vhl & 15) * 4 + 8);
         } else if (olen && t.rep > 8u + olen * 4u) {
-            if (inner.cap < 4)
+            if (!have(c, inner, 0, 4) || !get_u8(c, inner, 0, &vhl) ||
+                !get_u16(c, inner, 2, &tot))
                 return;
-            if (rd16(inner.d + 2) > olen * 4u)
-                inner = tvb_trim(inner, ((uint32_t)(inner.d[0] & 15) + olen) * 4);
+            if (tot > olen * 4u)
+                inner = tvb_trim(inner, ((uint32_t)(vhl & 15) + olen) * 4);
         }
         c->in_error = true;
         c->icmp_ip_depth = c->ip_depth + 1;
@@ -408,7 +415,8 @@ static void dis_icmp_error(dctx *c, bool v6, tvb t)
     } else {
         if (type < 1 || type > 4)
             return;
-        if (inner.cap < 1 || (inner.d[0] & 0xf0) != 0x60)
+        uint8_t vtc;
+        if (!get_u8(c, inner, 0, &vtc) || (vtc & 0xf0) != 0x60)
             return;
         c->in_error = true;
         dis_ipv6(c, inner);
@@ -459,12 +467,13 @@ static void dis_ip_payload(dctx *c, uint8_t proto, tvb t, bool v6)
         if (!v6) {
             /* IPv4 AH: the next protocol follows the AH header */
             proto_add(c, "ah");
-            if (t.cap < 12)
+            uint8_t nxt, alen;
+            if (!have(c, t, 0, 12) || !get_u8(c, t, 0, &nxt) ||
+                !get_u8(c, t, 1, &alen))
                 return;
-            uint8_t nxt = t.d[0];
-            uint32_t len = ((uint32_t)t.d[1] + 2) * 4;
-            uint32_t icv = t.d[1] ? ((uint32_t)t.d[1] - 1) * 4 : 0;
-            if (12 + icv > t.cap || len > t.cap)
+            uint32_t len = ((uint32_t)alen + 2) * 4;
+            uint32_t icv = alen ? ((uint32_t)alen - 1) * 4 : 0;
+            if (!have(c, t, 0, 12 + icv) || !have(c, t, 0, len))
                 return;
             dis_ip_payload(c, nxt, tvb_sub(t, len), false);
         }
@@ -623,9 +632,10 @@ static bool v4_opt_throws(const uint8_t *o, uint32_t len)
 static void dis_ipv4(dctx *c, tvb t)
 {
     pcapsrc *p = c->p;
-    if (t.cap < 1)
+    uint8_t vhl;
+    if (!get_u8(c, t, 0, &vhl))
         return;
-    int ver = t.d[0] >> 4;
+    int ver = vhl >> 4;
     if (ver != 4) {
         if (ver == 6)
             dis_ipv6(c, t);
@@ -636,14 +646,15 @@ static void dis_ipv4(dctx *c, tvb t)
         return;
     }
     proto_add(c, "ip");
-    uint32_t hlen = (uint32_t)(t.d[0] & 15) * 4;
+    uint32_t hlen = (uint32_t)(vhl & 15) * 4;
     if (hlen < 20)
         return;
     /* the fields in header order: a read past the captured data ends the
      * dissection there (ip.src printed, ip.dst not, ...) */
-    if (t.cap < 4)
+    uint16_t tot_len;
+    if (!get_u16(c, t, 2, &tot_len))
         return;
-    uint32_t ip_len = rd16(t.d + 2);
+    uint32_t ip_len = tot_len;
     if (ip_len < hlen) {
         if (ip_len != 0)
             return; /* bogus length */
@@ -651,10 +662,11 @@ static void dis_ipv4(dctx *c, tvb t)
     } else if (ip_len <= t.rep) {
         t = tvb_trim(t, ip_len);
     }
-    if (t.cap < 16)
+    uint16_t id, foff;
+    uint8_t proto;
+    if (!have(c, t, 0, 16) || !get_u16(c, t, 4, &id) ||
+        !get_u16(c, t, 6, &foff) || !get_u8(c, t, 9, &proto))
         return;
-    uint16_t id = rd16(t.d + 4), foff = rd16(t.d + 6);
-    uint8_t proto = t.d[9];
     tcpfsm_addr src = {4, {0}}, dst = {4, {0}};
     memcpy(src.bytes, t.d + 12, 4);
     c->net_src = src;
@@ -664,7 +676,7 @@ static void dis_ipv4(dctx *c, tvb t)
     if (hlen > 20 && v4_dst_offset(t.d + 20, hlen - 20, t.cap > 20 ? t.cap - 20 : 0,
                                    &dst_off) < 0)
         return; /* get_dst_offset read past the captured data */
-    if (t.cap < 20 || 20 + dst_off > t.cap)
+    if (!have(c, t, 0, 20) || !have(c, t, 16 + dst_off, 4))
         return;
     memcpy(dst.bytes, t.d + 16 + dst_off, 4);
     c->net_dst = dst;
@@ -751,18 +763,17 @@ static void dis_ipv4(dctx *c, tvb t)
 static void dis_ipv6(dctx *c, tvb t)
 {
     pcapsrc *p = c->p;
-    if (t.cap < 1)
-        return;
-    if ((t.d[0] >> 4) != 6)
+    uint8_t vtc;
+    if (!get_u8(c, t, 0, &vtc) || (vtc >> 4) != 6)
         return;
     if (++c->ip_depth > MAX_IP_DEPTH) {
         unsupported(c, "too many nested IP headers");
         return;
     }
     proto_add(c, "ipv6");
-    if (t.cap < 24)
+    if (!have(c, t, 0, 24))
         return;
-    if (t.cap < 40) { /* ipv6.src printed, then the header ends */
+    if (!have(c, t, 0, 40)) { /* ipv6.src printed, then the header ends */
         memset(&p->ip6_src, 0, sizeof p->ip6_src);
         p->ip6_src.family = 6;
         memcpy(p->ip6_src.bytes, t.d + 8, 16);
@@ -906,18 +917,21 @@ static void dis_ipv6(dctx *c, tvb t)
 static void dis_llc(dctx *c, tvb t)
 {
     proto_add(c, "llc");
-    if (t.cap < 3)
+    uint8_t dsap, ssap, ctrl;
+    if (!get_u8(c, t, 0, &dsap) || !get_u8(c, t, 1, &ssap) ||
+        !get_u8(c, t, 2, &ctrl))
         return;
-    uint8_t dsap = t.d[0], ssap = t.d[1];
     if (dsap == 0x06) {
         unsupported(c, "IP over LLC SAP 6");
         return;
     }
-    if (dsap == 0xaa && ssap == 0xaa && t.d[2] == 0x03) {
-        if (t.cap < 8)
+    if (dsap == 0xaa && ssap == 0xaa && ctrl == 0x03) {
+        uint8_t o0, o1, o2;
+        uint16_t pid;
+        if (!get_u8(c, t, 3, &o0) || !get_u8(c, t, 4, &o1) ||
+            !get_u8(c, t, 5, &o2) || !get_u16(c, t, 6, &pid))
             return;
-        uint32_t oui = ((uint32_t)t.d[3] << 16) | ((uint32_t)t.d[4] << 8) | t.d[5];
-        uint16_t pid = rd16(t.d + 6);
+        uint32_t oui = ((uint32_t)o0 << 16) | ((uint32_t)o1 << 8) | o2;
         if (oui == 0 || oui == 0xf8) {
             dis_ethertype(c, pid, tvb_sub(t, 8));
         } else if (pid == 0x0800 || pid == 0x86dd) {
@@ -938,16 +952,16 @@ static void dis_802_3(dctx *c, uint16_t length, tvb t)
 static void dis_vlan(dctx *c, tvb t)
 {
     proto_add(c, "vlan");
-    if (t.cap < 2)
+    uint16_t tci, encap;
+    if (!get_u16(c, t, 0, &tci))
         return;
-    uint16_t vid = rd16(t.d) & 0xfff;
+    uint16_t vid = tci & 0xfff;
     if (c->vlan_id == 0)
         c->vlan_id = vid;
     if (++c->vlan_depth > 20)
         return;
-    if (t.cap < 4)
+    if (!get_u16(c, t, 2, &encap))
         return;
-    uint16_t encap = rd16(t.d + 2);
     if (encap <= 1500)
         dis_802_3(c, encap, tvb_sub(t, 4));
     else
@@ -957,17 +971,17 @@ static void dis_vlan(dctx *c, tvb t)
 static void dis_8021ad(dctx *c, tvb t)
 {
     proto_add(c, "ieee8021ad");
-    if (t.cap < 4)
+    uint16_t encap, inner;
+    if (!have(c, t, 0, 4) || !get_u16(c, t, 2, &encap))
         return;
-    uint16_t encap = rd16(t.d + 2);
     if (encap == 0x88e7) {
         unsupported(c, "IEEE 802.1ah");
         return;
     }
     if (encap == 0x88a8) {
-        if (t.cap < 8)
+        if (!have(c, t, 4, 4) || !get_u16(c, t, 6, &inner))
             return;
-        dis_ethertype(c, rd16(t.d + 6), tvb_sub(t, 8));
+        dis_ethertype(c, inner, tvb_sub(t, 8));
         return;
     }
     dis_ethertype(c, encap, tvb_sub(t, 4));
@@ -1029,9 +1043,9 @@ static void dis_ethertype(dctx *c, uint16_t etype, tvb t)
 static void dis_eth(dctx *c, tvb t, uint32_t fcs)
 {
     proto_add(c, "eth");
-    if (t.cap < 14)
+    uint16_t type;
+    if (!have(c, t, 0, 14) || !get_u16(c, t, 12, &type))
         return;
-    uint16_t type = rd16(t.d + 12);
     if (type <= 1500) {
         const uint8_t *d = t.d;
         if ((d[0] == 0x01 || d[0] == 0x0c) && d[1] == 0 && d[2] == 0x0c &&
@@ -1062,23 +1076,19 @@ static void dis_sll(dctx *c, tvb t, int version)
     uint32_t hsize = version == 1 ? 16 : 20;
     uint16_t hatype, protocol;
     if (version == 1) {
-        if (t.cap < 4)
+        if (!have(c, t, 0, 4) || !get_u16(c, t, 2, &hatype))
             return;
-        hatype = rd16(t.d + 2);
         if (hatype == 824)
             return; /* netlink */
-        if (t.cap < 16)
+        if (!have(c, t, 0, 16) || !get_u16(c, t, 14, &protocol))
             return;
-        protocol = rd16(t.d + 14);
     } else {
-        if (t.cap < 12)
+        if (!have(c, t, 0, 12) || !get_u16(c, t, 8, &hatype))
             return;
-        hatype = rd16(t.d + 8);
         if (hatype == 824)
             return;
-        if (t.cap < 20)
+        if (!have(c, t, 0, 20) || !get_u16(c, t, 0, &protocol))
             return;
-        protocol = rd16(t.d);
     }
     tvb n = tvb_sub(t, hsize);
     if (protocol <= 1536) {
@@ -1129,13 +1139,14 @@ static void dis_null_family(dctx *c, uint32_t fam, tvb t)
 static void dis_null(dctx *c, tvb t)
 {
     proto_add(c, "null");
-    if (t.cap < 2)
+    uint16_t first;
+    if (!get_u16(c, t, 0, &first))
         return;
-    if (rd16(t.d) == 0xff03) {
+    if (first == 0xff03) {
         unsupported(c, "PPP in a loopback capture");
         return;
     }
-    if (t.cap < 4)
+    if (!have(c, t, 0, 4))
         return;
     uint32_t h;
     memcpy(&h, t.d, 4); /* host byte order, as tshark reads it */
@@ -1159,23 +1170,25 @@ static void dis_null(dctx *c, tvb t)
 static void dis_loop(dctx *c, tvb t)
 {
     proto_add(c, "null");
-    if (t.cap < 4)
+    uint32_t fam;
+    if (!get_u32(c, t, 0, &fam))
         return;
-    dis_null_family(c, rd32(t.d), tvb_sub(t, 4));
+    dis_null_family(c, fam, tvb_sub(t, 4));
 }
 
 static void dis_raw(dctx *c, tvb t)
 {
     proto_add(c, "raw");
-    if (t.cap < 2)
+    uint16_t w0, w1, w6;
+    if (!get_u16(c, t, 0, &w0))
         return;
-    if (rd16(t.d) == 0xff03) {
+    if (w0 == 0xff03) {
         unsupported(c, "PPP in a raw IP capture");
         return;
     }
-    if (t.cap < 8)
+    if (!have(c, t, 0, 8) || !get_u16(c, t, 1, &w1) || !get_u16(c, t, 6, &w6))
         return;
-    if (rd16(t.d + 6) == 0xff03 || rd16(t.d + 1) == 0xff03) {
+    if (w6 == 0xff03 || w1 == 0xff03) {
         unsupported(c, "PPP in a raw IP capture");
         return;
     }

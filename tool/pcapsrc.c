@@ -288,6 +288,7 @@ const char *pcapsrc_time_str(const pcapsrc *p) { return p->time_str; }
 int32_t pcapsrc_window_value(const pcapsrc *p) { return p->window_value; }
 int64_t pcapsrc_stream(const pcapsrc *p) { return p->stream; }
 const char *pcapsrc_protocols(const pcapsrc *p) { return p->protocols; }
+bool pcapsrc_truncated(const pcapsrc *p) { return p->truncated; }
 
 void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
                    tcpfsm_addr *ipv6_src, tcpfsm_addr *ipv6_dst)
@@ -472,6 +473,7 @@ static void frame_reset(pcapsrc *p)
         free(p->reasm_bufs[i]);
     p->nreasm = 0;
     p->present = 0;
+    p->truncated = false;
     p->window_value = -1;
     p->stream = -1;
     p->time_str[0] = '\0';
@@ -612,6 +614,7 @@ link:;
     /* frame data: captured caplen bytes, reported (original) length len */
     tvb t = {data, hdr->caplen, p->frame_len};
     pcs_decode(&c, p->dlt, t);
+    p->truncated = c.truncated;
 
     if (c.result == R_UNSUPPORTED) {
         snprintf(err, errsize, "frame %" PRIu64 ": %s is not decoded directly",

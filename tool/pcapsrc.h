@@ -102,6 +102,10 @@ bool pcapsrc_frame_len(const pcapsrc *p, uint32_t *len, uint32_t *caplen);
 /* The layers decoded, tshark-style ("eth:ethertype:ip:tcp"); tshark also
  * names the payload protocols (":http"), which pcapsrc does not. */
 const char *pcapsrc_protocols(const pcapsrc *p);
+/* The last frame's decoding stopped at bytes the capture does not hold (a
+ * bounds-checked read failed where Wireshark would throw): what it
+ * returned is what tshark prints for that cut frame. */
+bool pcapsrc_truncated(const pcapsrc *p);
 
 /* ---- progress ---- */
 uint64_t pcapsrc_bytes_read(const pcapsrc *p); /* file bytes consumed */

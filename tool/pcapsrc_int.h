@@ -125,6 +125,7 @@ struct pcapsrc {
     int64_t stream;
     tcpfsm_addr ip_src, ip_dst, ip6_src, ip6_dst;
     char protocols[256];
+    bool truncated;         /* a get_*() read failed (pcapsrc_truncated) */
 
     uint32_t frame_len, frame_caplen;
     bool check_checksums;
