@@ -55,14 +55,20 @@ else
     diff "$tmp/exported" "$tmp/declared" | head -20
 fi
 
-# the README's example, as a user builds it
+# the README's example, as a user builds it (against a library built with
+# -DTCPFSM_SANITIZE=ON, with the same sanitizers, or the ASan runtime
+# would not come first)
+san=
+if readelf -d "$lib" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
+    san="-fsanitize=address,undefined"
+fi
 awk '/<!-- lib_install: example -->/ {f = 1; next}
      f && /^```c/ {c = 1; next}
      c && /^```/ {exit}
      c {print}' "$SRC/README.md" >"$tmp/label.c"
 if [ ! -s "$tmp/label.c" ]; then
     bad "no example block in README.md"
-elif ! "$CC" -Wall -Wextra -Werror -o "$tmp/label" "$tmp/label.c" \
+elif ! "$CC" -Wall -Wextra -Werror $san -o "$tmp/label" "$tmp/label.c" \
         $(pkg-config --cflags --libs tcpfsm) -Wl,-rpath,"$libdir" 2>"$tmp/cc.log"; then
     cat "$tmp/cc.log"
     bad "the README example does not build against the installed library"
