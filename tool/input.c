@@ -5,11 +5,15 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
+
+#include "hints.h"
+#include "live.h"
 
 static void print_fields_hint(const char *capture)
 {
@@ -32,6 +36,11 @@ static int open_rows(input *in, FILE *fp)
         return TCPFSM_EXIT_NOINPUT;
     }
     if (rc == TSV_EHEADER) {
+        if (strstr(err, "missing required column") &&
+            hint_header(in->name, in->rd.header, in->capture)) {
+            tsv_close(&in->rd);
+            return TCPFSM_EXIT_DATAERR;
+        }
         fprintf(stderr, "tcpfsm: %s:%llu: %s\n", in->name,
                 in->rd.line_no ? in->rd.line_no : 1ULL, err);
         if (strstr(err, "missing required column"))
@@ -249,6 +258,12 @@ static int open_capture(input *in, const char *path)
     return open_tshark(in, path);
 }
 
+static bool regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 || S_ISREG(st.st_mode);
+}
+
 int input_open(input *in, const char *path, const input_opts *o)
 {
     memset(in, 0, sizeof *in);
@@ -256,11 +271,22 @@ int input_open(input *in, const char *path, const input_opts *o)
     if (!in->o.tshark)
         in->o.tshark = "tshark";
     int rc;
-    if (!path || strcmp(path, "-") == 0) {
+    if (o->live) {
+        char err[512];
+        in->name = g_strdup(path);
+        in->pc = live_open(path, o->live_filter, err, sizeof err, &rc);
+        if (in->pc && in->o.cells)
+            direct_reader(in);
+    } else if (!path || strcmp(path, "-") == 0) {
         in->name = g_strdup("-");
         rc = open_rows(in, stdin);
-    } else if (is_capture_file(path)) {
+    } else if (regular_file(path) && is_capture_file(path)) {
+        /* (a FIFO is read once: its rows are an export) */
         rc = open_capture(in, path);
+        if (rc == TCPFSM_EXIT_OK && o->follow && in->pc) {
+            pcapsrc_set_follow(in->pc, true);
+            live_catch_signals();
+        }
     } else {
         in->fp = fopen(path, "r");
         if (!in->fp) {
@@ -447,9 +473,29 @@ static int next_direct(input *in, tcpfsm_segment *seg)
     char err[512];
     for (;;) {
         tick(in);
+        if (in->o.flush_idle && in->o.live) {
+            struct pollfd pfd = {.fd = live_wait_fd(in->pc), .events = POLLIN};
+            if (pfd.fd < 0 || poll(&pfd, 1, 0) == 0)
+                fflush(in->o.flush_idle);
+        }
         int rc = pcapsrc_next(in->pc, seg, err, sizeof err);
         if (rc == PCAPSRC_EOF)
             return INPUT_END;
+        if (rc == PCAPSRC_AGAIN) { /* live, or a file that grows */
+            if (live_stopped())
+                return INPUT_END;
+            if (in->o.flush_idle)
+                fflush(in->o.flush_idle);
+            if (!in->o.live)
+                g_usleep(100000);
+            continue;
+        }
+        if (rc == PCAPSRC_UNSUPPORTED && in->o.live) {
+            in->cur_frame = (unsigned long long)seg->frame;
+            if (bad_row(in, err) < 0)
+                return INPUT_FAIL;
+            continue;
+        }
         if (rc == PCAPSRC_ERROR) {
             end_progress(in);
             fprintf(stderr, "tcpfsm: %s: %s; the frames before it were "
@@ -483,6 +529,17 @@ static int next_direct(input *in, tcpfsm_segment *seg)
     }
 }
 
+/* nothing more to read right now: a read would wait (live use) */
+static bool would_wait(FILE *fp)
+{
+#ifdef __GLIBC__
+    if (fp->_IO_read_ptr < fp->_IO_read_end)
+        return false; /* rows already buffered */
+#endif
+    struct pollfd pfd = {.fd = fileno(fp), .events = POLLIN};
+    return poll(&pfd, 1, 0) == 0;
+}
+
 int input_next(input *in, tcpfsm_segment *seg)
 {
     char err[512];
@@ -494,6 +551,8 @@ int input_next(input *in, tcpfsm_segment *seg)
     }
     for (;;) {
         tick(in);
+        if (in->o.flush_idle && would_wait(in->rd.fp))
+            fflush(in->o.flush_idle);
         int rc = tsv_next(&in->rd);
         if (rc == TSV_EOF)
             return INPUT_END;
@@ -530,10 +589,16 @@ int input_next(input *in, tcpfsm_segment *seg)
 int input_close(input *in, int status)
 {
     end_progress(in);
+    if (status == TCPFSM_EXIT_OK && in->capture && !in->rows && !in->bad_rows)
+        fprintf(stderr, "tcpfsm: %s: the capture holds no packets (a file "
+                "header only): nothing to label; capture some with tcpfsm "
+                "annotate -i IFACE, or tshark -i IFACE -w FILE\n", in->capture);
     tsv_close(&in->rd);
     if (in->pc) {
         pcapsrc_close(in->pc);
         in->pc = NULL;
+        if (in->o.live)
+            live_close();
     }
     if (in->fp) {
         fclose(in->fp);

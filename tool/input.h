@@ -54,6 +54,13 @@ typedef struct input_opts {
     bool via_tshark;    /* --via-tshark: never read a capture directly */
     bool cells;         /* fill in->rd with each row's columns (annotate) */
     bool quiet;         /* --quiet: no progress line */
+    FILE *flush_idle;   /* flushed whenever the input has nothing more to
+                           read right now (a pipe or a live capture that
+                           waits: each row leaves as its segment comes) */
+    bool live;          /* the path names an interface (-i) */
+    const char *live_filter; /* live capture: the capture filter */
+    bool follow;        /* a capture file that grows: wait for more,
+                           until SIGINT/SIGTERM */
 } input_opts;
 
 typedef struct input {

@@ -31,17 +31,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib.h>
 
 #include "input.h"
+#include "live.h"
 #include "tcpfsm.h"
 #include "tcpfsm_lang.h"
 
 static const char ladder_usage[] =
     "Usage: tcpfsm ladder [--stream N | --conn ADDR:PORT-ADDR:PORT] [--all]\n"
-    "                     [--svg FILE [--time-scale]] [--lang en|zh] [INPUT]\n"
+    "                     [--svg FILE [--time-scale]] [--width N] [--follow]\n"
+    "                     [--lang en|zh] [INPUT | -i IFACE [-f FILTER]]\n"
     "\n"
     "Draw each TCP connection of INPUT (or the one selected) as a ladder\n"
     "diagram: client on the left, server on the right, one arrow per segment\n"
@@ -58,6 +61,13 @@ static const char ladder_usage[] =
     "      --svg FILE     write the diagram as SVG to FILE (- for standard\n"
     "                     output) instead of text\n"
     "      --time-scale   SVG: space the arrows by capture time\n"
+    "      --width N      fit the text in N columns (default: the terminal's\n"
+    "                     width; not on a terminal: $COLUMNS, else no limit)\n"
+    "      --follow       draw each arrow as its segment arrives (a capture\n"
+    "                     file still being written; Ctrl-C ends)\n"
+    "  -i, --interface IFACE  capture live on IFACE (implies --follow)\n"
+    "      --capture-filter EXPR  with -i: a capture filter (or -f EXPR)\n"
+    "      --line-buffered  write each line at once\n"
     "      --lang LANG    en (default) or zh: the language of the words\n"
     "  -o, --output FILE  write the text diagram to FILE\n"
     "      --strict       stop at the first bad input row (exit 65)\n"
@@ -95,6 +105,11 @@ typedef struct opts {
     const char *tshark;
     bool via_tshark;
     bool quiet;
+    int width;            /* --width N; 0 no limit, -1 not given */
+    bool follow;          /* --follow, or -i: each arrow as it comes */
+    const char *iface;    /* -i IFACE */
+    const char *filter;   /* -f / --capture-filter */
+    bool line_buffered;
 } opts;
 
 enum { K_SEG, K_FOLD };
@@ -127,6 +142,9 @@ typedef struct lconn {
     GArray *items;
     uint64_t n_segments;
     bool released;
+    bool head_drawn;    /* --follow: its head is out */
+    double t0;          /* --follow: the time of its first segment */
+    bool has_t0;
     tcpfsm_summary sum;
 } lconn;
 
@@ -140,7 +158,16 @@ typedef struct ladder {
     GString *svg;       /* the SVG body */
     double svg_y;       /* its height so far */
     unsigned long drawn;
+    int width;          /* display columns a text line may take; 0 any */
+    bool plain_states;  /* narrow Chinese: RFC names without the gloss */
+    uint64_t last_conn; /* --follow: the connection of the last row */
 } ladder;
+
+static const char *W(const ladder *L, int w);
+static const char *state_text(const ladder *L, tcpfsm_state st)
+{
+    return L->plain_states ? tcpfsm_state_name(st) : tcpfsm_state_text(st, L->o.lang);
+}
 
 static const char *W(const ladder *L, int w)
 {
@@ -353,23 +380,173 @@ static void cell(const ladder *L, GString *g, const char *text, int width,
         repeat(g, " ", pad);
 }
 
+/* display columns of a line that may hold colour escapes */
+static int vwidth(const char *s)
+{
+    GString *plain = g_string_new(NULL);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\033') {
+            while (*p && *p != 'm')
+                p++;
+            if (!*p)
+                break;
+            continue;
+        }
+        g_string_append_c(plain, *p);
+    }
+    int w = dwidth(plain->str);
+    g_string_free(plain, TRUE);
+    return w;
+}
+
+/* the line cut to `width` display columns, its last one "…" */
+static void cut_line(const ladder *L, GString *g, int width)
+{
+    GString *o = g_string_new(NULL);
+    int w = 0;
+    const char *p = g->str;
+    while (*p) {
+        if (*p == '\033') {
+            const char *q = p;
+            while (*q && *q != 'm')
+                q++;
+            if (*q)
+                q++;
+            g_string_append_len(o, p, q - p);
+            p = q;
+            continue;
+        }
+        const char *next = g_utf8_next_char(p);
+        char ch[8] = {0};
+        memcpy(ch, p, (size_t)(next - p) < 7 ? (size_t)(next - p) : 7);
+        int cw = dwidth(ch);
+        if (w + cw > width - 1)
+            break;
+        g_string_append_len(o, p, next - p);
+        w += cw;
+        p = next;
+    }
+    g_string_append(o, "…");
+    if (L->color)
+        g_string_append(o, C_RESET);
+    g_string_assign(g, o->str);
+    g_string_free(o, TRUE);
+}
+
 static void emit_line(ladder *L, GString *g)
 {
     /* no trailing blanks (golden files, copy and paste) */
     while (g->len && g->str[g->len - 1] == ' ')
         g_string_truncate(g, g->len - 1);
+    if (L->width > 0 && vwidth(g->str) > L->width)
+        cut_line(L, g, L->width);
     fputs(g->str, L->out);
     fputc('\n', L->out);
     g_string_truncate(g, 0);
 }
 
+/* a line of words longer than the width: broken at blanks */
+static void emit_words(ladder *L, GString *g, const char *text, const char *col)
+{
+    if (L->width <= 0 || dwidth(text) <= L->width) {
+        cell(L, g, text, 0, LEFT, col);
+        emit_line(L, g);
+        return;
+    }
+    char **words_ = g_strsplit(text, " ", -1);
+    GString *line = g_string_new(NULL);
+    for (int i = 0; words_[i]; i++) {
+        if (line->len && dwidth(line->str) + 1 + dwidth(words_[i]) > L->width) {
+            cell(L, g, line->str, 0, LEFT, col);
+            emit_line(L, g);
+            g_string_assign(line, "  ");
+        } else if (line->len) {
+            g_string_append_c(line, ' ');
+        }
+        g_string_append(line, words_[i]);
+    }
+    if (line->len) {
+        cell(L, g, line->str, 0, LEFT, col);
+        emit_line(L, g);
+    }
+    g_string_free(line, TRUE);
+    g_strfreev(words_);
+}
+
 typedef struct cols {
     int frame, time, client, lane, server, title;
     bool has_time;
+    bool wrap;     /* the title and check go on a line of their own */
     double t0;
 } cols;
 
-static void measure(const ladder *L, const lconn *c, cols *k)
+/* the longest step title, check and anomaly text of the connection */
+static int tail_width(const ladder *L, const lconn *c, const cols *k)
+{
+    char buf2[512];
+    int most = 0;
+    (void)L;
+    for (guint i = 0; c && i < c->items->len; i++) {
+        const item *it = &g_array_index(c->items, item, i);
+        if (it->kind == K_FOLD)
+            continue;
+        int w = k->title;
+        if (*check_text(it))
+            w += 2 + dwidth(check_text(it));
+        if (*anomaly_text(it->anomalies, buf2, sizeof buf2))
+            w += 2 + dwidth(buf2);
+        if (w > most)
+            most = w;
+    }
+    return most;
+}
+
+/* --width: drop the time column, narrow the lane, put the step title on
+ * a line of its own, in that order, until the rows fit */
+static void fit(const ladder *L, const lconn *c, cols *k, int lane_need)
+{
+    if (L->width <= 0)
+        return;
+    int tail = c ? tail_width(L, c, k) : k->title + 40;
+#define MAIN_W() (k->frame + 2 + (k->has_time ? k->time + 2 : 0) + k->client + 2 + \
+                  k->lane + 2 + k->server)
+    if (MAIN_W() + 2 + tail <= L->width)
+        return;
+    if (k->lane > lane_need) {
+        k->lane -= MAIN_W() + 2 + tail - L->width;
+        if (k->lane < lane_need)
+            k->lane = lane_need;
+    }
+    if (MAIN_W() + 2 + tail <= L->width)
+        return;
+    k->wrap = true;
+    if (MAIN_W() > L->width && k->has_time)
+        k->has_time = false;
+    if (MAIN_W() > L->width) {
+        k->lane -= MAIN_W() - L->width;
+        if (k->lane < 12)
+            k->lane = 12;
+    }
+#undef MAIN_W
+}
+
+static void measure_as(const ladder *L, const lconn *c, cols *k);
+
+/* the full layout, or, in Chinese when it does not fit, the states
+ * without their glosses */
+static void measure(ladder *L, const lconn *c, cols *k)
+{
+    L->plain_states = false;
+    measure_as(L, c, k);
+    if (L->width > 0 && L->o.lang == TCPFSM_LANG_ZH &&
+        (k->wrap || k->frame + 2 + (k->has_time ? k->time + 2 : 0) + k->client + 2 +
+                            k->lane + 2 + k->server + 2 + tail_width(L, c, k) > L->width)) {
+        L->plain_states = true;
+        measure_as(L, c, k);
+    }
+}
+
+static void measure_as(const ladder *L, const lconn *c, cols *k)
 {
     tcpfsm_lang lang = L->o.lang;
     char buf[256];
@@ -379,9 +556,9 @@ static void measure(const ladder *L, const lconn *c, cols *k)
     k->client = dwidth(tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang));
     k->server = dwidth(tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang));
     int w;
-    if ((w = dwidth(tcpfsm_state_text(c->cl0, lang))) > k->client)
+    if ((w = dwidth(state_text(L, c->cl0))) > k->client)
         k->client = w;
-    if ((w = dwidth(tcpfsm_state_text(c->sv0, lang))) > k->server)
+    if ((w = dwidth(state_text(L, c->sv0))) > k->server)
         k->server = w;
     int text = 0;
     for (guint i = 0; i < c->items->len; i++) {
@@ -399,9 +576,9 @@ static void measure(const ladder *L, const lconn *c, cols *k)
         }
         if ((w = dwidth(arrow_text(L, it, buf, sizeof buf)) + 6) > text)
             text = w;
-        if (it->cl_changed && (w = dwidth(tcpfsm_state_text(it->cl, lang))) > k->client)
+        if (it->cl_changed && (w = dwidth(state_text(L, it->cl))) > k->client)
             k->client = w;
-        if (it->sv_changed && (w = dwidth(tcpfsm_state_text(it->sv, lang))) > k->server)
+        if (it->sv_changed && (w = dwidth(state_text(L, it->sv))) > k->server)
             k->server = w;
         if ((w = dwidth(it->title)) > k->title)
             k->title = w;
@@ -417,6 +594,27 @@ static void measure(const ladder *L, const lconn *c, cols *k)
             }
         }
     }
+    fit(L, c, k, text);
+}
+
+/* --follow: columns fixed before the rows are known */
+static void measure_fixed(ladder *L, cols *k, double t0, bool has_time)
+{
+    L->plain_states = L->width > 0 && L->width < 150 && L->o.lang == TCPFSM_LANG_ZH;
+    tcpfsm_lang lang = L->o.lang;
+    memset(k, 0, sizeof *k);
+    k->frame = 6;
+    k->has_time = has_time;
+    k->t0 = t0;
+    k->time = 10;
+    for (int s = 0; s < TCPFSM_STATE_MAX; s++) {
+        int w = dwidth(state_text(L, (tcpfsm_state)s));
+        if (w > k->client)
+            k->client = k->server = w;
+    }
+    k->lane = 44;
+    k->title = lang == TCPFSM_LANG_ZH ? 20 : 13;
+    fit(L, NULL, k, 36);
 }
 
 /* frame and time columns */
@@ -431,14 +629,34 @@ static void lead(const ladder *L, GString *g, const cols *k, const char *frame,
     }
 }
 
-static void draw_text(ladder *L, const lconn *c)
+/* text in the lane between the lifelines, cut to fit */
+static void in_lane(const ladder *L, GString *g, const cols *k, const char *text,
+                    const char *col, const char *bar)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", text);
+    if (dwidth(buf) > k->lane - 2) {
+        GString *t = g_string_new(buf);
+        ladder tmp = *L;
+        tmp.color = false;
+        cut_line(&tmp, t, k->lane - 2);
+        snprintf(buf, sizeof buf, "%s", t->str);
+        g_string_free(t, TRUE);
+    }
+    int pad = k->lane - dwidth(buf);
+    repeat(g, " ", k->client);
+    g_string_append_printf(g, " %s", bar);
+    repeat(g, " ", pad / 2);
+    cell(L, g, buf, 0, LEFT, col);
+    repeat(g, " ", pad - pad / 2);
+    g_string_append(g, bar);
+}
+
+static void draw_head(ladder *L, const lconn *c, const cols *k)
 {
     tcpfsm_lang lang = L->o.lang;
-    cols k;
-    measure(L, c, &k);
     GString *g = g_string_new(NULL);
-    char name[64], ca[80], sa[80], buf[512], buf2[512];
-
+    char name[64], ca[80], sa[80], buf[512];
     if (L->drawn)
         emit_line(L, g);
     conn_name(L, c, name, sizeof name);
@@ -447,89 +665,135 @@ static void draw_text(ladder *L, const lconn *c)
     snprintf(buf, sizeof buf, W(L, TCPFSM_W_HEADER), name,
              tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), ca,
              tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), sa);
-    cell(L, g, buf, 0, LEFT, C_BOLD);
-    emit_line(L, g);
+    emit_words(L, g, buf, C_BOLD);
 
     /* column heads, then the states before the first segment */
-    lead(L, g, &k, W(L, TCPFSM_W_FRAME), W(L, TCPFSM_W_TIME));
-    cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), k.client, RIGHT, C_BOLD);
-    repeat(g, " ", k.lane + 4);
+    lead(L, g, k, W(L, TCPFSM_W_FRAME), W(L, TCPFSM_W_TIME));
+    cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_CLIENT, lang), k->client, RIGHT, C_BOLD);
+    repeat(g, " ", k->lane + 4);
     cell(L, g, tcpfsm_role_text(TCPFSM_ROLE_SERVER, lang), 0, LEFT, C_BOLD);
     emit_line(L, g);
-    lead(L, g, &k, "", "");
-    cell(L, g, tcpfsm_state_text(c->cl0, lang), k.client, RIGHT, C_CYAN);
+    lead(L, g, k, "", "");
+    cell(L, g, state_text(L, c->cl0), k->client, RIGHT, C_CYAN);
     g_string_append(g, " │");
-    repeat(g, " ", k.lane);
+    repeat(g, " ", k->lane);
     g_string_append(g, "│ ");
-    cell(L, g, tcpfsm_state_text(c->sv0, lang), 0, LEFT, C_CYAN);
+    cell(L, g, state_text(L, c->sv0), 0, LEFT, C_CYAN);
     emit_line(L, g);
+    g_string_free(g, TRUE);
+}
 
-    for (guint i = 0; i < c->items->len; i++) {
-        const item *it = &g_array_index(c->items, item, i);
-        char fr[48], tm[48];
-        frame_text(it, fr, sizeof fr);
-        tm[0] = '\0';
-        if (it->has_time)
-            snprintf(tm, sizeof tm, "%.6f", it->time - k.t0);
-        lead(L, g, &k, fr, tm);
-        if (it->kind == K_FOLD) {
-            fold_text(L, it, buf, sizeof buf);
-            int pad = k.lane - dwidth(buf);
-            repeat(g, " ", k.client);
-            g_string_append(g, " ┆");
-            repeat(g, " ", pad / 2);
-            cell(L, g, buf, 0, LEFT, C_DIM);
-            repeat(g, " ", pad - pad / 2);
-            g_string_append(g, "┆");
-            emit_line(L, g);
-            continue;
-        }
-        cell(L, g, it->cl_changed ? tcpfsm_state_text(it->cl, lang) : "",
-             k.client, RIGHT, C_CYAN);
-        g_string_append(g, " │");
-        /* the arrow, its text in the middle */
-        arrow_text(L, it, buf, sizeof buf);
-        int room = k.lane - dwidth(buf) - 3; /* two blanks and the head */
-        int a = room / 2, b = room - a;
-        GString *arrow = g_string_new(NULL);
-        if (it->dir == 1)
-            g_string_append(arrow, "◀");
-        repeat(arrow, "─", it->dir == 0 ? a : b);
-        g_string_append_printf(arrow, " %s ", buf);
-        repeat(arrow, "─", it->dir == 0 ? b : a);
-        if (it->dir == 0)
-            g_string_append(arrow, "▶");
-        cell(L, g, arrow->str, 0, LEFT, it->anomalies ? C_RED : NULL);
-        g_string_free(arrow, TRUE);
-        g_string_append(g, "│ ");
-        cell(L, g, it->sv_changed ? tcpfsm_state_text(it->sv, lang) : "",
-             k.server, LEFT, C_CYAN);
-        g_string_append(g, "  ");
-        cell(L, g, it->title, k.title, LEFT, C_BOLD);
-        if (*check_text(it)) {
-            g_string_append(g, "  ");
-            cell(L, g, check_text(it), 0, LEFT, it->ack_ok ? C_GREEN : C_RED);
-        }
-        anomaly_text(it->anomalies, buf2, sizeof buf2);
-        if (*buf2) {
-            g_string_append(g, "  ");
-            cell(L, g, buf2, 0, LEFT, C_RED);
-        }
+static void draw_item(ladder *L, const cols *k, const item *it)
+{
+    GString *g = g_string_new(NULL);
+    char buf[512], buf2[512];
+    char fr[48], tm[48];
+    frame_text(it, fr, sizeof fr);
+    tm[0] = '\0';
+    if (it->has_time)
+        snprintf(tm, sizeof tm, "%.6f", it->time - k->t0);
+    lead(L, g, k, fr, tm);
+    if (it->kind == K_FOLD) {
+        fold_text(L, it, buf, sizeof buf);
+        in_lane(L, g, k, buf, C_DIM, "┆");
         emit_line(L, g);
+        g_string_free(g, TRUE);
+        return;
     }
-
-    summary_lines(L, c, buf, sizeof buf, buf2, sizeof buf2);
-    cell(L, g, buf, 0, LEFT, NULL);
+    cell(L, g, it->cl_changed ? state_text(L, it->cl) : "",
+         k->client, RIGHT, C_CYAN);
+    g_string_append(g, " │");
+    /* the arrow, its text in the middle */
+    arrow_text(L, it, buf, sizeof buf);
+    if (dwidth(buf) > k->lane - 5) {
+        GString *t = g_string_new(buf);
+        ladder tmp = *L;
+        tmp.color = false;
+        cut_line(&tmp, t, k->lane - 5);
+        snprintf(buf, sizeof buf, "%s", t->str);
+        g_string_free(t, TRUE);
+    }
+    int room = k->lane - dwidth(buf) - 3; /* two blanks and the head */
+    int a = room / 2, b = room - a;
+    GString *arrow = g_string_new(NULL);
+    if (it->dir == 1)
+        g_string_append(arrow, "◀");
+    repeat(arrow, "─", it->dir == 0 ? a : b);
+    g_string_append_printf(arrow, " %s ", buf);
+    repeat(arrow, "─", it->dir == 0 ? b : a);
+    if (it->dir == 0)
+        g_string_append(arrow, "▶");
+    cell(L, g, arrow->str, 0, LEFT, it->anomalies ? C_RED : NULL);
+    g_string_free(arrow, TRUE);
+    g_string_append(g, "│ ");
+    cell(L, g, it->sv_changed ? state_text(L, it->sv) : "",
+         k->server, LEFT, C_CYAN);
+    snprintf(buf, sizeof buf, "%s", check_text(it));
+    anomaly_text(it->anomalies, buf2, sizeof buf2);
+    if (k->wrap) {
+        /* the step, its check and the anomalies on the next line, in the
+         * lane */
+        emit_line(L, g);
+        GString *t = g_string_new(it->title);
+        if (*buf)
+            g_string_append_printf(t, "%s%s", t->len ? "  " : "", buf);
+        if (*buf2)
+            g_string_append_printf(t, "%s%s", t->len ? "  " : "", buf2);
+        if (t->len) {
+            lead(L, g, k, "", "");
+            in_lane(L, g, k, t->str, *buf2 ? C_RED : C_BOLD, "│");
+            emit_line(L, g);
+        }
+        g_string_free(t, TRUE);
+        g_string_free(g, TRUE);
+        return;
+    }
+    g_string_append(g, "  ");
+    cell(L, g, it->title, k->title, LEFT, C_BOLD);
+    if (*buf) {
+        g_string_append(g, "  ");
+        cell(L, g, buf, 0, LEFT, it->ack_ok ? C_GREEN : C_RED);
+    }
+    if (*buf2) {
+        g_string_append(g, "  ");
+        cell(L, g, buf2, 0, LEFT, C_RED);
+    }
     emit_line(L, g);
-    cell(L, g, buf2, 0, LEFT, NULL);
+    g_string_free(g, TRUE);
+}
+
+static void draw_tail(ladder *L, const lconn *c)
+{
+    GString *g = g_string_new(NULL);
+    char buf[512], buf2[512];
+    summary_lines(L, c, buf, sizeof buf, buf2, sizeof buf2);
+    emit_words(L, g, buf, NULL);
     if (c->sum.anomalies) {
         char list[256], an[300];
         snprintf(an, sizeof an, W(L, TCPFSM_W_ANOMALIES),
                  tcpfsm_anomalies_str(c->sum.anomalies, list, sizeof list));
-        cell(L, g, an, 0, LEFT, C_RED);
+        if (L->width > 0 && dwidth(buf2) + dwidth(an) > L->width) {
+            emit_words(L, g, buf2, NULL);
+            emit_words(L, g, an + (an[0] == ';' ? 2 : 0), C_RED);
+        } else {
+            cell(L, g, buf2, 0, LEFT, NULL);
+            cell(L, g, an, 0, LEFT, C_RED);
+            emit_line(L, g);
+        }
+    } else {
+        emit_words(L, g, buf2, NULL);
     }
-    emit_line(L, g);
     g_string_free(g, TRUE);
+}
+
+static void draw_text(ladder *L, const lconn *c)
+{
+    cols k;
+    measure(L, c, &k);
+    draw_head(L, c, &k);
+    for (guint i = 0; i < c->items->len; i++)
+        draw_item(L, &k, &g_array_index(c->items, item, i));
+    draw_tail(L, c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -885,6 +1149,14 @@ static void add_segment(ladder *L, const tcpfsm_segment *seg,
             return;
         c = g_new0(lconn, 1);
         c->conn_id = lab->conn_id;
+        /* what the head shows before the summary is known (--follow) */
+        bool cl = lab->role == TCPFSM_ROLE_CLIENT;
+        c->sum.stream = seg->stream;
+        c->sum.conn_id = lab->conn_id;
+        c->sum.client_addr = cl ? seg->src : seg->dst;
+        c->sum.client_port = cl ? seg->sport : seg->dport;
+        c->sum.server_addr = cl ? seg->dst : seg->src;
+        c->sum.server_port = cl ? seg->dport : seg->sport;
         c->items = g_array_new(FALSE, TRUE, sizeof(item));
         g_hash_table_insert(L->conns, &c->conn_id, c);
     }
@@ -925,6 +1197,29 @@ static void add_segment(ladder *L, const tcpfsm_segment *seg,
     item *tail = c->items->len
                      ? &g_array_index(c->items, item, c->items->len - 1)
                      : NULL;
+    if (L->o.follow) {
+        /* drawn at once, kept for nothing */
+        cols k;
+        if (!c->has_t0 && it.has_time) {
+            c->t0 = it.time;
+            c->has_t0 = true;
+        }
+        measure_fixed(L, &k, c->t0, c->has_t0);
+        if (!c->head_drawn) {
+            draw_head(L, c, &k);
+            c->head_drawn = true;
+            L->drawn++;
+        } else if (L->last_conn != c->conn_id) {
+            char name[64];
+            GString *g = g_string_new(NULL);
+            cell(L, g, conn_name(L, c, name, sizeof name), 0, LEFT, C_BOLD);
+            emit_line(L, g);
+            g_string_free(g, TRUE);
+        }
+        L->last_conn = c->conn_id;
+        draw_item(L, &k, &it);
+        return;
+    }
     if (it.foldable && tail && tail->kind == K_FOLD) {
         merge_fold(tail, &it);
     } else if (it.foldable && tail && tail->kind == K_SEG && tail->foldable) {
@@ -954,11 +1249,16 @@ static void flush(ladder *L)
 {
     for (guint i = 0; i < L->pending->len; i++) {
         lconn *c = g_ptr_array_index(L->pending, i);
-        if (L->o.svg)
+        if (L->o.follow) {
+            draw_tail(L, c); /* its rows are out */
+            L->last_conn = 0;
+        } else if (L->o.svg) {
             draw_svg(L, c);
-        else
+        } else {
             draw_text(L, c);
-        L->drawn++;
+        }
+        if (!L->o.follow)
+            L->drawn++;
         g_hash_table_remove(L->conns, &c->conn_id);
     }
     g_ptr_array_set_size(L->pending, 0);
@@ -1037,12 +1337,40 @@ int ladder_main(int argc, char **argv)
         {"via-tshark", no_argument, NULL, 'V'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        {"width", required_argument, NULL, 'w'},
+        {"follow", no_argument, NULL, 'F'},
+        {"interface", required_argument, NULL, 'i'},
+        {"capture-filter", required_argument, NULL, 'f'},
+        {"line-buffered", no_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
+    o->width = -1;
     optind = 1;
     int opt;
-    while ((opt = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:hqi:f:", longopts, NULL)) != -1) {
         switch (opt) {
+        case 'w': {
+            char *e;
+            errno = 0;
+            long v = strtol(optarg, &e, 10);
+            if (e == optarg || *e || errno || v < 0 || v > 100000)
+                return usage_error("--width: not a number of columns: '%s' (0 = no limit)",
+                                   optarg);
+            o->width = (int)v;
+            break;
+        }
+        case 'F':
+            o->follow = true;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'f':
+            o->filter = optarg;
+            break;
+        case 'B':
+            o->line_buffered = true;
+            break;
         case 's': {
             char *e;
             errno = 0;
@@ -1105,6 +1433,16 @@ int ladder_main(int argc, char **argv)
         return TCPFSM_EXIT_USAGE;
     }
     const char *path = optind < argc ? argv[optind] : NULL;
+    if (o->filter && !o->iface)
+        return usage_error("%s", "a capture filter needs -i IFACE");
+    if (o->iface && path)
+        return usage_error("-i %s captures live: give no INPUT", o->iface);
+    if (o->iface)
+        o->follow = true; /* a live capture is drawn as it comes */
+    if (o->follow && o->svg)
+        return usage_error("%s", "--follow draws text as it comes; --svg draws a file at the end");
+    if (o->follow)
+        o->all = true; /* nothing is folded: a row cannot wait for the next */
 
     L.out = stdout;
     if (o->output && !(L.out = fopen(o->output, "w"))) {
@@ -1118,14 +1456,30 @@ int ladder_main(int argc, char **argv)
             return TCPFSM_EXIT_IOERR;
         }
     }
+    /* the width: --width, else the terminal's, else $COLUMNS, else none */
+    L.width = o->width > 0 ? o->width : 0;
+    if (o->width < 0 && !o->output) {
+        struct winsize ws;
+        const char *cols_env = getenv("COLUMNS");
+        if (isatty(fileno(stdout)) && ioctl(fileno(stdout), TIOCGWINSZ, &ws) == 0 &&
+            ws.ws_col > 0)
+            L.width = ws.ws_col;
+        else if (cols_env && atoi(cols_env) > 0)
+            L.width = atoi(cols_env);
+    }
+    if (o->line_buffered)
+        setvbuf(L.out, NULL, _IOLBF, 0);
     const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
     L.color = !o->svg && !o->output && isatty(fileno(stdout)) &&
               !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 
     input in;
     input_opts io = {.tshark = o->tshark, .strict = o->strict,
-                     .via_tshark = o->via_tshark, .quiet = o->quiet};
-    int rc = input_open(&in, path, &io);
+                     .via_tshark = o->via_tshark, .quiet = o->quiet,
+                     .flush_idle = o->svg ? NULL : L.out,
+                     .live = o->iface != NULL, .live_filter = o->filter,
+                     .follow = o->follow && !o->iface};
+    int rc = input_open(&in, o->iface ? o->iface : path, &io);
     if (rc) {
         if (o->output)
             fclose(L.out);
@@ -1163,6 +1517,9 @@ int ladder_main(int argc, char **argv)
         flush(&L);
     }
     if (status != TCPFSM_EXIT_DATAERR) {
+        if (live_stopped())
+            fprintf(stderr, "\ntcpfsm: %s: stopped (signal %d)\n",
+                    o->iface ? o->iface : path ? path : "-", live_stopped());
         tcpfsm_engine_finish(eng);
         flush(&L);
     }

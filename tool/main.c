@@ -13,8 +13,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "diagram.h"
+#include "help.h"
 #include "input.h"
 #include "ladder.h"      /* [ladder] */
+#include "live.h"
 #include "output.h"
 #include "tcpfsm.h"
 #include "tcpfsm_lang.h" /* [lang] */
@@ -45,13 +48,14 @@ static const char usage_text[] =
     "moves it causes on both endpoints (RFC 9293), and summarize connections.\n"
     "\n"
     "Commands:\n"
-    "  annotate [--format tsv|jsonl|csv] [--lang en|zh] [INPUT]\n"
+    "  annotate [--format tsv|jsonl|csv] [--lang en|zh] [INPUT | -i IFACE]\n"
     "  annotate --output-dir DIR [--jobs N] FILE...\n"
     "        the input rows plus the label columns: event phase step close role\n"
     "        src_prev src_state dst_prev dst_state seq_rel ack_rel ack_ok anomaly\n"
     "        label; with --output-dir, one DIR/NAME.tcpfsm.tsv (.csv, .jsonl)\n"
     "        per FILE\n"
-    "  summary [--format tsv|jsonl] [--zeek[=bare]] [INPUT...]\n"
+    "  summary [--format tsv|jsonl] [--zeek[=bare]] [--pretty]\n"
+    "          [INPUT... | -i IFACE]\n"
     "        one record per connection: stream client server first_frame\n"
     "        last_frame duration handshake close active_closer client_state\n"
     "        server_state syn_rtt irtt client_packets server_packets client_bytes\n"
@@ -59,13 +63,18 @@ static const char usage_text[] =
     "        orig_pkts resp_pkts anomalies; with several inputs, one combined\n"
     "        summary whose first column, file, names the input\n"
     "  ladder [--stream N | --conn ADDR:PORT-ADDR:PORT] [--all] [--svg FILE]\n"
-    "         [--time-scale] [--lang en|zh] [INPUT]\n"
+    "         [--time-scale] [--width N] [--follow] [--lang en|zh]\n"
+    "         [INPUT | -i IFACE]\n"
     "        each connection (or the one selected) as a ladder diagram: client\n"
     "        left, server right, one arrow per segment with its flags, relative\n"
     "        Seq/Ack/Len, step and check, each side's state where it changes\n"
+    "  diagram [--stream N] [--svg FILE] [--lang en|zh] [INPUT]\n"
+    "        RFC 9293's state diagram with the path each endpoint of the\n"
+    "        connection took: client and server in their colours, each edge\n"
+    "        with the frame that caused it, edges never taken in grey\n"
     "  fields [CAPTURE]\n"
     "        print the tshark command that exports the input tcpfsm reads\n"
-    "  help, --help      this text\n"
+    "  help, --help      this text (COMMAND --help: that command's)\n"
     "  version, --version\n"
     "\n"
     "INPUT is a pcap/pcapng capture file, read directly (Ethernet, 802.1Q/QinQ,\n"
@@ -89,6 +98,13 @@ static const char usage_text[] =
     "                     $TCPFSM_TSHARK)\n"
     "  -q, --quiet        no progress line (shown only on a terminal, for\n"
     "                     inputs that take more than a second)\n"
+    "      --line-buffered  write each row at once (default: whenever the\n"
+    "                     input has nothing more to read right now)\n"
+    "  -i, --interface IFACE  capture live on IFACE (libpcap; needs the\n"
+    "                     rights dumpcap needs) until Ctrl-C (SIGINT) or\n"
+    "                     SIGTERM, then summarize what is still open\n"
+    "      --capture-filter EXPR  with -i: a capture filter (BPF, as\n"
+    "                     tcpdump's); -f EXPR too, when EXPR is not a format\n"
     "      --lang LANG    en (default) or zh: the language of the label\n"
     "                     sentence and of the ladder; tokens never change\n"
     "  summary only:\n"
@@ -100,6 +116,8 @@ static const char usage_text[] =
     "      --ignore-checksums  as zeek -C: bad TCP checksums are not dropped\n"
     "                     (without it, tshark checks checksums for --zeek)\n"
     "      --no-zeek-timers  never expire connections (Zeek's timers off)\n"
+    "      --pretty       an aligned table for reading (default on a\n"
+    "                     terminal; --no-pretty: tab-separated there too)\n"
     "  ladder only:\n"
     "      --stream N     only the connection with tcp.stream N\n"
     "      --conn A:P-B:P only the connection(s) between these two endpoints\n"
@@ -108,6 +126,10 @@ static const char usage_text[] =
     "      --svg FILE     write the diagram as SVG to FILE (- for standard\n"
     "                     output) instead of text\n"
     "      --time-scale   with --svg: space the arrows by capture time\n"
+    "      --width N      fit the text in N columns (default: the terminal's\n"
+    "                     width; not on a terminal: $COLUMNS, else no limit)\n"
+    "      --follow       draw each arrow as its segment arrives (a live\n"
+    "                     capture, or a capture file still being written)\n"
     "\n"
     "Exit status:\n"
     "   0  success\n"
@@ -135,7 +157,24 @@ typedef struct run {
     tcpfsm_lang lang;     /* [lang] --lang: language of the label column */
     size_t max_open;      /* --max-open: open connections held at most */
     tcpfsm_engine *eng;   /* for --zeek: released as Zeek removes */
+    bool finishing;       /* annotate -i: the end, what is still open */
 } run;
+
+/* annotate -i: at the end, the connections still open, on stderr */
+static void on_open_at_end(const tcpfsm_summary *s, void *user)
+{
+    run *r = user;
+    if (!r->finishing)
+        return;
+    char ca[80], sa[80];
+    tcpfsm_endpoint_str(&s->client_addr, s->client_port, ca, sizeof ca);
+    tcpfsm_endpoint_str(&s->server_addr, s->server_port, sa, sizeof sa);
+    fprintf(stderr, "tcpfsm: at the end: stream %lld client %s, server %s: "
+            "handshake %s, close %s, client %s, server %s\n",
+            (long long)s->stream, ca, sa, tcpfsm_handshake_name(s->handshake),
+            tcpfsm_close_name(s->close), tcpfsm_state_name(s->client_state),
+            tcpfsm_state_name(s->server_state));
+}
 
 static void on_summary(const tcpfsm_summary *s, void *user)
 {
@@ -188,6 +227,10 @@ static int process(run *rn, const char *path)
         zt = tcpfsm_zeek_table_new(&zo, on_zeek_record, rn);
         tcpfsm_zeek_table_set_max_open(zt, rn->max_open);
     }
+    if (annotate && rn->io.live) {
+        cfg.on_summary = on_open_at_end;
+        cfg.user = rn;
+    }
     if (!annotate) {
         cfg.on_summary = on_summary;
         cfg.user = rn;
@@ -221,6 +264,10 @@ static int process(run *rn, const char *path)
     if (status != EXIT_DATAERR) {
         if (zt)
             tcpfsm_zeek_table_finish(zt);
+        rn->finishing = true;
+        if (rn->io.live && live_stopped())
+            fprintf(stderr, "\ntcpfsm: %s: capture stopped (signal %d), %llu "
+                    "packets\n", path, live_stopped(), in.rows + in.bad_rows);
         tcpfsm_engine_finish(eng);
     }
     uint64_t evicted = tcpfsm_engine_evictions(eng);
@@ -513,6 +560,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "ladder")) /* [ladder] tool/ladder.c */
         return ladder_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diagram")) /* tool/diagram.c */
+        return diagram_main(argc - 1, argv + 1);
     if (strcmp(cmd, "annotate") && strcmp(cmd, "summary") && strcmp(cmd, "fields")) {
         fprintf(stderr, "tcpfsm: unknown command '%s' (try tcpfsm --help)\n", cmd);
         return EXIT_USAGE;
@@ -540,14 +589,45 @@ int main(int argc, char **argv)
         {"no-zeek-timers", no_argument, NULL, 'N'},
         {"lang", required_argument, NULL, 'L'}, /* [lang] */
         {"help", no_argument, NULL, 'h'},
+        {"line-buffered", no_argument, NULL, 'B'},
+        {"interface", required_argument, NULL, 'i'},
+        {"capture-filter", required_argument, NULL, 'F'},
+        {"pretty", no_argument, NULL, 'P'},
+        {"no-pretty", no_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
+    const char *iface = NULL, *filter = NULL;
+    bool line_buffered = false;
+    int pretty = -1; /* -1: on a terminal */
     optind = 2;
     int opt;
-    while ((opt = getopt_long(argc, argv, "f:o:D:j:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:o:D:j:qhi:", longopts, NULL)) != -1) {
         switch (opt) {
+        case 'B':
+            line_buffered = true;
+            break;
+        case 'i':
+            iface = optarg;
+            break;
+        case 'F':
+            filter = optarg;
+            break;
+        case 'P':
+        case 'p':
+            if (strcmp(cmd, "summary")) {
+                fprintf(stderr, "tcpfsm: %s: --pretty is an option of summary\n",
+                        cmd);
+                return EXIT_USAGE;
+            }
+            pretty = opt == 'P';
+            break;
         case 'f': {
             int f = out_format_parse(optarg);
+            if (f < 0 && strcmp(cmd, "fields")) {
+                /* -f EXPR as tshark's: a capture filter (with -i) */
+                filter = optarg;
+                break;
+            }
             if (f < 0 || (f == OUT_CSV && strcmp(cmd, "annotate"))) {
                 fprintf(stderr, "tcpfsm: %s: --format: unknown format '%s'\n",
                         cmd, optarg);
@@ -630,13 +710,24 @@ int main(int argc, char **argv)
             }
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(command_help(cmd) ? command_help(cmd) : usage_text, stdout);
             return EXIT_OK;
         default:
             return EXIT_USAGE;
         }
     }
     int ninputs = argc - optind;
+    if (filter && !iface) {
+        fprintf(stderr, "tcpfsm: %s: -f: unknown format '%s' (tsv, jsonl%s); "
+                "as a capture filter it needs -i IFACE\n", cmd, filter,
+                strcmp(cmd, "annotate") ? "" : ", csv");
+        return EXIT_USAGE;
+    }
+    if (iface && (ninputs || !strcmp(cmd, "fields"))) {
+        fprintf(stderr, "tcpfsm: %s: -i %s captures live: give no INPUT\n", cmd,
+                iface);
+        return EXIT_USAGE;
+    }
     const char *input = ninputs > 0 ? argv[optind] : NULL;
 
     if (!strcmp(cmd, "fields")) {
@@ -672,12 +763,44 @@ int main(int argc, char **argv)
             return EXIT_IOERR;
         }
     }
-    int rc;
+    if (iface) {
+        rn.io.live = true;
+        rn.io.live_filter = filter;
+        input = iface;
+    }
+    if (line_buffered)
+        setvbuf(rn.out, NULL, _IOLBF, 0);
     bool batch = outdir || ninputs > 1;
+    if (!batch)
+        rn.io.flush_idle = rn.out; /* live use: rows leave as they come */
+    /* summary --pretty: the table is aligned once it is all there */
+    FILE *final_out = rn.out;
+    char *table = NULL;
+    size_t table_len = 0;
+    if (pretty < 0)
+        pretty = !strcmp(cmd, "summary") && !iface && !output &&
+                 isatty(fileno(stdout));
+    if (pretty && rn.format == OUT_TSV) {
+        rn.out = open_memstream(&table, &table_len);
+        rn.io.flush_idle = NULL;
+    } else {
+        pretty = 0;
+    }
+    int rc;
     if (batch)
         rc = run_batch(&rn, argv + optind, ninputs, outdir, (int)jobs);
     else
         rc = process(&rn, input); /* flushes and reports a write error */
+    if (pretty) {
+        fclose(rn.out);
+        rn.out = final_out;
+        out_pretty_table(rn.out, table, table_len);
+        free(table);
+        if (fflush(rn.out) != 0 || ferror(rn.out)) {
+            fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
+            rc = EXIT_IOERR;
+        }
+    }
     if (batch && (fflush(rn.out) != 0 || ferror(rn.out))) {
         fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
         rc = EXIT_IOERR;

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 int out_format_parse(const char *name)
 {
     if (!strcmp(name, "tsv"))
@@ -85,7 +87,8 @@ static inline void ob_u64(obuf *o, unsigned long long v)
 static void big_buffer(FILE *fp)
 {
     static char *buf;
-    if (buf || __fpending(fp) != 0 || isatty(fileno(fp)))
+    if (buf || __fpending(fp) != 0 || fileno(fp) < 0 || isatty(fileno(fp)) ||
+        __flbf(fp))
         return;
     buf = malloc(256 * 1024);
     if (buf && setvbuf(fp, buf, _IOFBF, 256 * 1024) != 0) {
@@ -576,4 +579,65 @@ void out_text_cell(FILE *fp, out_format f, const char *v)
     else
         cell(o, f, v);
     ob_flush(o, fp);
+}
+
+/* ---- summary --pretty ---- */
+
+/* display columns of UTF-8 text: East Asian wide characters count 2 */
+static int display_width(const char *s, size_t n)
+{
+    int w = 0;
+    const char *end = s + n;
+    while (s < end) {
+        gunichar c = g_utf8_get_char_validated(s, end - s);
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            s++;
+            w++;
+            continue;
+        }
+        w += g_unichar_iswide(c) ? 2 : g_unichar_iszerowidth(c) ? 0 : 1;
+        s = g_utf8_next_char(s);
+    }
+    return w;
+}
+
+void out_pretty_table(FILE *fp, const char *tsv, size_t len)
+{
+    GArray *widths = g_array_new(FALSE, TRUE, sizeof(int));
+    for (int pass = 0; pass < 2; pass++) {
+        const char *p = tsv, *end = tsv + len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *eol = nl ? nl : end;
+            int col = 0;
+            const char *c = p;
+            for (;;) {
+                const char *tab = memchr(c, '\t', (size_t)(eol - c));
+                const char *ce = tab ? tab : eol;
+                size_t n = (size_t)(ce - c);
+                const char *text = n ? c : "-";
+                size_t tn = n ? n : 1;
+                int w = display_width(text, tn);
+                if (pass == 0) {
+                    if ((guint)col >= widths->len)
+                        g_array_set_size(widths, col + 1);
+                    if (w > g_array_index(widths, int, col))
+                        g_array_index(widths, int, col) = w;
+                } else {
+                    fwrite(text, 1, tn, fp);
+                    if (tab)
+                        for (int k = w; k < g_array_index(widths, int, col) + 2; k++)
+                            fputc(' ', fp);
+                }
+                col++;
+                if (!tab)
+                    break;
+                c = tab + 1;
+            }
+            if (pass == 1)
+                fputc('\n', fp);
+            p = eol + 1;
+        }
+    }
+    g_array_free(widths, TRUE);
 }

@@ -21,5 +21,9 @@ void out_summary_header(FILE *fp, out_format f);
  * JSON string. */
 void out_text_cell(FILE *fp, out_format f, const char *v);
 void out_summary_row(FILE *fp, out_format f, const tcpfsm_summary *s);
+/* summary --pretty: the TSV text (len bytes) as a table whose columns are
+ * aligned (display columns: a CJK character counts 2), two blanks apart;
+ * an empty cell shows as "-". */
+void out_pretty_table(FILE *fp, const char *tsv, size_t len);
 
 #endif

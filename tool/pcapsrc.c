@@ -251,6 +251,58 @@ fail:
     return NULL;
 }
 
+pcapsrc *pcapsrc_open_live(struct pcap *pc, bool nano, char *err, size_t errsize)
+{
+    int dlt = pcap_datalink(pc);
+    if (!pcs_dlt_supported(dlt)) {
+        const char *name = pcap_datalink_val_to_name(dlt);
+        snprintf(err, errsize, "link type %d (%s) is not decoded directly", dlt,
+                 name ? name : "unknown");
+        return NULL;
+    }
+    pcapsrc *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    pcs_conv_init(&p->convs);
+    p->pc = pc;
+    p->fd = -1;
+    p->live = true;
+    p->dlt = dlt;
+    p->tsprec = nano ? 0 : 1;
+    p->window_value = -1;
+    p->snapshot = (uint32_t)pcap_snapshot(pc);
+    return p;
+}
+
+void pcapsrc_set_follow(pcapsrc *p, bool follow) { p->follow = follow; }
+
+/* follow: the next record is all in the file (its length read ahead) */
+static bool record_written(pcapsrc *p)
+{
+    struct stat st;
+    uint8_t h[16];
+    if (fstat(p->fd, &st) != 0 || pread(p->fd, h, 16, p->pos) != 16)
+        return false;
+    uint32_t len;
+    if (p->pcapng) {
+        memcpy(&len, h + 4, 4);
+        if (p->ng_swapped)
+            len = __builtin_bswap32(len);
+    } else {
+        uint32_t m;
+        memcpy(&len, h + 8, 4);
+        if (pread(p->fd, &m, 4, 0) == 4 && (m == 0xd4c3b2a1u || m == 0x4d3cb2a1u))
+            len = __builtin_bswap32(len);
+        len += 16;
+    }
+    if ((int64_t)st.st_size < p->pos + (int64_t)len)
+        return false;
+    clearerr(p->fp); /* stdio keeps an end of file it met */
+    return true;
+}
+
 void pcapsrc_close(pcapsrc *p)
 {
     if (!p)
@@ -506,9 +558,15 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize)
         hdr = &p->held_hdr;
         data = p->held_data;
     } else {
+        if (p->follow && !record_written(p))
+            return PCAPSRC_AGAIN;
         int rc = pcap_next_ex(p->pc, &hdr, &data);
         if (rc == PCAP_ERROR_BREAK)
             return PCAPSRC_EOF;
+        if (rc == 0 && p->live)
+            return PCAPSRC_AGAIN;
+        if (rc == 1 && p->live)
+            goto decode;
         if (rc != 1) {
             const char *m = pcap_geterr(p->pc);
             if (m && strstr(m, "truncated"))

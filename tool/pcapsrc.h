@@ -38,6 +38,7 @@ enum {
     PCAPSRC_UNSUPPORTED = -3, /* this frame needs a decoder pcapsrc lacks
                                  (tunnel, PPP, MPLS...): err says which;
                                  the caller falls back to tshark */
+    PCAPSRC_AGAIN = -4,       /* live or growing file: nothing yet */
     PCAPSRC_BAD_ROW = 2,      /* a TCP frame whose tshark row tsv.c rejects
                                  (e.g. a TCP header cut short: tcp.ack_raw
                                  empty); err holds tsv_parse's "field:
@@ -50,6 +51,15 @@ enum {
  * falls back to tshark. */
 pcapsrc *pcapsrc_open(const char *path, bool *unsupported, char *err,
                       size_t errsize);
+
+/* A live capture (tool/live.c opens it; pcapsrc takes it over and closes
+ * it) read with the same decoder; pcapsrc_next returns PCAPSRC_AGAIN when
+ * the read timed out.  NULL + err when its link type is not decoded. */
+struct pcap;
+pcapsrc *pcapsrc_open_live(struct pcap *pc, bool nano, char *err, size_t errsize);
+/* A capture file that grows (ladder --follow): pcapsrc_next returns
+ * PCAPSRC_AGAIN instead of reading a record that is not all written. */
+void pcapsrc_set_follow(pcapsrc *p, bool follow);
 
 /* Reads the next frame.
  *  1 (PCAPSRC_SEGMENT): a TCP segment, seg filled exactly as tsv_parse

@@ -133,6 +133,8 @@ struct pcapsrc {
 
     uint8_t *reasm_bufs[MAX_IP_DEPTH + 2]; /* reassembled payloads */
     int nreasm;
+    bool live;              /* a live capture (pcapsrc_open_live) */
+    bool follow;            /* a growing file: wait for whole records */
 };
 
 /* tvbuff: data, captured length, reported length (cap <= rep) */
