@@ -6,6 +6,8 @@
 #   - a live capture on lo (as root): a connection made during the test by
 #     python3 is labelled, SIGINT ends the run with status 0 and the
 #     connections still open are listed (annotate) or summarized (summary);
+#   - the Wireshark plugin on a live capture (dumpcap | tshark -i -, one
+#     pass as packets come, as the GUI's live capture), when it is built;
 #   - without the rights (as an unprivileged user): the message names what
 #     dumpcap needs, exit 66.
 set -u
@@ -168,6 +170,33 @@ if [ "$(id -u)" -eq 0 ]; then
     rc=$?
     [ $rc -eq 0 ] && ok || bad "live ladder: exit $rc: $(cat "$work/live.ladder.err")"
     grep -q "Final states: client TIME_WAIT" "$work/live.ladder" && ok || bad "live ladder: no summary: $(cat "$work/live.ladder")"
+    # the Wireshark plugin on a live capture (what Wireshark does with
+    # `wireshark -k -i lo`: one pass as the packets come): dumpcap captures
+    # as root, tshark with the plugin dissects its stream as the test user
+    plug=$(dirname "$0")/plugin/tshark-with-plugin.sh
+    if command -v dumpcap >/dev/null && sh "$plug" --check >/dev/null 2>&1; then
+        home=$(sh "$plug" --prepare)
+        dumpcap -q -i lo -f "tcp port $port" -w - 2>/dev/null |
+            TCPFSM_PLUGIN_HOME=$home sh "$plug" -l -i - -T fields -e frame.number \
+                -e tcpfsm.event -e tcpfsm.step -e tcpfsm.src_state >"$work/live.plugin" 2>"$work/live.plugin.err" &
+        pids+=("$!")
+        for ((i = 0; i < 100; i++)); do
+            ss -0 -p 2>/dev/null | grep -q '"dumpcap"' && break
+            sleep 0.1
+        done
+        sleep 0.5
+        talk
+        wait_for "$work/live.plugin" $'\tfin2-ack\t' 10 && ok || bad "plugin live: no fin2-ack row: $(cat "$work/live.plugin" "$work/live.plugin.err" | head -20)"
+        got=$(awk -F'\t' '$3 != "" {printf "%s ", $2}' "$work/live.plugin")
+        case "$got" in
+            "syn syn-ack hs-ack fin1 "*) ok ;;
+            *) bad "plugin live: steps '$got'" ;;
+        esac
+        pkill -INT -x dumpcap -P $$ 2>/dev/null   # ours only: our child
+        rm -rf "$home"
+    else
+        echo "SKIP the plugin on a live capture: no dumpcap or no built plugin"
+    fi
     # the rights: an unprivileged user is told what is missing
     . "$(dirname "$0")/plugin/as_user.sh"
     as_user "$TCPFSM" annotate -i lo >/dev/null 2>"$work/rights.err"
