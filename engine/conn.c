@@ -357,10 +357,11 @@ static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
     tcpfsm_list_append(&e->lru, &c->lru);
     e->n_open++;
     /* replace: the stream and tuple keys point to the newest conn */
-    if (c->key >= 0)
-        tcpfsm_flowtab_replace(&e->by_stream, c, stream_hash(c));
-    tcpfsm_flowtab_insert(&e->by_id, c, tcpfsm_u64_hash(c->id));
-    tcpfsm_flowtab_replace(&e->by_tuple, c, tcpfsm_flowkey_hash(k));
+    if ((c->key >= 0 &&
+         !tcpfsm_flowtab_replace(&e->by_stream, c, stream_hash(c), NULL)) ||
+        !tcpfsm_flowtab_insert(&e->by_id, c, tcpfsm_u64_hash(c->id)) ||
+        !tcpfsm_flowtab_replace(&e->by_tuple, c, tcpfsm_flowkey_hash(k), NULL))
+        g_error("out of memory"); /* as GLib's tables and g_new0 do */
     return c;
 }
 

@@ -96,6 +96,20 @@ bool tcpfsm_flowtab_insert(tcpfsm_flowtab *t, void *rec, uint32_t hash)
     return true;
 }
 
+void *tcpfsm_flowtab_add_new(tcpfsm_flowtab *t, size_t rec_size,
+                             const void *key, uint32_t hash)
+{
+    char *rec = calloc(1, rec_size);
+    if (!rec)
+        return NULL;
+    memcpy(rec + t->key_off, key, t->key_size);
+    if (!tcpfsm_flowtab_insert(t, rec, hash)) {
+        free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
 static tcpfsm_flowslot *slot_of(const tcpfsm_flowtab *t, const void *key,
                                 uint32_t hash)
 {
@@ -124,16 +138,17 @@ bool tcpfsm_flowtab_remove(tcpfsm_flowtab *t, const void *rec, uint32_t hash)
     return true;
 }
 
-void *tcpfsm_flowtab_replace(tcpfsm_flowtab *t, void *rec, uint32_t hash)
+bool tcpfsm_flowtab_replace(tcpfsm_flowtab *t, void *rec, uint32_t hash,
+                            void **old)
 {
     tcpfsm_flowslot *s = slot_of(t, (const char *)rec + t->key_off, hash);
+    if (old)
+        *old = s ? s->rec : NULL;
     if (s) {
-        void *old = s->rec;
         s->rec = rec;
-        return old;
+        return true;
     }
-    tcpfsm_flowtab_insert(t, rec, hash);
-    return NULL;
+    return tcpfsm_flowtab_insert(t, rec, hash);
 }
 
 void *tcpfsm_flowtab_next(const tcpfsm_flowtab *t, size_t *i)

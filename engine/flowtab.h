@@ -141,11 +141,18 @@ static inline void *tcpfsm_flowtab_find_u64(const tcpfsm_flowtab *t,
 /* Adds rec (its key must not be in the table); false when out of
  * memory. */
 bool tcpfsm_flowtab_insert(tcpfsm_flowtab *t, void *rec, uint32_t hash);
+/* A new zeroed record of rec_size bytes holding *key, added (the key
+ * must not be in the table); NULL when out of memory.  free() it after
+ * tcpfsm_flowtab_remove. */
+void *tcpfsm_flowtab_add_new(tcpfsm_flowtab *t, size_t rec_size,
+                             const void *key, uint32_t hash);
 /* Removes rec (looked up by its key and pointer); false if absent. */
 bool tcpfsm_flowtab_remove(tcpfsm_flowtab *t, const void *rec, uint32_t hash);
-/* Puts rec where the record with the same key is (or adds it); returns
- * the record it replaced, or NULL. */
-void *tcpfsm_flowtab_replace(tcpfsm_flowtab *t, void *rec, uint32_t hash);
+/* Puts rec where the record with the same key is, or adds it; *old (may
+ * be NULL) gets the record it replaced or NULL.  false when out of
+ * memory (the table is unchanged). */
+bool tcpfsm_flowtab_replace(tcpfsm_flowtab *t, void *rec, uint32_t hash,
+                            void **old);
 
 static inline size_t tcpfsm_flowtab_count(const tcpfsm_flowtab *t)
 {

@@ -9,16 +9,13 @@
 void tcpfsm_heap_init(tcpfsm_heap *h, size_t item_size,
                       tcpfsm_heap_less_fn less)
 {
-    memset(h, 0, sizeof *h);
-    h->size = item_size;
-    h->less = less;
+    *h = (tcpfsm_heap){.size = item_size, .less = less};
 }
 
 void tcpfsm_heap_free(tcpfsm_heap *h)
 {
     free(h->data);
-    h->data = NULL;
-    h->len = h->cap = 0;
+    tcpfsm_heap_init(h, h->size, h->less);
 }
 
 static void swap(tcpfsm_heap *h, size_t i, size_t j)

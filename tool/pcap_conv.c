@@ -48,14 +48,9 @@ conv *pcs_conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
     /* new conversation; beyond the cap the least recently used goes */
     if (t->count >= t->max && t->lru.head)
         conv_remove(t, TCPFSM_CONTAINER_OF(t->lru.head, conv, lru));
-    c = calloc(1, sizeof *c);
+    c = tcpfsm_flowtab_add_new(&t->by_key, sizeof *c, &k, h);
     if (!c)
         return NULL;
-    c->key = k;
-    if (!tcpfsm_flowtab_insert(&t->by_key, c, h)) {
-        free(c);
-        return NULL;
-    }
     c->f[0].win_scale = c->f[1].win_scale = WS_UNKNOWN;
     c->stream = t->next_stream++;
     tcpfsm_list_append(&t->lru, &c->lru);

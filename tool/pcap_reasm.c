@@ -63,14 +63,9 @@ uint8_t *pcs_frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
             frag_unlink(ft, o);
             frag_destroy(o);
         }
-        h = calloc(1, sizeof *h);
+        h = tcpfsm_flowtab_add_new(&ft->by_key, sizeof *h, &k, hash);
         if (!h)
             return NULL;
-        h->key = k;
-        if (!tcpfsm_flowtab_insert(&ft->by_key, h, hash)) {
-            free(h);
-            return NULL;
-        }
         tcpfsm_list_append(&ft->age, &h->age);
         ft->count++;
     }
