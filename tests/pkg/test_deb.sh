@@ -4,8 +4,9 @@
 # plugin depends on the package that holds tshark's libwireshark, bounded
 # to its X.Y, and goes into tshark's global plugin folder), then
 # deb_check.sh installs, uses and removes them:
-#   - TCPFSM_DEB_IN_PLACE=1 (inside a release's chroot, scripts/chroot.sh):
-#     on this system itself;
+#   - TCPFSM_DEB_IN_PLACE=1, or when it runs as root in a chroot (a
+#     release's chroot made by scripts/chroot.sh): on this system itself,
+#     removed afterwards (skipped when one of them was installed before);
 #   - otherwise (the native run, as root): in a throwaway copy-on-write
 #     overlay of the machine's root file system, in a private mount
 #     namespace, so nothing on the machine changes (no package is installed
@@ -82,7 +83,22 @@ fi
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 
 # ---- install, use, remove ----
-if [ "${TCPFSM_DEB_IN_PLACE:-0}" = 1 ]; then
+# in a chroot (its / is no mount point, or not process 1's /): in place, as
+# TCPFSM_DEB_IN_PLACE=1 (a chroot allows no overlay namespace over its /)
+in_chroot=no
+if command -v mountpoint >/dev/null 2>&1 && ! mountpoint -q /; then
+    in_chroot=yes
+elif [ -r /proc/1/root/. ] && [ "$(stat -c %d:%i /)" != "$(stat -c %d:%i /proc/1/root/.)" ]; then
+    in_chroot=yes
+fi
+if [ "${TCPFSM_DEB_IN_PLACE:-0}" = 1 ] || { [ "$in_chroot" = yes ] && [ "$(id -u)" -eq 0 ]; }; then
+    for p in tcpfsm tcpfsm-wireshark-plugin libtcpfsm-dev; do
+        if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+            echo "SKIP: $p is already installed on this system: not installing over it (and removing it) in place"
+            exit 77
+        fi
+    done
+    echo "installing in place (${TCPFSM_DEB_IN_PLACE:+TCPFSM_DEB_IN_PLACE=1}${TCPFSM_DEB_IN_PLACE:-in a chroot}), removed again afterwards"
     sh "$here/deb_check.sh" "$t/debs" "$src" || exit 1
     echo "PASS"; exit 0
 fi
