@@ -110,8 +110,6 @@ typedef struct diag {
     bool color;
     /* the connection */
     uint64_t conn_id;         /* 0: not chosen yet */
-    int64_t nth;              /* connections seen, for --stream without a
-                                 tcp.stream column */
     GArray *moves;
     tcpfsm_state start[2];
     bool have_start;
@@ -149,9 +147,8 @@ static void on_summary(const tcpfsm_summary *s, void *user)
 static void add_label(diag *D, const tcpfsm_segment *seg, const tcpfsm_label *lab)
 {
     if (!D->conn_id) {
-        bool first = !D->nth || lab->conn_id > (uint64_t)D->nth;
-        if (first)
-            D->nth = (int64_t)lab->conn_id;
+        /* --stream N: tcp.stream N, or without that column the Nth
+         * connection (from 0), as ladder --stream */
         bool pick = !D->has_stream ||
                     (seg->stream >= 0 ? seg->stream == D->stream
                                       : (int64_t)lab->conn_id - 1 == D->stream);
