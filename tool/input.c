@@ -306,6 +306,11 @@ int input_open(input *in, const char *path, const input_opts *o)
         memset(in, 0, sizeof *in);
         return rc;
     }
+    /* a regular file never waits: no flush on idle to check for */
+    struct stat rst;
+    if (in->o.flush_idle && !in->pc && in->rd.fp &&
+        fstat(fileno(in->rd.fp), &rst) == 0 && S_ISREG(rst.st_mode))
+        in->o.flush_idle = NULL;
     /* progress: only on a terminal; TCPFSM_PROGRESS_AFTER (seconds,
      * default 1) is for the tests */
     in->progress = !o->quiet && isatty(STDERR_FILENO);
