@@ -40,11 +40,45 @@ void tcpfsm_flowtab_init(tcpfsm_flowtab *t, size_t key_off, size_t key_size)
     t->key_size = key_size;
 }
 
+void tcpfsm_flowtab_init_owner(tcpfsm_flowtab *t, size_t key_off,
+                               size_t key_size, size_t rec_size)
+{
+    tcpfsm_flowtab_init(t, key_off, key_size);
+    /* whole pointers: a free record holds the next free one */
+    t->rec_size = (rec_size + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+}
+
 void tcpfsm_flowtab_free(tcpfsm_flowtab *t)
 {
+    for (size_t i = 0; i < t->nchunks; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
     free(t->slots);
-    t->slots = NULL;
-    t->mask = t->live = t->tombs = 0;
+    tcpfsm_flowtab_init_owner(t, t->key_off, t->key_size, t->rec_size);
+}
+
+#define CHUNK_RECORDS 1024
+
+static void *rec_alloc(tcpfsm_flowtab *t)
+{
+    void *rec = t->free_recs;
+    if (rec) {
+        memcpy(&t->free_recs, rec, sizeof(void *));
+    } else {
+        if (!t->nchunks || t->chunk_used == CHUNK_RECORDS) {
+            unsigned char **nc = realloc(t->chunks, (t->nchunks + 1) * sizeof *nc);
+            if (!nc)
+                return NULL;
+            t->chunks = nc;
+            if (!(nc[t->nchunks] = malloc(CHUNK_RECORDS * t->rec_size)))
+                return NULL;
+            t->nchunks++;
+            t->chunk_used = 0;
+        }
+        rec = t->chunks[t->nchunks - 1] + t->chunk_used++ * t->rec_size;
+    }
+    memset(rec, 0, t->rec_size);
+    return rec;
 }
 
 /* a new array of n slots (a power of two) holding the live records */
@@ -96,18 +130,26 @@ bool tcpfsm_flowtab_insert(tcpfsm_flowtab *t, void *rec, uint32_t hash)
     return true;
 }
 
-void *tcpfsm_flowtab_add_new(tcpfsm_flowtab *t, size_t rec_size,
-                             const void *key, uint32_t hash)
+void *tcpfsm_flowtab_add_new(tcpfsm_flowtab *t, const void *key,
+                             uint32_t hash)
 {
-    char *rec = calloc(1, rec_size);
+    char *rec = rec_alloc(t);
     if (!rec)
         return NULL;
     memcpy(rec + t->key_off, key, t->key_size);
     if (!tcpfsm_flowtab_insert(t, rec, hash)) {
-        free(rec);
+        memcpy(rec, &t->free_recs, sizeof(void *));
+        t->free_recs = rec;
         return NULL;
     }
     return rec;
+}
+
+void tcpfsm_flowtab_delete(tcpfsm_flowtab *t, void *rec, uint32_t hash)
+{
+    tcpfsm_flowtab_remove(t, rec, hash);
+    memcpy(rec, &t->free_recs, sizeof(void *));
+    t->free_recs = rec;
 }
 
 static tcpfsm_flowslot *slot_of(const tcpfsm_flowtab *t, const void *key,

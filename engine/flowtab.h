@@ -76,13 +76,25 @@ typedef struct tcpfsm_flowtab {
     size_t mask;       /* slots - 1; 0 with no array yet */
     size_t live, tombs;
     size_t key_off, key_size;
+    /* records the table owns (tcpfsm_flowtab_init_owner): allocated in
+     * chunks (no allocator header per record, addresses never move),
+     * deleted ones reused first */
+    size_t rec_size;
+    unsigned char **chunks;
+    size_t nchunks, chunk_used;
+    void *free_recs;
 } tcpfsm_flowtab;
 
 extern char tcpfsm_flowtab_tomb_;
 #define TCPFSM_FLOWTAB_TOMB ((void *)&tcpfsm_flowtab_tomb_)
 
 void tcpfsm_flowtab_init(tcpfsm_flowtab *t, size_t key_off, size_t key_size);
-void tcpfsm_flowtab_free(tcpfsm_flowtab *t); /* not the records */
+/* A table that also owns its records, of rec_size bytes each (made by
+ * tcpfsm_flowtab_add_new, released by tcpfsm_flowtab_delete). */
+void tcpfsm_flowtab_init_owner(tcpfsm_flowtab *t, size_t key_off,
+                               size_t key_size, size_t rec_size);
+/* The slots; with an owner table, every record too. */
+void tcpfsm_flowtab_free(tcpfsm_flowtab *t);
 
 /* The slot of the record whose key equals *key, or NULL.  eq compares a
  * record's key with *key; the typed finds below give it inline. */
@@ -141,11 +153,12 @@ static inline void *tcpfsm_flowtab_find_u64(const tcpfsm_flowtab *t,
 /* Adds rec (its key must not be in the table); false when out of
  * memory. */
 bool tcpfsm_flowtab_insert(tcpfsm_flowtab *t, void *rec, uint32_t hash);
-/* A new zeroed record of rec_size bytes holding *key, added (the key
- * must not be in the table); NULL when out of memory.  free() it after
- * tcpfsm_flowtab_remove. */
-void *tcpfsm_flowtab_add_new(tcpfsm_flowtab *t, size_t rec_size,
-                             const void *key, uint32_t hash);
+/* Owner tables: a new zeroed record holding *key, added (the key must
+ * not be in the table); NULL when out of memory.  _delete removes a
+ * record and gives its memory back to the table. */
+void *tcpfsm_flowtab_add_new(tcpfsm_flowtab *t, const void *key,
+                             uint32_t hash);
+void tcpfsm_flowtab_delete(tcpfsm_flowtab *t, void *rec, uint32_t hash);
 /* Removes rec (looked up by its key and pointer); false if absent. */
 bool tcpfsm_flowtab_remove(tcpfsm_flowtab *t, const void *rec, uint32_t hash);
 /* Puts rec where the record with the same key is, or adds it; *old (may

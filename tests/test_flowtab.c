@@ -117,6 +117,35 @@ static void table_matches_reference(void **state)
     free(r);
 }
 
+/* an owner table: records made, deleted and made again in place */
+static void owner_table(void **state)
+{
+    (void)state;
+    tcpfsm_flowtab t;
+    tcpfsm_flowtab_init_owner(&t, offsetof(rec, id), sizeof(uint64_t),
+                              sizeof(rec));
+    rec *first[3000];
+    for (uint64_t i = 0; i < 3000; i++) {
+        first[i] = tcpfsm_flowtab_add_new(&t, &i, tcpfsm_u64_hash(i));
+        assert_non_null(first[i]);
+        assert_int_equal(first[i]->id, i);
+        assert_int_equal(first[i]->alive, 0); /* zeroed */
+        first[i]->alive = 1;
+    }
+    for (uint64_t i = 0; i < 3000; i++) /* addresses never moved */
+        assert_ptr_equal(tcpfsm_flowtab_find_u64(&t, i), first[i]);
+    tcpfsm_flowtab_delete(&t, first[10], tcpfsm_u64_hash(10));
+    assert_null(tcpfsm_flowtab_find_u64(&t, 10));
+    uint64_t k = 5000;
+    rec *again = tcpfsm_flowtab_add_new(&t, &k, tcpfsm_u64_hash(k));
+    assert_ptr_equal(again, first[10]); /* the deleted record's memory */
+    assert_int_equal(again->alive, 0);
+    assert_int_equal(tcpfsm_flowtab_count(&t), 3000);
+    tcpfsm_flowtab_free(&t);
+    assert_int_equal(tcpfsm_flowtab_count(&t), 0);
+    assert_null(tcpfsm_flowtab_find_u64(&t, 1));
+}
+
 typedef struct item {
     int v;
     tcpfsm_link link;
@@ -189,6 +218,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_is_canonical),
         cmocka_unit_test(table_matches_reference),
+        cmocka_unit_test(owner_table),
         cmocka_unit_test(list_order),
         cmocka_unit_test(heap_order),
     };

@@ -14,24 +14,21 @@ void pcs_conv_init(conv_table *t)
 {
     memset(t, 0, sizeof *t);
     t->max = PCAPSRC_MAX_CONVS;
-    tcpfsm_flowtab_init(&t->by_key, offsetof(conv, key), sizeof(tcpfsm_flowkey));
+    tcpfsm_flowtab_init_owner(&t->by_key, offsetof(conv, key),
+                              sizeof(tcpfsm_flowkey), sizeof(conv));
 }
 
 void pcs_conv_free(conv_table *t)
 {
-    void *c;
-    for (size_t i = 0; (c = tcpfsm_flowtab_next(&t->by_key, &i));)
-        free(c);
-    tcpfsm_flowtab_free(&t->by_key);
+    tcpfsm_flowtab_free(&t->by_key); /* and the conversations */
     memset(t, 0, sizeof *t);
 }
 
 static void conv_remove(conv_table *t, conv *c)
 {
-    tcpfsm_flowtab_remove(&t->by_key, c, tcpfsm_flowkey_hash(&c->key));
     tcpfsm_list_unlink(&t->lru, &c->lru);
     t->count--;
-    free(c);
+    tcpfsm_flowtab_delete(&t->by_key, c, tcpfsm_flowkey_hash(&c->key));
 }
 
 conv *pcs_conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
@@ -48,7 +45,7 @@ conv *pcs_conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
     /* new conversation; beyond the cap the least recently used goes */
     if (t->count >= t->max && t->lru.head)
         conv_remove(t, TCPFSM_CONTAINER_OF(t->lru.head, conv, lru));
-    c = tcpfsm_flowtab_add_new(&t->by_key, sizeof *c, &k, h);
+    c = tcpfsm_flowtab_add_new(&t->by_key, &k, h);
     if (!c)
         return NULL;
     c->f[0].win_scale = c->f[1].win_scale = WS_UNKNOWN;

@@ -9,36 +9,29 @@
 /* ------------------------------------------------------------------ */
 /* reassembly                                                          */
 
-static void frag_unlink(frag_table *ft, frag_head *h)
+/* forgets the datagram h: its fragments, its place in the table */
+static void frag_destroy(frag_table *ft, frag_head *h)
 {
-    tcpfsm_flowtab_remove(&ft->by_key, h, tcpfsm_flowkey_hash(&h->key));
     tcpfsm_list_unlink(&ft->age, &h->age);
     ft->count--;
     ft->bytes -= h->bytes;
-}
-
-static void frag_destroy(frag_head *h)
-{
     frag_item *it = h->items;
     while (it) {
         frag_item *n = it->next;
         free(it);
         it = n;
     }
-    free(h);
+    tcpfsm_flowtab_delete(&ft->by_key, h, tcpfsm_flowkey_hash(&h->key));
 }
 
 void pcs_frag_free_all(frag_table *ft)
 {
-    while (ft->age.head) {
-        frag_head *h = TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age);
-        tcpfsm_list_unlink(&ft->age, &h->age);
-        frag_destroy(h);
-    }
+    while (ft->age.head)
+        frag_destroy(ft, TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age));
     tcpfsm_flowtab_free(&ft->by_key);
     memset(ft, 0, sizeof *ft);
-    tcpfsm_flowtab_init(&ft->by_key, offsetof(frag_head, key),
-                        sizeof(tcpfsm_flowkey));
+    tcpfsm_flowtab_init_owner(&ft->by_key, offsetof(frag_head, key),
+                              sizeof(tcpfsm_flowkey), sizeof(frag_head));
 }
 
 uint8_t *pcs_frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
@@ -60,10 +53,9 @@ uint8_t *pcs_frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
         while (ft->age.head && (ft->count >= PCAPSRC_MAX_FRAGS ||
                                 ft->bytes + len > PCAPSRC_MAX_FRAG_BYTES)) {
             frag_head *o = TCPFSM_CONTAINER_OF(ft->age.head, frag_head, age);
-            frag_unlink(ft, o);
-            frag_destroy(o);
+            frag_destroy(ft, o);
         }
-        h = tcpfsm_flowtab_add_new(&ft->by_key, sizeof *h, &k, hash);
+        h = tcpfsm_flowtab_add_new(&ft->by_key, &k, hash);
         if (!h)
             return NULL;
         tcpfsm_list_append(&ft->age, &h->age);
@@ -111,7 +103,6 @@ uint8_t *pcs_frag_add(frag_table *ft, uint8_t table, const tcpfsm_addr *src,
         }
     }
     *outlen = h->datalen;
-    frag_unlink(ft, h);
-    frag_destroy(h);
+    frag_destroy(ft, h);
     return buf;
 }
