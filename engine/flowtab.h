@@ -7,12 +7,13 @@
  * sorts first - by address family, then address bytes, then port - is
  * `a`.  Unused bytes are zero, so keys compare and hash as bytes.
  *
- * The table holds pointers to records the caller owns; each record
- * embeds its key at key_off: a tcpfsm_flowkey or a uint64_t (key_size),
- * so the same table serves 4-tuples and numbers (ids, stream keys).  Linear probing in a
- * power-of-two array of {hash, record} slots; a removed record leaves a
- * tombstone that later inserts reuse, and the array is rebuilt when
- * records and tombstones fill three quarters of it. */
+ * The table refers to records the caller owns, or owns them itself
+ * (tcpfsm_flowtab_init_owner); each record embeds its key at key_off: a
+ * tcpfsm_flowkey or a uint64_t (key_size), so the same table serves
+ * 4-tuples and numbers (ids, stream keys).  Linear probing in a
+ * power-of-two array of 8-byte {hash, record number} slots; a removed
+ * record leaves a tombstone that later inserts reuse, and the array is
+ * rebuilt when records and tombstones fill three quarters of it. */
 #ifndef TCPFSM_FLOWTAB_H
 #define TCPFSM_FLOWTAB_H
 
@@ -66,10 +67,18 @@ static inline uint32_t tcpfsm_u64_hash(uint64_t v)
     return (uint32_t)(v >> 32);
 }
 
+/* 8 bytes a slot: the hash and a reference to the record (0 empty, 1
+ * removed, else 2 + the record's number: its place in the owner table's
+ * chunks, or in the directory of record pointers of a table that does
+ * not own its records) */
 typedef struct tcpfsm_flowslot {
     uint32_t hash;
-    void *rec; /* NULL = empty, TCPFSM_FLOWTAB_TOMB = removed */
+    uint32_t ref;
 } tcpfsm_flowslot;
+
+#define TCPFSM_FLOWTAB_EMPTY 0u
+#define TCPFSM_FLOWTAB_TOMB 1u
+#define TCPFSM_FLOWTAB_CHUNK_BITS 10 /* 1024 records a chunk */
 
 typedef struct tcpfsm_flowtab {
     tcpfsm_flowslot *slots;
@@ -78,15 +87,15 @@ typedef struct tcpfsm_flowtab {
     size_t key_off, key_size;
     /* records the table owns (tcpfsm_flowtab_init_owner): allocated in
      * chunks (no allocator header per record, addresses never move),
-     * deleted ones reused first */
+     * deleted ones reused first; rec_size 0: the caller owns them and
+     * dir holds their addresses */
     size_t rec_size;
     unsigned char **chunks;
-    size_t nchunks, chunk_used;
-    void *free_recs;
+    uint32_t nchunks, chunk_used;
+    void **dir;
+    uint32_t ndir, dir_cap;
+    uint32_t free_num; /* 1 + the first reusable number, 0 none */
 } tcpfsm_flowtab;
-
-extern char tcpfsm_flowtab_tomb_;
-#define TCPFSM_FLOWTAB_TOMB ((void *)&tcpfsm_flowtab_tomb_)
 
 void tcpfsm_flowtab_init(tcpfsm_flowtab *t, size_t key_off, size_t key_size);
 /* A table that also owns its records, of rec_size bytes each (made by
@@ -95,6 +104,16 @@ void tcpfsm_flowtab_init_owner(tcpfsm_flowtab *t, size_t key_off,
                                size_t key_size, size_t rec_size);
 /* The slots; with an owner table, every record too. */
 void tcpfsm_flowtab_free(tcpfsm_flowtab *t);
+
+/* the record a slot's ref (>= 2) names */
+static inline void *tcpfsm_flowtab_rec_(const tcpfsm_flowtab *t, uint32_t ref)
+{
+    uint32_t n = ref - 2;
+    if (!t->rec_size)
+        return t->dir[n];
+    return t->chunks[n >> TCPFSM_FLOWTAB_CHUNK_BITS] +
+           (size_t)(n & ((1u << TCPFSM_FLOWTAB_CHUNK_BITS) - 1)) * t->rec_size;
+}
 
 /* The slot of the record whose key equals *key, or NULL.  eq compares a
  * record's key with *key; the typed finds below give it inline. */
@@ -106,10 +125,10 @@ tcpfsm_flowtab_slot_(const tcpfsm_flowtab *t, const void *key, uint32_t hash,
         return NULL;
     for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
         tcpfsm_flowslot *s = &t->slots[i];
-        if (!s->rec)
+        if (s->ref == TCPFSM_FLOWTAB_EMPTY)
             return NULL;
-        if (s->hash == hash && s->rec != TCPFSM_FLOWTAB_TOMB &&
-            eq((const char *)s->rec + t->key_off, key))
+        if (s->hash == hash && s->ref != TCPFSM_FLOWTAB_TOMB &&
+            eq((const char *)tcpfsm_flowtab_rec_(t, s->ref) + t->key_off, key))
             return s;
     }
 }
@@ -139,7 +158,7 @@ static inline void *tcpfsm_flowtab_find(const tcpfsm_flowtab *t,
                                         uint32_t hash)
 {
     tcpfsm_flowslot *s = tcpfsm_flowtab_slot_(t, key, hash, tcpfsm_flowkey_eq_);
-    return s ? s->rec : NULL;
+    return s ? tcpfsm_flowtab_rec_(t, s->ref) : NULL;
 }
 
 static inline void *tcpfsm_flowtab_find_u64(const tcpfsm_flowtab *t,
@@ -147,11 +166,11 @@ static inline void *tcpfsm_flowtab_find_u64(const tcpfsm_flowtab *t,
 {
     tcpfsm_flowslot *s = tcpfsm_flowtab_slot_(t, &key, tcpfsm_u64_hash(key),
                                               tcpfsm_u64_eq_);
-    return s ? s->rec : NULL;
+    return s ? tcpfsm_flowtab_rec_(t, s->ref) : NULL;
 }
 
-/* Adds rec (its key must not be in the table); false when out of
- * memory. */
+/* Adds rec (its key must not be in the table) to a table that does not
+ * own its records; false when out of memory. */
 bool tcpfsm_flowtab_insert(tcpfsm_flowtab *t, void *rec, uint32_t hash);
 /* Owner tables: a new zeroed record holding *key, added (the key must
  * not be in the table); NULL when out of memory.  _delete removes a
