@@ -393,7 +393,7 @@ typedef enum tcpfsm_lang {
 
 /* Default max_open.  An open connection costs about 1.4 KB in the engine
  * (its 1,272-byte record, which embeds the Zeek model's 752 bytes, plus
- * allocator and three hash-table entries): a SYN flood held at 500,000
+ * allocator and three table slots): a SYN flood held at 500,000
  * peaked at 681 MB of RSS, so 250,000 bounds it near 350 MB (and `summary
  * --zeek`'s session table, capped alike, adds about 0.9 KB each). */
 #define TCPFSM_DEFAULT_MAX_OPEN 250000
