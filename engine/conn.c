@@ -98,7 +98,8 @@ static void fill_summary(const conn *c, tcpfsm_summary *s)
         s->handshake = TCPFSM_HS_REFUSED;
     else if (c->hs_done)
         s->handshake = c->sim_open ? TCPFSM_HS_SIMULTANEOUS
-                                   : (c->synack_first && !cl->syn_sent
+                                   : ((c->synack_first && !cl->syn_sent) ||
+                                              c->hs_inferred
                                           ? TCPFSM_HS_PARTIAL
                                           : TCPFSM_HS_COMPLETE);
     else if (cl->syn_sent && !sv->syn_sent && sv->packets == 0 &&
@@ -121,7 +122,11 @@ static void fill_summary(const conn *c, tcpfsm_summary *s)
     else
         s->close = TCPFSM_CL_OPEN;
 
-    if (c->first_fin_side < 0)
+    if (s->close == TCPFSM_CL_RESET && c->rst_by)
+        /* SPEC 2: the sender of the first accepted RST aborted it */
+        s->active_closer = c->rst_by == 1 ? TCPFSM_ROLE_CLIENT
+                                          : TCPFSM_ROLE_SERVER;
+    else if (c->first_fin_side < 0)
         s->active_closer = TCPFSM_ROLE_NONE;
     else if (c->close == TCPFSM_CL_SIMULTANEOUS)
         s->active_closer = TCPFSM_ROLE_BOTH;
@@ -132,14 +137,17 @@ static void fill_summary(const conn *c, tcpfsm_summary *s)
     s->server_state = sv->state;
     s->syn_rtt = s->irtt = -1.0;
     if (cl->syn_sent && c->has_synack_time && c->synack_frame > cl->syn_frame)
-        s->syn_rtt = c->synack_time - cl->syn_time;
+        s->syn_rtt = c->synack_time - c->syn_last_time;
     if (cl->syn_sent && c->has_hsack_time && c->synack_frame > cl->syn_frame)
-        s->irtt = c->hsack_time - cl->syn_time;
+        s->irtt = c->hsack_time - c->syn_last_time;
     s->client_packets = cl->packets;
     s->server_packets = sv->packets;
     s->client_bytes = cl->bytes;
     s->server_bytes = sv->bytes;
     s->anomalies = c->anomalies;
+    if ((c->anomalies & TCPFSM_AN(INFERRED)) &&
+        (cl->packets == 0 || sv->packets == 0))
+        s->anomalies |= TCPFSM_AN_ONE_SIDED;
     if (c->evicted)
         s->anomalies |= TCPFSM_AN_EVICTED;
     copy_cut(s->conn_state, sizeof s->conn_state,

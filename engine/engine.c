@@ -48,7 +48,11 @@ static void track(ctx *x)
     uint32_t end = seg->seq + seg->len +
                    ((seg->flags & TCPFSM_SYN) ? 1 : 0) +
                    ((seg->flags & TCPFSM_FIN) ? 1 : 0);
-    if (!(seg->flags & TCPFSM_RST)) {
+    /* a SYN with another ISN than the one known (a second SYN-ACK) is not
+     * this connection's sequence space */
+    bool other_isn = (seg->flags & TCPFSM_SYN) && s->isn_known &&
+                     seg->seq != s->isn;
+    if (!(seg->flags & TCPFSM_RST) && !other_isn) {
         if (!s->snd_valid || tcpfsm_seq_lt(s->snd_max, end)) {
             s->snd_max = end;
             s->snd_valid = true;
@@ -57,6 +61,7 @@ static void track(ctx *x)
             (!s->ack_valid || tcpfsm_seq_lt(s->last_ack, seg->ack))) {
             s->last_ack = seg->ack;
             s->ack_valid = true;
+            s->last_ack_frame = seg->frame;
         }
         if (seg->has_window) {
             s->window = seg->window;

@@ -54,6 +54,11 @@ typedef struct endpoint {
     bool acked_peer_syn;
     bool acked_peer_fin;
     bool hs_checked; /* first ACK after the SYN-ACK already judged */
+    bool isn_inferred; /* SPEC 6: ISN = the peer's ack - 1 of a SYN-ACK
+                          not in the capture */
+    uint32_t synack_ack; /* ack of the first SYN-ACK from this side */
+    uint32_t syn_len;  /* payload of the opening SYN (TCP Fast Open) */
+    uint64_t last_ack_frame; /* frame of last_ack */
 
     bool ack_valid;
     uint32_t last_ack; /* highest ack sent: the receiver's RCV.NXT */
@@ -86,6 +91,9 @@ struct conn {
     uint64_t synack_frame;
     double synack_time, hsack_time;
     bool has_synack_time, has_hsack_time;
+    double syn_last_time; /* the last client SYN before the SYN-ACK */
+    bool hs_inferred;     /* the handshake completed by evidence (SPEC 6) */
+    int8_t rst_by;        /* first accepted RST: 0 none, 1 client, 2 server */
 
     uint64_t first_frame, last_frame;
     double first_time, last_time;
@@ -160,6 +168,11 @@ typedef struct ctx {
     bool acks_syn, acks_fin; /* the ACK field covers the peer's SYN / FIN */
     bool ack_flag;
     bool rst_accepted;
+    bool synced;          /* SPEC 6: the sender proved synchronized */
+    bool synced_peer;     /* ... and so the receiver left SYN_SENT */
+    bool fin_late;        /* SPEC 6: a FIN the receiver already acked */
+    bool inferred_note;   /* SPEC 6: the sender's own sync was inferred */
+    bool reordered_note;  /* SPEC 6: the receiver acknowledged it already */
     int why_kind;         /* enum tcpfsm_why */
     uint32_t why_wnd;     /* the receiver's window (TCPFSM_WHY_WINDOW) */
     text t;               /* the step sentence (before the moves) */

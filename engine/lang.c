@@ -309,6 +309,7 @@ static const char *const check_what[TCPFSM_CHECK_COUNT] = {
     [TCPFSM_CHECK_NONE] = "",
     [TCPFSM_CHECK_ISN] = "ISN",
     [TCPFSM_CHECK_FIN] = "FIN seq",
+    [TCPFSM_CHECK_TFO] = "ISN + SYN data",
 };
 
 char *tcpfsm_check_text(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
@@ -336,7 +337,13 @@ char *tcpfsm_check_detail(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
         l->check >= TCPFSM_CHECK_COUNT)
         return buf;
     const char *eq = l->ack_ok ? "=" : "≠", *mark = l->ack_ok ? "✓" : "✗";
-    if (l->check == TCPFSM_CHECK_ISN) {
+    if (l->check == TCPFSM_CHECK_TFO) {
+        tcpfsm_role peer = l->role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER
+                                                         : TCPFSM_ROLE_CLIENT;
+        snprintf(buf, size, "ack %u %s %s ISN %u + 1 + %u %s", l->check_seen,
+                 eq, tcpfsm_role_text(peer, lang), l->check_expected - 1,
+                 l->check_seen - l->check_expected, mark);
+    } else if (l->check == TCPFSM_CHECK_ISN) {
         /* the ISN of the receiver: the peer of the sender */
         tcpfsm_role peer = l->role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER
                                                          : TCPFSM_ROLE_CLIENT;

@@ -53,10 +53,18 @@
       "%s：SYN-ACK，服务器 ISN %u（未捕获到客户端的 SYN，其 ISN 应为 %u）")      \
     X(SYNACK_OK, "%s: SYN-ACK, ack %u = client ISN %u + 1 ✓",                 \
       "%s：SYN-ACK，ack %u = 客户端 ISN %u + 1 ✓")                              \
+    X(SYNACK_TFO, "%s: SYN-ACK, ack %u = client ISN %u + 1 + %u bytes of "  \
+      "SYN data ✓ (TCP Fast Open: the data is accepted)",                     \
+      "%s：SYN-ACK，ack %u = 客户端 ISN %u + 1 + SYN 数据 %u 字节 ✓"           \
+      "（TCP Fast Open：数据被接受）")                                          \
     X(SYNACK_BAD, "%s: SYN-ACK, ack %u ≠ client ISN %u + 1 ✗",                \
       "%s：SYN-ACK，ack %u ≠ 客户端 ISN %u + 1 ✗")                              \
     X(HSACK_OK, "%s: ACK, ack %u = server ISN %u + 1 ✓",                      \
       "%s：ACK，ack %u = 服务器 ISN %u + 1 ✓")                                  \
+    X(HSACK_INFERRED, "%s: ACK, ack %u: the client has the server's SYN "    \
+      "(server ISN %u + 1; the SYN-ACK is not in the capture, inferred)",     \
+      "%s：ACK，ack %u：客户端已收到服务器的 SYN（服务器 ISN %u + 1；"          \
+      "SYN-ACK 不在捕获中，推断）")                                              \
     X(HSACK_DATA, ", with %u bytes of data",                                  \
       "，携带 %u 字节数据")                                                     \
     X(HSACK_BAD, "%s expected, but ack %u ≠ server ISN %u + 1 ✗",             \
@@ -124,6 +132,12 @@
     X(NOTE_SYN_DATA, "; SYN carries %u bytes of data",                        \
       "；SYN 携带 %u 字节数据")                                                 \
     X(NOTE_RETX, "; retransmission", "；重传")                                 \
+    X(NOTE_INFERRED, "; only a synchronized %s sends this: the segments "    \
+      "that synchronized it are not in the capture (inferred)",               \
+      "；只有已同步的%s才会发出此报文：使其同步的报文不在捕获中（推断）")           \
+    X(NOTE_REORDERED, "; reordered: the %s acknowledged it before it was "   \
+      "captured",                                                             \
+      "；乱序：%s在它被捕获之前就已确认")                                        \
     X(NOTE_DATA_AFTER_FIN, "; data after the %s's own FIN",                   \
       "；%s在自己的 FIN 之后仍发送数据")                                         \
     X(NOTE_PEER_CLOSED, "; the %s is CLOSED",                                 \

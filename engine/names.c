@@ -137,6 +137,10 @@ char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size)
             break;
         used += (size_t)n;
     }
+    if ((set & TCPFSM_AN_ONE_SIDED) && used + 10 + (used ? 1 : 0) < size) {
+        memcpy(buf + used, used ? ",one-sided" : "one-sided", used ? 11 : 10);
+        used += used ? 10 : 9;
+    }
     if ((set & TCPFSM_AN_EVICTED) && used + 8 + (used ? 1 : 0) < size) {
         memcpy(buf + used, used ? ",evicted" : "evicted", used ? 9 : 8);
     }

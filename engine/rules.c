@@ -43,55 +43,63 @@
 /* Sender moves: what sending this segment (and what its ACK field shows
  * the sender had received) does to the sender. */
 static const uint8_t send_table[TCPFSM_STATE_MAX][TX_MAX] = {
-    /*                   ACK_SYN            ACK_FIN           SYN               FIN                RST */
-    [S_(UNKNOWN)]      = {X_,              X_,               S_(SYN_SENT),     S_(FIN_WAIT_1),    S_(CLOSED)},
-    [S_(CLOSED)]       = {X_,              X_,               S_(SYN_SENT),     X_,                S_(CLOSED)},
+    /*                   SYNCED            ACK_SYN            ACK_FIN           SYN               FIN                FIN_ACKED        RST */
+    [S_(UNKNOWN)]      = {X_,              X_,                X_,               S_(SYN_SENT),     S_(FIN_WAIT_1),    X_,              S_(CLOSED)},
+    [S_(CLOSED)]       = {X_,              X_,                X_,               S_(SYN_SENT),     X_,                X_,              S_(CLOSED)},
     /* 3.10.7.2: a SYN-ACK leaving a listener means a SYN arrived */
-    [S_(LISTEN)]       = {X_,              X_,               S_(SYN_RECEIVED), X_,                S_(CLOSED)},
+    [S_(LISTEN)]       = {X_,              X_,                X_,               S_(SYN_RECEIVED), X_,                X_,              S_(CLOSED)},
     /* 3.5 fig. 8: a SYN-SENT side that acknowledges the peer's SYN has
-     * received it (simultaneous open) */
-    [S_(SYN_SENT)]     = {S_(SYN_RECEIVED), X_,              X_,               S_(FIN_WAIT_1),    S_(CLOSED)},
-    /* 3.10.4 CLOSE in SYN-RECEIVED: form a FIN, go FIN-WAIT-1 */
-    [S_(SYN_RECEIVED)] = {X_,              X_,               X_,               S_(FIN_WAIT_1),    S_(CLOSED)},
+     * received it (simultaneous open); 3.10.7.3: SYN-SENT leaves for
+     * ESTABLISHED on the SYN-ACK (SYNCED: not captured).  No FIN from
+     * SYN-SENT (3.10.4: CLOSE there deletes the TCB): a FIN+ACK is SYNCED
+     * first. */
+    [S_(SYN_SENT)]     = {S_(ESTABLISHED), S_(SYN_RECEIVED),  X_,               X_,               X_,                X_,              S_(CLOSED)},
+    /* 3.10.4 CLOSE in SYN-RECEIVED: form a FIN, go FIN-WAIT-1; 3.10.7.4
+     * fifth check: the ACK of its SYN (SYNCED: not captured) */
+    [S_(SYN_RECEIVED)] = {S_(ESTABLISHED), X_,                X_,               X_,               S_(FIN_WAIT_1),    X_,              S_(CLOSED)},
     /* 3.10.4 CLOSE in ESTABLISHED -> FIN-WAIT-1; 3.6 receipt of FIN */
-    [S_(ESTABLISHED)]  = {X_,              S_(CLOSE_WAIT),   X_,               S_(FIN_WAIT_1),    S_(CLOSED)},
-    /* 3.6 fig. 13: FIN received in FIN-WAIT-1, own FIN not acked */
-    [S_(FIN_WAIT_1)]   = {X_,              S_(CLOSING),      X_,               X_,                S_(CLOSED)},
-    [S_(FIN_WAIT_2)]   = {X_,              S_(TIME_WAIT),    X_,               X_,                S_(CLOSED)},
+    [S_(ESTABLISHED)]  = {X_,              X_,                S_(CLOSE_WAIT),   X_,               S_(FIN_WAIT_1),    X_,              S_(CLOSED)},
+    /* 3.6 fig. 13: FIN received in FIN-WAIT-1, own FIN not acked;
+     * 3.10.7.4 fifth check: own FIN acked (FIN_ACKED) -> FIN-WAIT-2 */
+    [S_(FIN_WAIT_1)]   = {X_,              X_,                S_(CLOSING),      X_,               X_,                S_(FIN_WAIT_2),  S_(CLOSED)},
+    [S_(FIN_WAIT_2)]   = {X_,              X_,                S_(TIME_WAIT),    X_,               X_,                X_,              S_(CLOSED)},
     /* 3.10.4 CLOSE in CLOSE-WAIT -> LAST-ACK */
-    [S_(CLOSE_WAIT)]   = {X_,              X_,               X_,               S_(LAST_ACK),      S_(CLOSED)},
-    [S_(CLOSING)]      = {X_,              X_,               X_,               X_,                S_(CLOSED)},
-    [S_(LAST_ACK)]     = {X_,              X_,               X_,               X_,                S_(CLOSED)},
-    [S_(TIME_WAIT)]    = {X_,              X_,               X_,               X_,                S_(CLOSED)},
+    [S_(CLOSE_WAIT)]   = {X_,              X_,                X_,               X_,               S_(LAST_ACK),      X_,              S_(CLOSED)},
+    [S_(CLOSING)]      = {X_,              X_,                X_,               X_,               X_,                S_(TIME_WAIT),   S_(CLOSED)},
+    [S_(LAST_ACK)]     = {X_,              X_,                X_,               X_,               X_,                S_(CLOSED),      S_(CLOSED)},
+    [S_(TIME_WAIT)]    = {X_,              X_,                X_,               X_,               X_,                X_,              S_(CLOSED)},
 };
 
 /* Receiver moves (3.10.7 SEGMENT ARRIVES), applied in column order: the
- * acknowledgement first, then SYN, FIN, RST. */
+ * acknowledgement first, then SYN, FIN, RST.  SYNCED: the sender proved it
+ * left SYN-RECEIVED, so the receiver had left SYN-SENT on a SYN-ACK not
+ * captured.  FIN_ACKED is a sender's input only. */
 static const uint8_t recv_table[TCPFSM_STATE_MAX][RX_MAX] = {
-    /*                   ACK_SYN           ACK_FIN          SYN               FIN              RST */
-    [S_(UNKNOWN)]      = {X_,              X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
-    [S_(CLOSED)]       = {X_,              X_,              X_,               X_,              X_},
+    /*                   SYNCED            ACK_SYN           ACK_FIN          SYN               FIN              FIN_ACKED  RST */
+    [S_(UNKNOWN)]      = {X_,              X_,               X_,              X_,               S_(CLOSE_WAIT),  X_,        S_(CLOSED)},
+    [S_(CLOSED)]       = {X_,              X_,               X_,              X_,               X_,              X_,        X_},
     /* 3.10.7.2 LISTEN: SYN -> SYN-RECEIVED; an RST is ignored */
-    [S_(LISTEN)]       = {X_,              X_,              S_(SYN_RECEIVED), X_,              X_},
+    [S_(LISTEN)]       = {X_,              X_,               X_,              S_(SYN_RECEIVED), X_,              X_,        X_},
     /* 3.10.7.3 SYN-SENT: SYN+ACK acking our SYN -> ESTABLISHED; SYN
-     * alone -> SYN-RECEIVED; acceptable RST -> CLOSED */
-    [S_(SYN_SENT)]     = {S_(ESTABLISHED), X_,              S_(SYN_RECEIVED), X_,              S_(CLOSED)},
+     * alone -> SYN-RECEIVED; acceptable RST -> CLOSED; a segment without
+     * SYN is dropped (apply_row gives it no ACK_SYN) */
+    [S_(SYN_SENT)]     = {S_(ESTABLISHED), S_(ESTABLISHED),  X_,              S_(SYN_RECEIVED), X_,              X_,        S_(CLOSED)},
     /* 3.10.7.4 SYN-RECEIVED: acceptable ACK -> ESTABLISHED; RST on a
      * passive open returns to LISTEN (row rst-passive-open), else CLOSED */
-    [S_(SYN_RECEIVED)] = {S_(ESTABLISHED), X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
-    [S_(ESTABLISHED)]  = {X_,              X_,              X_,               S_(CLOSE_WAIT),  S_(CLOSED)},
+    [S_(SYN_RECEIVED)] = {X_,              S_(ESTABLISHED),  X_,              X_,               S_(CLOSE_WAIT),  X_,        S_(CLOSED)},
+    [S_(ESTABLISHED)]  = {X_,              X_,               X_,              X_,               S_(CLOSE_WAIT),  X_,        S_(CLOSED)},
     /* 3.10.7.4 fifth check, FIN-WAIT-1: our FIN acked -> FIN-WAIT-2;
      * eighth check: FIN -> CLOSING (or TIME-WAIT if our FIN is acked,
      * reached through FIN-WAIT-2 by the column order) */
-    [S_(FIN_WAIT_1)]   = {X_,              S_(FIN_WAIT_2),  X_,               S_(CLOSING),     S_(CLOSED)},
-    [S_(FIN_WAIT_2)]   = {X_,              X_,              X_,               S_(TIME_WAIT),   S_(CLOSED)},
-    [S_(CLOSE_WAIT)]   = {X_,              X_,              X_,               X_,              S_(CLOSED)},
+    [S_(FIN_WAIT_1)]   = {X_,              X_,               S_(FIN_WAIT_2),  X_,               S_(CLOSING),     X_,        S_(CLOSED)},
+    [S_(FIN_WAIT_2)]   = {X_,              X_,               X_,              X_,               S_(TIME_WAIT),   X_,        S_(CLOSED)},
+    [S_(CLOSE_WAIT)]   = {X_,              X_,               X_,              X_,               X_,              X_,        S_(CLOSED)},
     /* CLOSING: our FIN acked -> TIME-WAIT */
-    [S_(CLOSING)]      = {X_,              S_(TIME_WAIT),   X_,               X_,              S_(CLOSED)},
+    [S_(CLOSING)]      = {X_,              X_,               S_(TIME_WAIT),   X_,               X_,              X_,        S_(CLOSED)},
     /* LAST-ACK: our FIN acked -> CLOSED */
-    [S_(LAST_ACK)]     = {X_,              S_(CLOSED),      X_,               X_,              S_(CLOSED)},
+    [S_(LAST_ACK)]     = {X_,              X_,               S_(CLOSED),      X_,               X_,              X_,        S_(CLOSED)},
     /* TIME-WAIT: an RST closes it (RFC 1337 protection off, as Linux) */
-    [S_(TIME_WAIT)]    = {X_,              X_,              X_,               X_,              S_(CLOSED)},
+    [S_(TIME_WAIT)]    = {X_,              X_,               X_,              X_,               X_,              X_,        S_(CLOSED)},
 };
 #undef X_
 #undef S_
@@ -214,6 +222,13 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .step_of = SAME, .anomalies = AN(UNEXPECTED), .ref = RF(OWN_SYN),
         .title = TCPFSM_T_SAME, .flow = W_(SYN_ACK), .msg = M_(SYNACK_NEW_ISN),
         .msg_bad = M_(SYNACK_NEW_ISN)},
+    /* the same SYN answered again (same ack) with a second ISN, which
+     * the client cannot accept (3.10.7.4): the step repeated, unexpected
+     * (issue 13: consistent retransmission tags) */
+    [TCPFSM_SIT_SYNACK_NEW_ISN_RETX] = {.event = E_(SYN_ACK), .step_num = SAME,
+        .step_of = SAME, .anomalies = AN(RETRANSMISSION) | AN(UNEXPECTED),
+        .ref = RF(OWN_SYN), .title = TCPFSM_T_SAME, .flow = W_(SYN_ACK),
+        .msg = M_(SYNACK_NEW_ISN), .msg_bad = M_(SYNACK_NEW_ISN)},
     /* SPEC 3 simultaneous open, the first SYN-ACK (3/4): the sender has
      * the peer's SYN (SYN_RECEIVED stays), the receiver's SYN is
      * acknowledged: SYN_RECEIVED -> ESTABLISHED; 3.5 figure 8, 3.10.7.4
@@ -240,6 +255,21 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .step_of = 3, .tx = IN(SYN) | IN(ACK_SYN), .rx = IN(ACK_SYN),
         .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_NO_SYN),
         .msg_bad = M_(SYNACK_NO_SYN)},
+    /* SPEC 6 reordering: the SYN-ACK captured after the client's ACK of
+     * it (row handshake-ack-inferred), which made the moves: no move,
+     * the check as row syn-ack */
+    [TCPFSM_SIT_SYNACK_REORDERED] = {.event = E_(SYN_ACK), .step_num = 2,
+        .step_of = 3, .check = CK(ISN), .anomalies = AN(REORDERED),
+        .tx = IN(SYN), .tx_ok = IN(ACK_SYN), .rx_ok = IN(ACK_SYN) | IN(SYN),
+        .ref = RF(PEER_SYN), .title = T_(HANDSHAKE), .flow = W_(SYN_ACK),
+        .msg = M_(SYNACK_OK), .msg_bad = M_(SYNACK_BAD)},
+    /* SPEC 6, RFC 7413 TCP Fast Open: the SYN-ACK acknowledges the SYN's
+     * data too (3.10.7.3: SND.UNA < SEG.ACK =< SND.NXT): as row syn-ack */
+    [TCPFSM_SIT_SYNACK_TFO] = {.event = E_(SYN_ACK), .step_num = 2,
+        .step_of = 3, .check = CK(TFO), .tx = IN(SYN), .tx_ok = IN(ACK_SYN),
+        .rx_ok = IN(ACK_SYN) | IN(SYN), .ref = RF(PEER_SYN),
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_TFO),
+        .msg_bad = M_(SYNACK_BAD)},
     /* SPEC 3 row 2: SYN-ACK, ack = client ISN + 1; server stays
      * SYN_RECEIVED, client SYN_SENT -> ESTABLISHED.  A wrong ack moves
      * nobody: 3.10.7.3 (an unacceptable ACK in SYN-SENT is answered by
@@ -268,6 +298,14 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     [TCPFSM_SIT_FIN1] = {.event = E_(FIN1), .step_num = 1, .step_of = 4,
         .tx = IN(FIN), .rx = IN(FIN), .evidence = 1, .title = T_(TEARDOWN),
         .flow = W_(FIN), .msg = M_(FIN1), .msg_bad = M_(FIN1)},
+    /* SPEC 6 reordering: the first FIN captured after the peer's ACK of
+     * it: ESTABLISHED -> FIN_WAIT_1 -> FIN_WAIT_2 (FIN_ACKED), the
+     * receiver -> CLOSE_WAIT; the ACK came alone: a four-way close */
+    [TCPFSM_SIT_FIN1_REORDERED] = {.event = E_(FIN1), .step_num = 1,
+        .step_of = 4, .close = CL(FIN4), .anomalies = AN(REORDERED),
+        .tx = IN(FIN) | IN(FIN_ACKED), .rx = IN(FIN), .evidence = 1,
+        .title = T_(TEARDOWN), .flow = W_(FIN), .msg = M_(FIN1),
+        .msg_bad = M_(FIN1)},
     /* SPEC 3 merged close: the second FIN also acknowledges the first,
      * ack = FIN seq + 1: CLOSE_WAIT -> LAST_ACK, FIN_WAIT_1 -> TIME_WAIT;
      * 3.6 figure 13, 3.10.7.4 fifth and eighth checks */
@@ -338,6 +376,15 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .check = CK(ISN), .evidence = 1, .ref = RF(PEER_SYN),
         .title = T_(HANDSHAKE), .flow = W_(ACK), .msg = M_(HSACK_OK),
         .msg_bad = M_(HSACK_OK)},
+    /* SPEC 6 evidence of receipt: the client's ACK from SYN_SENT, no
+     * SYN-ACK captured (yet): it had the SYN-ACK (SYNCED: SYN_SENT ->
+     * ESTABLISHED), whose ISN is this ack - 1; the server SYN_RECEIVED ->
+     * ESTABLISHED by evidence */
+    [TCPFSM_SIT_HS_ACK_INFERRED] = {.event = E_(HS_ACK), .step_num = 3,
+        .step_of = 3, .check = CK(ISN), .anomalies = AN(INFERRED),
+        .tx = IN(SYNCED), .evidence = 1, .title = T_(HANDSHAKE),
+        .flow = W_(ACK), .msg = M_(HSACK_INFERRED),
+        .msg_bad = M_(HSACK_INFERRED)},
     /* the same segment with a wrong ack: no step; 3.10.7.4 fifth check
      * (an unacceptable ACK in SYN-RECEIVED is answered by RST) */
     [TCPFSM_SIT_HS_ACK_BAD] = {.event = TCPFSM_EV_BY_LEN, .check = CK(ISN),
@@ -468,14 +515,24 @@ static unsigned synack_situation(ctx *x)
     const conn *c = x->c;
     if (s->synack_sent)
         return x->seg->seq == s->isn ? TCPFSM_SIT_SYNACK_RETX
-                                     : TCPFSM_SIT_SYNACK_NEW_ISN;
+               : r->syn_sent && x->seg->ack == s->synack_ack
+                   ? TCPFSM_SIT_SYNACK_NEW_ISN_RETX
+                   : TCPFSM_SIT_SYNACK_NEW_ISN;
     if (c->sim_open && s->syn_sent && x->seg->seq == s->isn)
         return (c->ep[0].synack_sent || c->ep[1].synack_sent)
                    ? TCPFSM_SIT_SYNACK_SIM_4
                    : TCPFSM_SIT_SYNACK_SIM_3;
     if (x->S != 1 || s->syn_sent)
         return TCPFSM_SIT_SYNACK_OPENER;
-    return r->syn_sent ? TCPFSM_SIT_SYNACK : TCPFSM_SIT_SYNACK_NO_SYN;
+    if (!r->syn_sent)
+        return TCPFSM_SIT_SYNACK_NO_SYN;
+    if (s->isn_inferred && x->seg->seq == s->isn)
+        return TCPFSM_SIT_SYNACK_REORDERED;
+    uint32_t ack = x->seg->ack;
+    if (r->syn_len && tcpfsm_seq_lt(r->isn + 1, ack) &&
+        tcpfsm_seq_le(ack, r->isn + 1 + r->syn_len))
+        return TCPFSM_SIT_SYNACK_TFO;
+    return TCPFSM_SIT_SYNACK;
 }
 
 /* A segment with FIN (not an ACK step of the peer's FIN). */
@@ -487,7 +544,7 @@ static unsigned fin_situation(ctx *x)
         return fin_seq == s->fin_seq ? TCPFSM_SIT_FIN_RETX
                                      : TCPFSM_SIT_FIN_AGAIN;
     if (!r->fin_sent)
-        return TCPFSM_SIT_FIN1;
+        return x->fin_late ? TCPFSM_SIT_FIN1_REORDERED : TCPFSM_SIT_FIN1;
     if (x->acks_fin)
         return TCPFSM_SIT_FIN2_MERGED;
     if (s->acked_peer_fin)
@@ -520,8 +577,34 @@ static unsigned ack_situation(ctx *x)
     const endpoint *s = x->s, *r = x->r;
     const conn *c = x->c;
     bool fin = seg->flags & TCPFSM_FIN;
+    /* SPEC 6 evidence of receipt: only a synchronized TCP sends an ACK
+     * without SYN.  From SYN_SENT: the SYN-ACK it answers is not in the
+     * capture (or not yet: reordered); its ISN is this ack - 1.  From
+     * SYN_RECEIVED, acknowledging the peer's SYN (with a FIN, which
+     * SYN_RECEIVED may send, only when it acknowledges more): the peer's
+     * ACK of the SYN-ACK is missing, and the peer had the SYN-ACK. */
+    endpoint *rw = x->r;
+    if (!c->sim_open && s->state == TCPFSM_SYN_SENT) {
+        x->synced = true;
+        if (!r->syn_sent && !r->isn_from_synack && !r->isn_inferred) {
+            rw->isn = seg->ack - 1;
+            rw->isn_known = true;
+            rw->isn_inferred = true;
+        }
+    } else if (!c->sim_open && s->state == TCPFSM_SYN_RECEIVED &&
+               (r->syn_sent || r->isn_from_synack) &&
+               tcpfsm_seq_lt(r->isn, seg->ack) &&
+               (!fin || tcpfsm_seq_lt(r->isn + 1, seg->ack))) {
+        x->synced = true;
+        x->synced_peer = r->state == TCPFSM_SYN_SENT;
+    }
+    /* SPEC 6 reordering: a new FIN the receiver already acknowledged */
+    x->fin_late = fin && !s->fin_sent && r->ack_valid && s->snd_valid &&
+                  tcpfsm_seq_le(s->snd_max, seg->seq + seg->len) &&
+                  tcpfsm_seq_lt(seg->seq + seg->len, r->last_ack);
     /* What the ACK field shows the sender has received. */
-    x->acks_syn = !s->acked_peer_syn && (r->syn_sent || r->isn_from_synack) &&
+    x->acks_syn = !s->acked_peer_syn &&
+                  (r->syn_sent || r->isn_from_synack || r->isn_inferred) &&
                   tcpfsm_seq_lt(r->isn, seg->ack);
     x->acks_fin = r->fin_sent && !s->acked_peer_fin &&
                   tcpfsm_seq_lt(r->fin_seq, seg->ack);
@@ -531,6 +614,10 @@ static unsigned ack_situation(ctx *x)
         return fin_situation(x);
     if (x->acks_fin)
         return fin_ack_situation(x);
+    if (x->S == 0 && !s->hs_checked && r->isn_inferred && !r->synack_sent &&
+        !c->sim_open && r->state == TCPFSM_SYN_RECEIVED && !c->hs_done &&
+        x->acks_syn)
+        return TCPFSM_SIT_HS_ACK_INFERRED;
     if (x->S == 0 && !s->hs_checked && r->synack_sent && !c->sim_open &&
         r->state == TCPFSM_SYN_RECEIVED && !c->hs_done)
         return x->acks_syn && seg->ack == r->isn + 1 ? TCPFSM_SIT_HS_ACK
@@ -570,6 +657,11 @@ static bool check_ack(ctx *x, const tcpfsm_rule *row)
         l->check_seen = seg->ack;
         l->check_expected = r->isn + 1;
         return x->ack_flag && seg->ack == r->isn + 1;
+    case TCPFSM_CHECK_TFO:
+        l->check_seen = seg->ack;
+        l->check_expected = r->isn + 1;
+        return x->ack_flag && tcpfsm_seq_lt(r->isn + 1, seg->ack) &&
+               tcpfsm_seq_le(seg->ack, r->isn + 1 + r->syn_len);
     case TCPFSM_CHECK_FIN:
         l->check_seen = tcpfsm_i_rel_seq(r, seg->ack);
         l->check_expected = tcpfsm_i_rel_seq(r, r->fin_seq + 1);
@@ -618,6 +710,12 @@ static void apply_row(ctx *x, const tcpfsm_rule *row)
                   : row->flow;
     l->anomalies |= row->anomalies;
     l->ref_frame = ref_frame(x, row->ref);
+    if (row->anomalies & TCPFSM_AN(REORDERED) &&
+        x->sit != TCPFSM_SIT_SYN_REORDERED) {
+        x->reordered_note = true;
+        if (x->sit == TCPFSM_SIT_FIN1_REORDERED)
+            l->ref_frame = x->r->last_ack_frame; /* the ACK captured first */
+    }
     l->check = row->check;
     x->ok = check_ack(x, row);
     if (row->check != TCPFSM_CHECK_NONE) {
@@ -628,9 +726,20 @@ static void apply_row(ctx *x, const tcpfsm_rule *row)
     x->tx |= row->tx | (x->ok ? row->tx_ok : 0);
     x->rx |= row->rx | (x->ok ? row->rx_ok : 0);
     if (row->evidence) {
+        /* SPEC 6: what sending it at all shows (rows with the SYNCED
+         * input say it themselves) */
+        if (x->synced && !(row->tx & TCPFSM_IN(SYNCED))) {
+            x->tx |= TCPFSM_IN(SYNCED);
+            if (x->synced_peer)
+                x->rx |= TCPFSM_IN(SYNCED);
+            l->anomalies |= TCPFSM_AN(INFERRED);
+            x->inferred_note = true;
+        }
         if (x->acks_syn) {
             x->tx |= TCPFSM_IN(ACK_SYN);
-            x->rx |= TCPFSM_IN(ACK_SYN);
+            /* 3.10.7.3: SYN_SENT drops a segment without SYN */
+            if (x->r->state != TCPFSM_SYN_SENT)
+                x->rx |= TCPFSM_IN(ACK_SYN);
         }
         if (x->acks_fin) {
             x->tx |= TCPFSM_IN(ACK_FIN);
@@ -673,9 +782,17 @@ static void remember(ctx *x)
     case TCPFSM_SIT_SYN_FIRST:
         s->isn_known = true;
         s->isn = seg->seq;
+        s->syn_len = seg->len;
         /* fall through */
     case TCPFSM_SIT_SYN_REORDERED:
         remember_syn(x);
+        if (x->S == 0)
+            c->syn_last_time = seg->time; /* SPEC 6 timing */
+        break;
+    case TCPFSM_SIT_SYN_RETX:
+        /* SPEC 6 timing: the SYN-ACK answers the last SYN before it */
+        if (x->S == 0 && !r->synack_sent)
+            c->syn_last_time = seg->time;
         break;
     case TCPFSM_SIT_SYNACK_SIM_3:
     case TCPFSM_SIT_SYNACK_SIM_4:
@@ -690,7 +807,12 @@ static void remember(ctx *x)
         }
         break;
     case TCPFSM_SIT_SYNACK_NO_SYN:
+    case TCPFSM_SIT_SYNACK_REORDERED:
+    case TCPFSM_SIT_SYNACK_TFO:
     case TCPFSM_SIT_SYNACK:
+        if (x->sit == TCPFSM_SIT_SYNACK_REORDERED)
+            c->hs_inferred = false; /* all three steps are captured */
+        s->synack_ack = seg->ack;
         remember_syn(x);
         s->synack_sent = true;
         s->isn_known = true;
@@ -717,16 +839,21 @@ static void remember(ctx *x)
     case TCPFSM_SIT_RST_RESET:
         if (c->ep[0].fin_sent && c->ep[1].fin_sent && !c->reset)
             c->rst_after_fins = true;
+        if (!c->rst_by)
+            c->rst_by = (int8_t)(x->S + 1); /* SPEC 2: who aborted */
         c->reset = true;
         break;
+    case TCPFSM_SIT_FIN1_REORDERED:
     case TCPFSM_SIT_FIN1:
     case TCPFSM_SIT_FIN2_MERGED:
     case TCPFSM_SIT_FIN2:
     case TCPFSM_SIT_FIN_CROSSING:
-        if (x->sit == TCPFSM_SIT_FIN1)
+        if (x->sit == TCPFSM_SIT_FIN1 || x->sit == TCPFSM_SIT_FIN1_REORDERED)
             c->first_fin_side = x->S; /* the active closer */
-        else
+        if (x->sit != TCPFSM_SIT_FIN1)
             c->close = x->row->close;
+        if (x->sit == TCPFSM_SIT_FIN1_REORDERED)
+            r->acked_peer_fin = true; /* the ACK captured before it */
         s->fin_sent = true;
         s->fin_seq = seg->seq + seg->len;
         s->fin_frame = seg->frame;
@@ -745,6 +872,9 @@ static void remember(ctx *x)
     case TCPFSM_SIT_SIM_ACK_FIN2_4:
         c->sim_acks++;
         break;
+    case TCPFSM_SIT_HS_ACK_INFERRED:
+        c->hs_inferred = true;
+        /* fall through */
     case TCPFSM_SIT_HS_ACK:
         c->hs_done = true;
         c->hsack_time = seg->time;
@@ -763,8 +893,17 @@ static void remember(ctx *x)
         s->acked_peer_fin = true;
     /* The handshake also completes when the client's first ACK is the
      * one that carries its FIN or acks a FIN. */
-    if (x->acks_syn && x->S == 0 && !c->sim_open && r->synack_sent)
+    if (x->acks_syn && x->S == 0 && !c->sim_open &&
+        (r->synack_sent || r->isn_inferred)) {
+        if (!c->hs_done && !r->synack_sent)
+            c->hs_inferred = true;
         c->hs_done = true;
+    }
+    /* SPEC 6: a server proven out of SYN_RECEIVED completed it */
+    if (x->synced && x->S == 1 && !c->hs_done) {
+        c->hs_done = true;
+        c->hs_inferred = true;
+    }
     if (x->acks_syn && !c->hs_done && c->sim_open && c->ep[0].acked_peer_syn &&
         c->ep[1].acked_peer_syn)
         c->hs_done = true;
@@ -814,14 +953,26 @@ static void late_anomalies(ctx *x)
     const endpoint *s = x->s, *r = x->r;
     const conn *c = x->c;
     tcpfsm_label *out = x->out;
-    if (seg->len && s->snd_valid && out->event == TCPFSM_EV_DATA &&
+    /* the handshake ACK may carry data sent before, in the SYN (a TCP
+     * Fast Open SYN whose data the SYN-ACK did not take) */
+    bool data_event = out->event == TCPFSM_EV_DATA ||
+                      out->event == TCPFSM_EV_HS_ACK;
+    if (seg->len && s->snd_valid && data_event &&
         tcpfsm_seq_le(seg->seq + seg->len, s->snd_max))
         out->anomalies |= TCPFSM_AN(RETRANSMISSION);
+    /* SPEC 6 reordering: new data the receiver already acknowledged */
+    if (seg->len && s->snd_valid && data_event && r->ack_valid &&
+        tcpfsm_seq_lt(s->snd_max, seg->seq + seg->len) &&
+        tcpfsm_seq_le(seg->seq + seg->len, r->last_ack)) {
+        out->anomalies |= TCPFSM_AN(REORDERED);
+        x->reordered_note = true;
+    }
     if ((r->state == TCPFSM_CLOSED || s->state == TCPFSM_CLOSED) &&
         out->event != TCPFSM_EV_RST && out->event != TCPFSM_EV_SYN &&
         out->event != TCPFSM_EV_SYN_ACK &&
         !(out->anomalies & TCPFSM_AN(RETRANSMISSION)) &&
-        (seg->len || (seg->flags & TCPFSM_FIN)) &&
+        (seg->len || (seg->flags & TCPFSM_FIN) ||
+         (s->state == TCPFSM_CLOSED && x->ack_flag)) &&
         (c->reset || c->refused || r->fin_sent))
         out->anomalies |= TCPFSM_AN(UNEXPECTED);
 }

@@ -31,13 +31,17 @@
     X(SYN_MIDDLE, "syn-middle")                       \
     X(SYNACK_RETX, "syn-ack-retransmitted")           \
     X(SYNACK_NEW_ISN, "syn-ack-new-isn")              \
+    X(SYNACK_NEW_ISN_RETX, "syn-ack-new-isn-retransmitted") \
     X(SYNACK_SIM_3, "syn-ack-simultaneous-3")         \
     X(SYNACK_SIM_4, "syn-ack-simultaneous-4")         \
     X(SYNACK_OPENER, "syn-ack-from-opener")           \
     X(SYNACK_NO_SYN, "syn-ack-syn-missed")            \
+    X(SYNACK_REORDERED, "syn-ack-reordered")          \
+    X(SYNACK_TFO, "syn-ack-fast-open")                \
     X(SYNACK, "syn-ack")                              \
     X(FIN_RETX, "fin-retransmitted")                  \
     X(FIN_AGAIN, "fin-again")                         \
+    X(FIN1_REORDERED, "fin-first-reordered")          \
     X(FIN1, "fin-first")                              \
     X(FIN2_MERGED, "fin-merged")                      \
     X(FIN2, "fin-second")                             \
@@ -49,6 +53,7 @@
     X(SIM_ACK_FIN1_4, "ack-crossing-first-fin-4")     \
     X(SIM_ACK_FIN2_3, "ack-crossing-second-fin-3")    \
     X(SIM_ACK_FIN2_4, "ack-crossing-second-fin-4")    \
+    X(HS_ACK_INFERRED, "handshake-ack-inferred")      \
     X(HS_ACK, "handshake-ack")                        \
     X(HS_ACK_BAD, "handshake-ack-wrong")              \
     X(DATA, "data")                                   \
@@ -79,8 +84,15 @@ enum tcpfsm_ref {
 };
 
 /* Transition inputs: the columns of the move tables (rules.c). */
-enum tcpfsm_input { TCPFSM_IN_ACK_SYN, TCPFSM_IN_ACK_FIN, TCPFSM_IN_SYN,
-                    TCPFSM_IN_FIN, TCPFSM_IN_RST, TCPFSM_IN_COUNT };
+/* SYNCED (SPEC 6, evidence of receipt): the sender sent an ACK without
+ * SYN, which only a synchronized TCP does: the segment that synchronized
+ * it is not in the capture (as input of the receiver: the sender proved
+ * it had the receiver's ACK of its SYN-ACK, so the receiver had that
+ * SYN-ACK).  FIN_ACKED (SPEC 6, reordering): the FIN being sent was
+ * already acknowledged by a segment of the peer captured before it. */
+enum tcpfsm_input { TCPFSM_IN_SYNCED, TCPFSM_IN_ACK_SYN, TCPFSM_IN_ACK_FIN,
+                    TCPFSM_IN_SYN, TCPFSM_IN_FIN, TCPFSM_IN_FIN_ACKED,
+                    TCPFSM_IN_RST, TCPFSM_IN_COUNT };
 #define TCPFSM_IN(id) (1u << TCPFSM_IN_##id)
 
 typedef struct tcpfsm_rule {

@@ -133,7 +133,8 @@ typedef enum tcpfsm_role {
     X(DATA_AFTER_FIN, "data-after-fin")                    \
     X(RST_OUT_OF_WINDOW, "rst-out-of-window")              \
     X(UNEXPECTED, "unexpected")                            \
-    X(BAD_FLAGS, "bad-flags")
+    X(BAD_FLAGS, "bad-flags")                              \
+    X(INFERRED, "inferred")
 
 enum tcpfsm_anomaly_bit {
 #define TCPFSM_X_ABIT(id, name) TCPFSM_AB_##id,
@@ -149,6 +150,12 @@ enum tcpfsm_anomaly_bit {
  * flood); its summary says what was known until then.  Listed after the
  * SPEC tokens by tcpfsm_anomalies_str(). */
 #define TCPFSM_AN_EVICTED (1u << 31)
+
+/* Summary-only anomaly token `one-sided` (SPEC 6): only one direction of
+ * the connection was captured, and the other direction's moves were
+ * inferred from its ACKs.  Listed after the SPEC tokens, before
+ * `evicted`. */
+#define TCPFSM_AN_ONE_SIDED (1u << 30)
 
 /* TCP flag bits as in tcp.flags */
 #define TCPFSM_FIN 0x001
@@ -230,6 +237,7 @@ typedef enum tcpfsm_check {
     TCPFSM_CHECK_NONE = 0,
     TCPFSM_CHECK_ISN,
     TCPFSM_CHECK_FIN,
+    TCPFSM_CHECK_TFO, /* TCP Fast Open: ISN + 1 + the SYN's data (SPEC 6) */
     TCPFSM_CHECK_COUNT
 } tcpfsm_check;
 
@@ -272,7 +280,9 @@ typedef struct tcpfsm_label {
     uint8_t flow;          /* tcpfsm_flow_word */
     uint32_t check_seen;   /* the ack the check read, as the sentence shows
                               it (raw for ISN, relative for FIN) */
-    uint32_t check_expected; /* the ack it needed: ISN + 1, FIN seq + 1 */
+    uint32_t check_expected; /* the ack it needed: ISN + 1, FIN seq + 1;
+                                TFO: ISN + 1 (check_seen - check_expected
+                                is the SYN data acknowledged) */
     char label[TCPFSM_LABEL_MAX];
 } tcpfsm_label;
 

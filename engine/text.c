@@ -203,8 +203,15 @@ void tcpfsm_i_append_notes(ctx *x)
         tcpfsm_i_tput(&x->t, MSG(x, NOTE_PORT_REUSE));
     if (a & TCPFSM_AN(SYN_DATA))
         tcpfsm_i_tappend(&x->t, MSG(x, NOTE_SYN_DATA), seg->len);
-    if ((a & TCPFSM_AN(RETRANSMISSION)) && x->out->event == TCPFSM_EV_DATA)
+    if ((a & TCPFSM_AN(RETRANSMISSION)) &&
+        (x->out->event == TCPFSM_EV_DATA || x->out->event == TCPFSM_EV_HS_ACK))
         tcpfsm_i_tput(&x->t, MSG(x, NOTE_RETX));
+    if (x->inferred_note)
+        tcpfsm_i_tappend(&x->t, MSG(x, NOTE_INFERRED),
+                         tcpfsm_i_role_word(x, x->S));
+    if (x->reordered_note)
+        tcpfsm_i_tappend(&x->t, MSG(x, NOTE_REORDERED),
+                         tcpfsm_i_role_word(x, x->R));
     if (a & TCPFSM_AN(DATA_AFTER_FIN))
         tcpfsm_i_tappend(&x->t, MSG(x, NOTE_DATA_AFTER_FIN), tcpfsm_i_role_word(x, x->S));
     if ((a & TCPFSM_AN(UNEXPECTED)) && x->r->state == TCPFSM_CLOSED &&
@@ -336,6 +343,9 @@ void tcpfsm_i_step_sentence(ctx *x)
     case TCPFSM_M_SYNACK_BAD:
         tcpfsm_i_tappend(t, fmt, ttl, seen, base);
         break;
+    case TCPFSM_M_SYNACK_TFO:
+        tcpfsm_i_tappend(t, fmt, ttl, seen, base, seen - base - 1);
+        break;
     case TCPFSM_M_FIN_RETX:
     case TCPFSM_M_FIN1:
     case TCPFSM_M_FIN2:
@@ -358,6 +368,7 @@ void tcpfsm_i_step_sentence(ctx *x)
         tcpfsm_i_tappend(t, fmt, ttl, peer, seen, eq, base, mark);
         break;
     case TCPFSM_M_HSACK_OK:
+    case TCPFSM_M_HSACK_INFERRED:
         tcpfsm_i_tappend(t, fmt, ttl, seen, base);
         if (seg->len)
             tcpfsm_i_tappend(t, MSG(x, HSACK_DATA), seg->len);

@@ -30,7 +30,7 @@ STATES = {"UNKNOWN", "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
 FLAG_NAMES = [(0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"),
               (0x010, "ACK"), (0x020, "URG"), (0x040, "ECE"), (0x080, "CWR"),
               (0x100, "AE")]
-CHECK = re.compile(r"ack ([=≠]) (ISN|FIN seq) \+ 1 ([✓✗])")
+CHECK = re.compile(r"ack ([=≠]) (ISN|FIN seq|ISN \+ SYN data) \+ 1 ([✓✗])")
 
 
 def flags_text(hexflags):

@@ -321,6 +321,9 @@ static const step v_reset[] = {
      0, "Reset"},
     {C2S, P_ | A_, 11, 1, 5, "data", "closed", "", "reset", CL, CL, CL, CL,
      -1, AN(UNEXPECTED), NULL},
+    /* a pure ACK from an endpoint the accepted RST closed */
+    {C2S, A_, 16, 1, 0, "ack", "closed", "", "reset", CL, CL, CL, CL,
+     -1, AN(UNEXPECTED), NULL},
 };
 
 /* An RST far outside the receiver's window is labelled but moves nobody;
@@ -396,8 +399,85 @@ static const step v_midstream[] = {
 static const step v_syn_data[] = {
     {C2S, S_, 0, 0, 20, "syn", "handshake", "1/3", "", CL, SS, LI, SR, -1,
      AN(SYN_DATA), "20 bytes"},
+    /* SPEC 6, RFC 7413: ack = ISN + 1 + 20 accepts the SYN's data */
     {S2C, S_ | A_, 0, 21, 0, "syn-ack", "handshake", "2/3", "", SR, SR, SS,
-     SS, 0, AN(ACK_MISMATCH), "✗"},
+     ES, 1, 0, "+ 1 + 20 bytes of SYN data ✓"},
+};
+
+/* ---- SPEC 6, imperfect captures: one row per rule ---- */
+
+/* TCP Fast Open fallback: the SYN-ACK takes only the SYN; the handshake
+ * ACK carries the SYN's 20 bytes again: a retransmission. */
+static const step v_tfo_fallback[] = {
+    {C2S, S_, 0, 0, 20, "syn", "handshake", "1/3", "", CL, SS, LI, SR, -1,
+     AN(SYN_DATA), NULL},
+    {S2C, S_ | A_, 0, 1, 0, "syn-ack", "handshake", "2/3", "", SR, SR, SS,
+     ES, 1, 0, "+ 1 ✓"},
+    {C2S, P_ | A_, 1, 1, 20, "hs-ack", "handshake", "3/3", "", ES, ES, SR,
+     ES, 1, AN(RETRANSMISSION), "retransmission"},
+};
+
+/* Evidence of receipt from SYN_SENT: the SYN-ACK is not in the capture;
+ * the client's ACK proves it had it. */
+static const step v_lost_synack[] = {
+    {C2S, S_, 0, 0, 0, "syn", "handshake", "1/3", "", CL, SS, LI, SR, -1, 0,
+     NULL},
+    {C2S, A_, 1, 1, 0, "hs-ack", "handshake", "3/3", "", SS, ES, SR, ES, 1,
+     AN(INFERRED), "not in the capture"},
+    {C2S, P_ | A_, 1, 1, 10, "data", "established", "", "", ES, ES, ES, ES,
+     -1, 0, NULL},
+};
+
+/* Evidence of receipt from SYN_RECEIVED: only the SYN and the server's
+ * data acknowledging client data were captured: the server left
+ * SYN_RECEIVED, so the client had the SYN-ACK. */
+static const step v_server_evidence[] = {
+    {C2S, S_, 0, 0, 0, "syn", "handshake", "1/3", "", CL, SS, LI, SR, -1, 0,
+     NULL},
+    {S2C, P_ | A_, 1, 11, 30, "data", "established", "", "", SR, ES, SS, ES,
+     -1, AN(INFERRED), "inferred"},
+};
+
+/* No FIN from SYN_SENT: a FIN+ACK from a client whose SYN-ACK was not
+ * captured is SYNCED first (inferred), then FIN_WAIT_1. */
+static const step v_fin_from_syn_sent[] = {
+    {C2S, S_, 0, 0, 0, "syn", "handshake", "1/3", "", CL, SS, LI, SR, -1, 0,
+     NULL},
+    {C2S, F_ | A_, 1, 1, 0, "fin1", "teardown", "1/4", "", SS, F1, SR, CW, -1,
+     AN(INFERRED), "inferred"},
+};
+
+/* Reordering: the handshake ACK captured before the SYN-ACK. */
+static const step v_reordered_hsack[] = {
+    {C2S, S_, 0, 0, 0, "syn", "handshake", "1/3", "", CL, SS, LI, SR, -1, 0,
+     NULL},
+    {C2S, A_, 1, 1, 0, "hs-ack", "handshake", "3/3", "", SS, ES, SR, ES, 1,
+     AN(INFERRED), NULL},
+    {S2C, S_ | A_, 0, 1, 0, "syn-ack", "handshake", "2/3", "", ES, ES, ES,
+     ES, 1, AN(REORDERED), "reordered"},
+    {C2S, P_ | A_, 1, 1, 10, "data", "established", "", "", ES, ES, ES, ES,
+     -1, 0, NULL},
+};
+
+/* Reordering: the ACK of the client's FIN captured before that FIN: the
+ * FIN is reordered and its sender goes on to FIN_WAIT_2. */
+static const step v_reordered_finack[] = {
+    HANDSHAKE,
+    {S2C, A_, 1, 2, 0, "ack", "established", "", "", ES, ES, ES, ES, -1, 0,
+     NULL},
+    {C2S, F_ | A_, 1, 1, 0, "fin1", "teardown", "1/4", "fin4", ES, F2, ES, CW,
+     -1, AN(REORDERED), "reordered"},
+    {S2C, F_ | A_, 1, 2, 0, "fin2", "teardown", "3/4", "fin4", CW, LA, F2, TW,
+     -1, 0, NULL},
+    {C2S, A_, 2, 2, 0, "fin2-ack", "teardown", "4/4", "fin4", TW, TW, LA, CL,
+     1, 0, NULL},
+};
+
+/* A repeated SYN-ACK answering the same SYN with a second ISN. */
+static const step v_synack_new_isn[] = {
+    HANDSHAKE,
+    {S2C, S_ | A_, 5000, 1, 0, "syn-ack", "handshake", "2/3", "", ES, ES, ES,
+     ES, -1, AN(RETRANSMISSION) | AN(UNEXPECTED), "new ISN"},
 };
 
 /* Bad flag combinations: labelled "other", moving nobody. */
@@ -459,18 +539,32 @@ static const scenario scenarios[] = {
     SC("simultaneous open", 11, 22, 0, v_sim_open, "simultaneous", "fin3",
        "client", TW, CL),
     SC("refused", 5, 0, 0, v_refused, "refused", "refused", "", CL, CL),
-    SC("reset", 5, 6, 0, v_reset, "complete", "reset", "", CL, CL),
+    SC("reset", 5, 6, 0, v_reset, "complete", "reset", "server", CL, CL),
     SC("rst out of window", 5, 6, 0, v_rst_out_of_window, "complete", "reset",
-       "", CL, CL),
+       "client", CL, CL),
     SC("half-close with data", 5, 6, 0, v_half_close, "complete", "fin4",
        "client", TW, CL),
     SC("retransmitted steps", 5, 6, 0, v_retransmissions, "complete",
        "half-closed", "client", F2, CW),
     SC("midstream", 5, 6, 0, v_midstream, "none", "fin4", "client", TW, CL),
-    SC("syn with data", 5, 6, 0, v_syn_data, "partial", "open", "", SS, SR),
+    SC("syn with data", 5, 6, 0, v_syn_data, "partial", "open", "", ES, SR),
+    SC("tfo fallback", 5, 6, 0, v_tfo_fallback, "complete", "open", "", ES,
+       ES),
+    SC("lost syn-ack: evidence of receipt", 5, 6, 0, v_lost_synack, "partial",
+       "open", "", ES, ES),
+    SC("server evidence of receipt", 5, 6, 0, v_server_evidence, "partial",
+       "open", "", ES, ES),
+    SC("no FIN from SYN_SENT", 5, 6, 0, v_fin_from_syn_sent, "partial",
+       "half-closed", "client", F1, CW),
+    SC("reordered handshake ACK", 5, 6, 0, v_reordered_hsack, "complete",
+       "open", "", ES, ES),
+    SC("reordered FIN ACK", 5, 6, 0, v_reordered_finack, "complete", "fin4",
+       "client", TW, CL),
+    SC("syn-ack with a second ISN", 5, 6, 0, v_synack_new_isn, "complete",
+       "open", "", ES, ES),
     SC("bad flags", 5, 6, 0, v_bad_flags, "none", "open", "", CL, LI),
     SC("rst in SYN_RECEIVED", 5, 6, 0, v_rst_in_syn_received, "partial",
-       "reset", "", CL, LI),
+       "reset", "client", CL, LI),
     SC("reordered handshake", 5, 6, 0, v_reordered, "complete", "open", "",
        ES, ES),
     SC("data after fin", 5, 6, 0, v_data_after_fin, "complete", "half-closed",
