@@ -36,6 +36,7 @@
 #include "tcpfsm_lang.h"
 #include "tcpfsm_fields.h"
 #include "tcpfsm-plugin.h"
+#include "ws-compat.h"
 
 #ifndef TCPFSM_PLUGIN_VERSION
 #define TCPFSM_PLUGIN_VERSION TCPFSM_VERSION
@@ -45,6 +46,14 @@ WS_DLL_PUBLIC_DEF const gchar plugin_version[] = TCPFSM_PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
+#if TCPFSM_WS_HAS_DESCRIBE
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+/* 4.4+: the type `tshark -G plugins` and About > Plugins show */
+uint32_t plugin_describe(void)
+{
+    return TCPFSM_WS_DESCRIPTION;
+}
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Registration data                                                    */
@@ -86,7 +95,7 @@ static expert_field ei_tcpfsm_data_after_fin = EI_INIT;
 static expert_field ei_tcpfsm_bad_flags = EI_INIT;
 static expert_field ei_tcpfsm_unexpected = EI_INIT;
 
-static gboolean pref_info_column = FALSE;
+static tcpfsm_pref_bool pref_info_column = FALSE;
 /* the language of the human label (tcpfsm.label); tokens never change */
 static gint pref_lang = TCPFSM_LANG_EN;
 static const enum_val_t lang_vals[] = {
@@ -411,7 +420,7 @@ static bool fi_uint(proto_tree *tree, int f, guint32 *out)
     field_info *fi = last_fi(tree, f);
     if (!fi)
         return false;
-    *out = fvalue_get_uinteger(&fi->value);
+    *out = fvalue_get_uinteger(TCPFSM_FI_VALUE(fi));
     return true;
 }
 
@@ -420,7 +429,7 @@ static bool fi_addr(field_info *fi, tcpfsm_addr *out)
     memset(out, 0, sizeof *out);
     switch (fi->hfinfo->type) {
     case FT_IPv4: {
-        guint32 a = fi->value.value.ipv4.addr; /* host order */
+        guint32 a = tcpfsm_fi_ipv4(fi); /* host order */
         out->family = 4;
         out->bytes[0] = (uint8_t)(a >> 24);
         out->bytes[1] = (uint8_t)(a >> 16);
@@ -430,8 +439,7 @@ static bool fi_addr(field_info *fi, tcpfsm_addr *out)
     }
     case FT_IPv6:
         out->family = 6;
-        memcpy(out->bytes, fi->value.value.ipv6.addr.bytes, 16);
-        return true;
+        return tcpfsm_fi_ipv6(fi, out->bytes);
     default:
         return false;
     }
@@ -444,8 +452,8 @@ static bool fi_addr(field_info *fi, tcpfsm_addr *out)
 static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
 {
     field_info *fi = last_fi(tree, TCPFSM_F_PROTOCOLS);
-    if (fi && fvalue_get_string(&fi->value))
-        return g_strdup(fvalue_get_string(&fi->value));
+    if (fi && fvalue_get_string(TCPFSM_FI_VALUE(fi)))
+        return g_strdup(fvalue_get_string(TCPFSM_FI_VALUE(fi)));
     if (!pinfo->layers)
         return NULL;
     wmem_list_frame_t *fr = wmem_list_head(pinfo->layers);
@@ -495,7 +503,7 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
      * ":ipv6:" is the innermost IP header. */
     int ip_first = 0;
     field_info *pf = last_fi(tree, TCPFSM_F_PROTOCOLS);
-    const char *ptext = pf ? fvalue_get_string(&pf->value) : NULL;
+    const char *ptext = pf ? fvalue_get_string(TCPFSM_FI_VALUE(pf)) : NULL;
     if (ptext) {
         /* the usual case: the text in the tree, no copy */
         if (!tcpfsm_protocols_classify(ptext, &ip_first))
@@ -534,7 +542,7 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
      * ("%ld.%09d") with strtod; do the same for the same double. */
     field_info *tf = last_fi(tree, TCPFSM_F_TIME_EPOCH);
     if (tf) {
-        const nstime_t *t = fvalue_get_time(&tf->value);
+        const nstime_t *t = fvalue_get_time(TCPFSM_FI_VALUE(tf));
         if (t->secs < 0 || t->nsecs < 0)
             return -1; /* the tool rejects negative times */
         char buf[64];

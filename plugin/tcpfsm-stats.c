@@ -21,6 +21,7 @@
 
 #include "tcpfsm.h"
 #include "tcpfsm-plugin.h"
+#include "ws-compat.h"
 
 /* ------------------------------------------------------------------ */
 /* tshark -z tcpfsm,conns[,FILTER]                                      */
@@ -99,7 +100,7 @@ static void conns_finish(void *tapdata)
     g_free(t);
 }
 
-static void conns_init(const char *opt_arg, void *userdata _U_)
+static TCPFSM_TAP_INIT_RET conns_init(const char *opt_arg, void *userdata _U_)
 {
     const size_t n = strlen(CONNS_CLI);
     const char *filter = NULL;
@@ -108,7 +109,7 @@ static void conns_init(const char *opt_arg, void *userdata _U_)
     else if (strcmp(opt_arg, CONNS_CLI) != 0) {
         fprintf(stderr, "tshark: invalid \"-z %s\": use -z " CONNS_CLI "[,FILTER]\n",
                 opt_arg);
-        exit(1);
+        TCPFSM_TAP_INIT_FAIL;
     }
     conns_tap *t = g_new0(conns_tap, 1);
     t->seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -119,8 +120,9 @@ static void conns_init(const char *opt_arg, void *userdata _U_)
         fprintf(stderr, "tshark: cannot register the " CONNS_CLI " tap: %s\n", err->str);
         g_string_free(err, TRUE);
         conns_finish(t);
-        exit(1);
+        TCPFSM_TAP_INIT_FAIL;
     }
+    TCPFSM_TAP_INIT_OK;
 }
 
 static tap_param filter_param[] = {
