@@ -10,19 +10,21 @@
 #      2/3", "RST Reset", "RST Refused", "Data", "ACK", ...; tshark's text
 #      drawing cuts it to the arrow's width (20 characters between
 #      neighbouring hosts: "SYN-ACK Handshake 2/"), the GUI shows it all;
-#   3. each arrow's comment is both endpoints' states, client first, from
-#      the frame's tcpfsm.role / src_prev / src_state / dst_prev /
-#      dst_state ("client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT →
-#      LAST_ACK"; a state that does not change is named once), then the
-#      frame's tcpfsm.anomaly tokens in brackets;
-#   4. on captures/close-merged.pcap, the arrows are exactly the ones
+#   3. each arrow's comment is both endpoints' states after the segment,
+#      client first ("client TIME_WAIT, server LAST_ACK"), then its
+#      relative Seq and Ack as Wireshark's TCP flow words them ("Seq = 6
+#      Ack = 7"), then, when a state changed, the moves ("client
+#      FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT → LAST_ACK"; a state that
+#      does not change is named once), then the frame's tcpfsm.anomaly
+#      tokens in brackets: all from the frame's own tcpfsm fields;
+#   4. on captures/close-merged.pcap, the graph has two nodes (lifelines),
+#      127.0.0.1:47103 and 127.0.0.1:47003, and exactly the ten arrows
 #      written below (the worked example of the README);
 #   5. -z flow,tcpfsm,network gives as many arrows.
 #
-# tshark's text drawing of a graph with a single host (a capture on
-# 127.0.0.1) logs GLib-CRITICAL "g_string_erase" messages for every label
-# longer than 11 characters: that is tshark's own drawing code (its "tcp"
-# flow does the same on those captures); they are counted, not failed.
+# Nodes are address:port, so a loopback capture has two; should a graph
+# still have a single node, tshark's text drawing logs GLib-CRITICAL
+# "g_string_erase" messages (its own drawing code): they are counted.
 #
 # Prints a diff for each failed check and a last line "N passed, M failed".
 # Exit: 0 all passed, 1 a failure, 77 (skip) when tshark is missing.
@@ -68,16 +70,21 @@ function section(ev, cl) {
 function move(who, before, after) {
     return who " " before (after != before ? " \342\206\222 " after : "")
 }
+function seqack(seq, ack) { return "Seq = " seq (ack != "" ? " Ack = " ack : "") }
 BEGIN { FS = "\t"; OFS = "\t" }
-# frame event step close role src_prev src_state dst_prev dst_state anomaly sport dport
+# frame event step close role src_prev src_state dst_prev dst_state anomaly
+# sport dport seq_rel ack_rel
 $2 != "" {
     split($3, st, "/")
     sec = section($2, $4)
     lab = word($2, st[2])
     if (sec != "") lab = lab " " sec
     if (sec != "" && $3 != "") lab = lab " " $3
-    if ($5 == "client") c = move("client", $6, $7) ", " move("server", $8, $9)
-    else c = move("client", $8, $9) ", " move("server", $6, $7)
+    if ($5 == "client") { cb = $6; ca = $7; sb = $8; sa = $9 }
+    else { cb = $8; ca = $9; sb = $6; sa = $7 }
+    c = "client " ca ", server " sa " \302\267 " seqack($13, $14)
+    if (ca != cb || sa != sb)
+        c = c " \302\267 " move("client", cb, ca) ", " move("server", sb, sa)
     if ($10 != "") c = c " [" $10 "]"
     print $11, $12, lab, c
 }'
@@ -114,7 +121,8 @@ while IFS= read -r cap; do
     "$helper" -n -r "$cap" -Y tcpfsm.event -T fields -E separator=/t -E occurrence=a \
         -e frame.number -e tcpfsm.event -e tcpfsm.step -e tcpfsm.close -e tcpfsm.role \
         -e tcpfsm.src_prev -e tcpfsm.src_state -e tcpfsm.dst_prev -e tcpfsm.dst_state \
-        -e tcpfsm.anomaly -e tcp.srcport -e tcp.dstport > "$work/fields" 2>"$work/err1"
+        -e tcpfsm.anomaly -e tcp.srcport -e tcp.dstport -e tcpfsm.seq_rel -e tcpfsm.ack_rel \
+        > "$work/fields" 2>"$work/err1"
     awk "$expect_awk" "$work/fields" > "$work/expect"
     if ! "$helper" -n -q -r "$cap" -z flow,tcpfsm,standard > "$work/flow" 2>"$work/err2"; then
         bad "$name: tshark -z flow,tcpfsm,standard fails"
@@ -162,17 +170,27 @@ cm="$root/captures/close-merged.pcap"
 if [ -r "$cm" ]; then
     "$helper" -n -q -r "$cm" -z flow,tcpfsm,standard 2>/dev/null | awk "$parse_awk" | cut -f1-4 > "$work/cm.got"
     cat > "$work/cm.want" <<'EOF'
-47103	47003	SYN Handshake 1/3	client CLOSED → SYN_SENT, server LISTEN → SYN_RECEIVED
-47003	47103	SYN-ACK Handshake 2/	client SYN_SENT → ESTABLISHED, server SYN_RECEIVED
-47103	47003	ACK Handshake 3/3	client ESTABLISHED, server SYN_RECEIVED → ESTABLISHED
-47103	47003	Data	client ESTABLISHED, server ESTABLISHED
-47003	47103	ACK	client ESTABLISHED, server ESTABLISHED
-47003	47103	Data	client ESTABLISHED, server ESTABLISHED
-47103	47003	ACK	client ESTABLISHED, server ESTABLISHED
-47103	47003	FIN Teardown 1/4	client ESTABLISHED → FIN_WAIT_1, server ESTABLISHED → CLOSE_WAIT
-47003	47103	FIN-ACK Teardown 2/3	client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT → LAST_ACK
-47103	47003	ACK Teardown 3/3	client TIME_WAIT, server LAST_ACK → CLOSED
+47103	47003	SYN Handshake 1/3	client SYN_SENT, server SYN_RECEIVED · Seq = 0 · client CLOSED → SYN_SENT, server LISTEN → SYN_RECEIVED
+47003	47103	SYN-ACK Handshake 2/	client ESTABLISHED, server SYN_RECEIVED · Seq = 0 Ack = 1 · client SYN_SENT → ESTABLISHED, server SYN_RECEIVED
+47103	47003	ACK Handshake 3/3	client ESTABLISHED, server ESTABLISHED · Seq = 1 Ack = 1 · client ESTABLISHED, server SYN_RECEIVED → ESTABLISHED
+47103	47003	Data	client ESTABLISHED, server ESTABLISHED · Seq = 1 Ack = 1
+47003	47103	ACK	client ESTABLISHED, server ESTABLISHED · Seq = 1 Ack = 6
+47003	47103	Data	client ESTABLISHED, server ESTABLISHED · Seq = 1 Ack = 6
+47103	47003	ACK	client ESTABLISHED, server ESTABLISHED · Seq = 6 Ack = 6
+47103	47003	FIN Teardown 1/4	client FIN_WAIT_1, server CLOSE_WAIT · Seq = 6 Ack = 6 · client ESTABLISHED → FIN_WAIT_1, server ESTABLISHED → CLOSE_WAIT
+47003	47103	FIN-ACK Teardown 2/3	client TIME_WAIT, server LAST_ACK · Seq = 6 Ack = 7 · client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT → LAST_ACK
+47103	47003	ACK Teardown 3/3	client TIME_WAIT, server CLOSED · Seq = 7 Ack = 7 · client TIME_WAIT, server LAST_ACK → CLOSED
 EOF
+    # the nodes: the header lines above the first arrow name them
+    "$helper" -n -q -r "$cm" -z flow,tcpfsm,standard 2>/dev/null |
+        awk '/^\|[0-9]+\.[0-9]+ / { exit } { print }' |
+        grep -o '[0-9][0-9.]*:[0-9][0-9]*' > "$work/cm.nodes"
+    nodes=$(tr '\n' ' ' < "$work/cm.nodes")
+    if [ "$nodes" = "127.0.0.1:47103 127.0.0.1:47003 " ]; then
+        ok "close-merged.pcap: two nodes, 127.0.0.1:47103 and 127.0.0.1:47003"
+    else
+        bad "close-merged.pcap: the nodes are '$nodes', not 127.0.0.1:47103 and 127.0.0.1:47003"
+    fi
     if cmp -s "$work/cm.want" "$work/cm.got"; then
         ok "close-merged.pcap: the 10 arrows of the README, word for word"
     else
@@ -188,5 +206,5 @@ EOF
 fi
 
 [ "$crit_total" -gt 0 ] &&
-    echo "note: tshark's text drawing logged $crit_total GLib-CRITICAL g_string_erase messages (single-host graphs; its own \"tcp\" flow does the same)"
+    echo "note: tshark's text drawing logged $crit_total GLib-CRITICAL g_string_erase messages (a graph with a single node)"
 finish
