@@ -59,3 +59,31 @@ list_captures() {
         finish
     fi
 }
+
+# How this tshark prints an FT_BOOLEAN with -T fields, asked of tshark
+# itself (not of its version): "1"/"0" up to 4.0, "True"/"False" from
+# 4.2.  Frame 1 of captures/close-merged.pcap is a SYN: tcp.flags.syn is
+# set, tcp.flags.fin is not.  Sets tshark_true and tshark_false.
+tshark_bools() {
+    # shellcheck disable=SC2046 # two words
+    set -- $("$tshark" -n -r "$root/captures/close-merged.pcap" -c 1 -T fields \
+        -E separator=' ' -e tcp.flags.syn -e tcp.flags.fin 2>/dev/null)
+    tshark_true=${1:-1}
+    tshark_false=${2:-0}
+}
+
+# bools_as_tool COLS: stdin -T fields rows (tab-separated) to stdout, with
+# the 1-based columns COLS (space-separated) turned from tshark's boolean
+# spelling into the tool's 1/0; every other column unchanged
+bools_as_tool() {
+    awk -F'\t' -v OFS='\t' -v cols="$1" -v t="$tshark_true" -v f="$tshark_false" '
+        BEGIN { n = split(cols, c, " ") }
+        { for (i = 1; i <= n; i++) {
+              split($(c[i]), item, ",")
+              v = ""
+              for (j = 1; item[j] != ""; j++)
+                  v = v (j > 1 ? "," : "") (item[j] == t ? "1" : item[j] == f ? "0" : item[j])
+              $(c[i]) = v
+          }
+          print }'
+}

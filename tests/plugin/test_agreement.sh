@@ -13,9 +13,10 @@
 #   stats     tshark -q -z tcpfsm,conns (one pass and -2) prints exactly
 #             the `tcpfsm summary` table (header and rows, same order).
 #
-# Formats (Wireshark 4.0 -T fields with -E occurrence=a -E aggregator=,):
-# strings as they are; FT_BOOLEAN tcpfsm.ack_ok as 1/0 and FT_UINT32 as
-# decimal, like the tool; the repeated tcpfsm.anomaly items joined with
+# Formats (-T fields with -E occurrence=a -E aggregator=,): strings as
+# they are; FT_UINT32 as decimal, like the tool; FT_BOOLEAN (tcpfsm.ack_ok)
+# as 1/0 up to Wireshark 4.0, True/False from 4.2: the spelling is asked
+# of tshark (tshark_bools) and turned into the tool's 1/0; the repeated tcpfsm.anomaly items joined with
 # "," like the tool's list.  The one conversion: the FT_DOUBLE connection
 # times (duration, syn_rtt, irtt) are printed by tshark in the shortest
 # form ("0.06974"); the plugin's value is the tool's rounded decimal, so
@@ -50,19 +51,38 @@ fi
 
 plugin_setup
 list_captures
+tshark_bools
+# the FT_BOOLEAN fields of the plugin, as tshark's registry lists them
+"$helper" -G fields 2>/dev/null |
+    awk -F'\t' '$1 == "F" && $3 ~ /^tcpfsm\./ && $4 == "FT_BOOLEAN" { print $3 }' > "$work/bool.fields"
+if ! grep -qx 'tcpfsm.ack_ok' "$work/bool.fields"; then
+    bad "tshark -G fields lists tcpfsm.ack_ok as FT_BOOLEAN"
+fi
+# bool_cols "frame.number tcpfsm.x ...": the 1-based columns that are booleans
+bool_cols() {
+    i=0
+    out=""
+    for f in $1; do
+        i=$((i + 1))
+        grep -qx "$f" "$work/bool.fields" && out="$out $i"
+    done
+    echo "$out"
+}
 
 fields_opts="-T fields -E header=n -E separator=/t -E occurrence=a -E aggregator=, -E quote=n"
 
-# split_run OUT: stdin is tshark output with -T fields rows and then the
-# -z tcpfsm,conns block; writes OUT.rows and OUT.stats (the block's
-# table: the lines between the dashed rule and the closing '=' rule)
+# split_run OUT COLS: stdin is tshark output with -T fields rows and then
+# the -z tcpfsm,conns block; writes OUT.rows (with the boolean columns
+# COLS as the tool spells them) and OUT.stats (the block's table: the
+# lines between the dashed rule and the closing '=' rule)
 split_run() {
-    awk -v rows="$1.rows" -v stats="$1.stats" '
+    awk -v rows="$1.rows.raw" -v stats="$1.stats" '
         /^========/ { z = 1; next }
         z && /^--------/ { t = 1; next }
         t { print > stats; next }
         !z && $0 != "" { print > rows }' 
-    touch "$1.rows" "$1.stats"
+    touch "$1.rows.raw" "$1.stats"
+    bools_as_tool "$2" < "$1.rows.raw" > "$1.rows"
 }
 
 while IFS= read -r cap; do
@@ -106,10 +126,11 @@ while IFS= read -r cap; do
     # ---- the plugin: one pass, and -2 ----
     # shellcheck disable=SC2086
     "$helper" -n -r "$cap" $fields_opts -e frame.number $le -z tcpfsm,conns \
-        2>"$work/ts.err" | split_run "$work/one"
+        2>"$work/ts.err" | split_run "$work/one" "$(bool_cols "frame.number $(echo "$le" | sed 's/-e //g')")"
     # shellcheck disable=SC2086
     "$helper" -n -r "$cap" -2 $fields_opts -e frame.number $le $ce -z tcpfsm,conns \
-        2>"$work/ts.err" | split_run "$work/two"
+        2>"$work/ts.err" |
+        split_run "$work/two" "$(bool_cols "frame.number $(echo "$le $ce" | sed 's/-e //g')")"
     if [ ! -s "$work/one.rows" ] || [ ! -s "$work/two.rows" ]; then
         bad "$name: tshark with the plugin produced no rows"
         sed 's/^/    tshark: /' "$work/ts.err" | head -n 5

@@ -165,9 +165,13 @@ while IFS= read -r cap; do
             bad "$name: tshark -V shows the tree (frame $syn)"
             sed 's/^/    /' "$work/tree" | head -n 40
         fi
-        ts -r "$cap" -o tcpfsm.info_column:TRUE -Y "frame.number == $syn" \
-            -T fields -e _ws.col.Info > "$work/info" 2>&1
-        ts -r "$cap" -Y "frame.number == $syn" -T fields -e _ws.col.Info > "$work/info0" 2>&1
+        # the Info column as tshark prints it once the frame is dissected
+        # (from 4.2 `-T fields -e _ws.col.Info` is filled before the
+        # post-dissectors run, so it never shows what they add)
+        ts -r "$cap" -o tcpfsm.info_column:TRUE -o 'gui.column.format:"Info","%i"' \
+            -Y "frame.number == $syn" > "$work/info" 2>&1
+        ts -r "$cap" -o 'gui.column.format:"Info","%i"' -Y "frame.number == $syn" \
+            > "$work/info0" 2>&1
         if grep -q '\[Handshake 1/3: SYN[];]' "$work/info" && ! grep -q 'Handshake' "$work/info0"; then
             ok "$name: -o tcpfsm.info_column:TRUE adds the step to Info (off by default)"
         else
