@@ -233,6 +233,27 @@ void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
     }
 }
 
+/* pcapsrc's question: which tshark numbers tcp.stream here, the one up to
+ * 4.0 (40) or from 4.2 (42)?  `TSHARK -v` says "TShark (Wireshark) X.Y.Z";
+ * no tshark: 42 (what current Wireshark does). */
+static int tshark_stream_rule(void *ctx)
+{
+    const char *tshark = ctx ? (const char *)ctx : "tshark";
+    char *argv[] = {(char *)tshark, (char *)"-v", NULL};
+    char *out = NULL;
+    int major = 0, minor = 0, rule = 42;
+    if (g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, NULL, NULL) &&
+        out) {
+        const char *v = strstr(out, "(Wireshark) ");
+        if (v && sscanf(v + 12, "%d.%d", &major, &minor) == 2 &&
+            (major < 4 || (major == 4 && minor < 2)))
+            rule = 40;
+    }
+    g_free(out);
+    return rule;
+}
+
 static int open_capture(input *in, const char *path)
 {
     in->capture = path;
@@ -243,6 +264,7 @@ static int open_capture(input *in, const char *path)
         in->pc = pcapsrc_open(path, &unsupported, err, sizeof err);
         if (in->pc) {
             pcapsrc_set_checksums(in->pc, in->o.checksums);
+            pcapsrc_set_stream_rule_cb(in->pc, tshark_stream_rule, (void *)in->o.tshark);
             in->total_bytes = pcapsrc_file_size(in->pc);
             if (in->o.cells)
                 direct_reader(in);

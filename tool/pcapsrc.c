@@ -324,6 +324,21 @@ uint64_t pcapsrc_bytes_read(const pcapsrc *p)
 uint64_t pcapsrc_file_size(const pcapsrc *p) { return p->file_size; }
 void pcapsrc_set_checksums(pcapsrc *p, bool check) { p->check_checksums = check; }
 
+void pcapsrc_set_stream_rule_cb(pcapsrc *p, int (*cb)(void *ctx), void *ctx)
+{
+    p->stream_rule_cb = cb;
+    p->stream_rule_ctx = ctx;
+}
+
+int pcs_stream_rule(pcapsrc *p)
+{
+    if (!p->stream_rule) {
+        int r = p->stream_rule_cb ? p->stream_rule_cb(p->stream_rule_ctx) : 42;
+        p->stream_rule = r == 40 ? 40 : 42;
+    }
+    return p->stream_rule;
+}
+
 bool pcapsrc_frame_len(const pcapsrc *p, uint32_t *len, uint32_t *caplen)
 {
     if (!(p->present & F(FRAME_LEN)))

@@ -82,6 +82,14 @@ int pcapsrc_next(pcapsrc *p, tcpfsm_segment *seg, char *err, size_t errsize);
  * Call before the first pcapsrc_next. */
 void pcapsrc_set_checksums(pcapsrc *p, bool check);
 
+/* Which Wireshark's tcp.stream numbering to follow where versions differ:
+ * from 4.2 a SYN with the sequence number of the conversation's first SYN
+ * starts a new conversation once an RST or a FIN+ACK was seen in it (4.0
+ * keeps the old one).  cb returns 40 (up to 4.0) or 42 (4.2 and later);
+ * it is called at most once, only when a capture has such a SYN.  Without
+ * a cb: 42.  Call before the first pcapsrc_next. */
+void pcapsrc_set_stream_rule_cb(pcapsrc *p, int (*cb)(void *ctx), void *ctx);
+
 /* ---- the last frame's export columns (for printing the input columns
  * the way tshark prints them) ---- */
 

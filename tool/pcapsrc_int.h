@@ -54,6 +54,8 @@ typedef struct conv {
     tcpfsm_flowkey key;   /* canonical 4-tuple (engine/flowtab.h) */
     flow f[2];            /* [0] = Wireshark's flow1, [1] = flow2 */
     uint32_t stream;      /* tcp.stream */
+    uint8_t closed;       /* an RST or a FIN+ACK seen (Wireshark's
+                             completeness RST/FIN bits) */
     tcpfsm_link lru;      /* least recently used first */
 } conv;
 
@@ -129,6 +131,9 @@ struct pcapsrc {
 
     uint32_t frame_len, frame_caplen;
     bool check_checksums;
+    int stream_rule;                /* 0 not known yet, 40 or 42 */
+    int (*stream_rule_cb)(void *);  /* asked once, when needed */
+    void *stream_rule_ctx;
     uint32_t eth_fcs;       /* pcap header: FCS bytes on each frame */
 
     uint8_t *reasm_bufs[MAX_IP_DEPTH + 2]; /* reassembled payloads */
@@ -265,5 +270,9 @@ bool pcs_dlt_supported(int dlt);
 /* Decodes one frame of link type dlt into c->seg and c->p's last-frame
  * members; c->result says what it is. */
 void pcs_decode(dctx *c, int dlt, tvb t);
+
+/* Which Wireshark's tcp.stream rule to follow (40: up to 4.0, 42: from
+ * 4.2), asked of the caller once, the first time it matters (pcapsrc.c). */
+int pcs_stream_rule(pcapsrc *p);
 
 #endif
