@@ -54,7 +54,9 @@
 #include "tcpfsm-plugin.h"
 #include "ws-compat.h"
 
-#if WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR == 0
+#if defined(TCPFSM_FLOW_NO_LAYOUT) /* the path of a branch without one */
+#define TCPFSM_FLOW_LAYOUT 0
+#elif WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR == 0
 #define TCPFSM_FLOW_LAYOUT 40
 #elif WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR == 4
 #define TCPFSM_FLOW_LAYOUT 44
