@@ -240,6 +240,35 @@ configure_apt "$dir"
 mount_all "$dir"
 stage_done
 
+# A package scripts/setup.sh gained since the chroot was cached is
+# installed now, and the cache is refreshed with it (before any source
+# is copied in), so that the next run does not fetch it again.
+stage "packages up to date"
+install_packages >"$base/tcpfsm-packages-$suite.log" 2>&1 || {
+    cat "$base/tcpfsm-packages-$suite.log" >&2
+    die "installing the packages in the $suite chroot failed"
+}
+if grep -q 'apt-get install' "$base/tcpfsm-packages-$suite.log"; then
+    grep 'apt-get install' "$base/tcpfsm-packages-$suite.log"
+    in_chroot apt-get clean
+    exec 9>"$cache/chroot-$suite.lock"
+    flock 9
+    # (--one-file-system: the mount points, not what is mounted on them;
+    # status 1 is tar's "file changed as we read it" about a mount point)
+    tar_rc=0
+    tar -C "$dir" --zstd --numeric-owner --xattrs --one-file-system \
+        --warning=no-file-changed --exclude='./var/lib/apt/lists/*' --exclude='./tmp/*' \
+        -cf "$tarball.tmp" . || tar_rc=$?
+    if [ "$tar_rc" -le 1 ] && mv -f "$tarball.tmp" "$tarball"; then
+        say "refreshed $tarball"
+    else
+        rm -f "$tarball.tmp"
+        say "could not refresh $tarball (tar: $tar_rc); the next run installs them again"
+    fi
+    flock -u 9
+fi
+stage_done
+
 # ---- 3. copy the source tree ----
 stage "copy the source tree"
 mkdir -p "$dir/src/tcpfsm" "$dir/out"
@@ -253,10 +282,6 @@ chmod -R a+rX "$dir/src"
 stage_done
 
 # ---- 4. build and test ----
-# A package setup.sh gained since the chroot was cached is installed now.
-stage "packages up to date"
-install_packages || die "installing the packages in the $suite chroot failed"
-stage_done
 
 rc=0
 if [ ${#cmd[@]} -gt 0 ]; then
