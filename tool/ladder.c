@@ -23,6 +23,8 @@
  */
 #include "ladder.h"
 
+#include "flowtab.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -152,7 +154,7 @@ typedef struct ladder {
     opts o;
     bool color;
     FILE *out;
-    GHashTable *conns;  /* conn_id -> lconn */
+    tcpfsm_flowtab conns; /* conn_id -> lconn (the table owns them) */
     GPtrArray *pending; /* released by the engine, to draw */
     FILE *svg_fp;       /* --svg FILE, opened before the input is read */
     GString *svg;       /* the SVG body */
@@ -1088,11 +1090,10 @@ static int write_svg(ladder *L)
 /* Buffering the selected connections                                   */
 /* ------------------------------------------------------------------ */
 
-static void lconn_free(gpointer p)
+static void lconn_free(ladder *L, lconn *c)
 {
-    lconn *c = p;
     g_array_free(c->items, TRUE);
-    g_free(c);
+    tcpfsm_flowtab_delete(&L->conns, c, tcpfsm_u64_hash(c->conn_id));
 }
 
 static bool same_end(const tcpfsm_addr *a, uint16_t pa, const tcpfsm_addr *b,
@@ -1143,12 +1144,14 @@ static void fold_from(item *f, const item *first)
 static void add_segment(ladder *L, const tcpfsm_segment *seg,
                         const tcpfsm_label *lab)
 {
-    lconn *c = g_hash_table_lookup(L->conns, &lab->conn_id);
+    lconn *c = tcpfsm_flowtab_find_u64(&L->conns, lab->conn_id);
     if (!c) {
         if (!selected(L, seg, lab))
             return;
-        c = g_new0(lconn, 1);
-        c->conn_id = lab->conn_id;
+        c = tcpfsm_flowtab_add_new(&L->conns, &lab->conn_id,
+                                   tcpfsm_u64_hash(lab->conn_id));
+        if (!c)
+            g_error("out of memory"); /* as g_new0 did */
         /* what the head shows before the summary is known (--follow) */
         bool cl = lab->role == TCPFSM_ROLE_CLIENT;
         c->sum.stream = seg->stream;
@@ -1158,7 +1161,6 @@ static void add_segment(ladder *L, const tcpfsm_segment *seg,
         c->sum.server_addr = cl ? seg->dst : seg->src;
         c->sum.server_port = cl ? seg->dport : seg->sport;
         c->items = g_array_new(FALSE, TRUE, sizeof(item));
-        g_hash_table_insert(L->conns, &c->conn_id, c);
     }
     bool client = lab->role == TCPFSM_ROLE_CLIENT;
     tcpfsm_state cl_prev = client ? lab->src_prev : lab->dst_prev;
@@ -1236,7 +1238,7 @@ static void add_segment(ladder *L, const tcpfsm_segment *seg,
 static void on_summary(const tcpfsm_summary *s, void *user)
 {
     ladder *L = user;
-    lconn *c = g_hash_table_lookup(L->conns, &s->conn_id);
+    lconn *c = tcpfsm_flowtab_find_u64(&L->conns, s->conn_id);
     if (!c)
         return;
     c->sum = *s;
@@ -1259,7 +1261,7 @@ static void flush(ladder *L)
         }
         if (!L->o.follow)
             L->drawn++;
-        g_hash_table_remove(L->conns, &c->conn_id);
+        lconn_free(L, c);
     }
     g_ptr_array_set_size(L->pending, 0);
 }
@@ -1489,7 +1491,8 @@ int ladder_main(int argc, char **argv)
         }
         return rc;
     }
-    L.conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, lconn_free);
+    tcpfsm_flowtab_init_owner(&L.conns, offsetof(lconn, conn_id),
+                              sizeof(uint64_t), sizeof(lconn));
     L.pending = g_ptr_array_new();
     if (o->svg)
         L.svg = g_string_new(NULL);
@@ -1554,6 +1557,9 @@ int ladder_main(int argc, char **argv)
     if (L.svg)
         g_string_free(L.svg, TRUE);
     g_ptr_array_free(L.pending, TRUE);
-    g_hash_table_destroy(L.conns);
+    void *rest;
+    for (size_t i = 0; (rest = tcpfsm_flowtab_next(&L.conns, &i));)
+        g_array_free(((lconn *)rest)->items, TRUE);
+    tcpfsm_flowtab_free(&L.conns);
     return input_report(&in, status);
 }
