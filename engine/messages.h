@@ -51,14 +51,12 @@
     X(SYNACK_NO_SYN, "%s: SYN-ACK, server ISN %u (the client's SYN was not "  \
       "captured; its ISN would be %u)",                                       \
       "%s：SYN-ACK，服务器 ISN %u（未捕获到客户端的 SYN，其 ISN 应为 %u）")      \
-    X(SYNACK_OK, "%s: SYN-ACK, ack %u = client ISN %u + 1 ✓",                 \
-      "%s：SYN-ACK，ack %u = 客户端 ISN %u + 1 ✓")                              \
+    X(SYNACK, "%s: SYN-ACK, ack %u %s client ISN %u + 1 %s",                  \
+      "%s：SYN-ACK，ack %u %s 客户端 ISN %u + 1 %s")                            \
     X(SYNACK_TFO, "%s: SYN-ACK, ack %u = client ISN %u + 1 + %u bytes of "  \
       "SYN data ✓ (TCP Fast Open: the data is accepted)",                     \
       "%s：SYN-ACK，ack %u = 客户端 ISN %u + 1 + SYN 数据 %u 字节 ✓"           \
       "（TCP Fast Open：数据被接受）")                                          \
-    X(SYNACK_BAD, "%s: SYN-ACK, ack %u ≠ client ISN %u + 1 ✗",                \
-      "%s：SYN-ACK，ack %u ≠ 客户端 ISN %u + 1 ✗")                              \
     X(HSACK_OK, "%s: ACK, ack %u = server ISN %u + 1 ✓",                      \
       "%s：ACK，ack %u = 服务器 ISN %u + 1 ✓")                                  \
     X(HSACK_INFERRED, "%s: ACK, ack %u: the client has the server's SYN "    \
@@ -81,8 +79,6 @@
     X(REFUSED_OK, "Refused: RST answers the SYN, ack %u = client ISN %u + 1 " \
       "✓ (nothing listens on port %u)",                                       \
       "连接被拒绝：RST 回应 SYN，ack %u = 客户端 ISN %u + 1 ✓（端口 %u 无人监听）") \
-    X(REFUSED, "Refused: RST answers the SYN (nothing listens on port %u)",   \
-      "连接被拒绝：RST 回应 SYN（端口 %u 无人监听）")                             \
     X(RESET, "Reset: RST from the %s, seq %u",                                \
       "连接重置：%s发出 RST，seq %u")                                           \
     X(RESET_AFTER_FINS, " (after both FINs)",                                 \

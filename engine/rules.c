@@ -141,63 +141,55 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     /* ---- segments no synchronized receiver accepts ---- */
     /* SPEC 4 `bad-flags` (SYN+FIN, SYN+RST, no flags); 3.10.7.4: dropped */
     [TCPFSM_SIT_BAD_FLAGS] = {.event = E_(OTHER), .anomalies = AN(BAD_FLAGS),
-        .flow = W_(OTHER), .msg = M_(BAD_FLAGS), .msg_bad = M_(BAD_FLAGS)},
+        .flow = W_(OTHER), .msg = M_(BAD_FLAGS)},
     /* SPEC 4 `unexpected`; 3.10.7.4 fifth check: no ACK, dropped */
     [TCPFSM_SIT_NO_ACK] = {.event = E_(OTHER), .anomalies = AN(UNEXPECTED),
-        .flow = W_(OTHER), .msg = M_(NO_ACK), .msg_bad = M_(NO_ACK)},
+        .flow = W_(OTHER), .msg = M_(NO_ACK)},
 
     /* ---- RST ---- */
     /* SPEC 3 reset, out of window: labelled, moves nobody; 3.10.7.4
      * first check (3.10.7.3 in SYN-SENT: must acknowledge the SYN) */
     [TCPFSM_SIT_RST_IGNORED] = {.event = E_(RST),
         .anomalies = AN(RST_OUT_OF_WINDOW), .flow = W_(RST),
-        .msg = M_(RST_IGNORED), .msg_bad = M_(RST_IGNORED)},
+        .msg = M_(RST_IGNORED)},
     /* SPEC 3 refused: the server's RST answers the SYN, ack = client ISN
      * + 1; both -> CLOSED; 3.10.7.3 (SYN-SENT, acceptable RST), 3.10.7.1
      * (CLOSED answers a SYN with RST) */
     [TCPFSM_SIT_RST_REFUSED] = {.event = E_(RST), .close = CL(REFUSED),
         .check = CK(ISN), .tx = IN(RST), .rx = IN(RST), .ref = RF(PEER_SYN),
-        .title = T_(REFUSED), .flow = W_(RST), .msg = M_(REFUSED_OK),
-        .msg_bad = M_(REFUSED_OK)},
-    /* SPEC 3 refused, the client's SYN not captured: nothing to check */
-    [TCPFSM_SIT_RST_REFUSED_NO_SYN] = {.event = E_(RST), .close = CL(REFUSED),
-        .tx = IN(RST), .rx = IN(RST), .ref = RF(PEER_SYN),
-        .title = T_(REFUSED), .flow = W_(RST), .msg = M_(REFUSED),
-        .msg_bad = M_(REFUSED)},
+        .title = T_(REFUSED), .flow = W_(RST), .msg = M_(REFUSED_OK)},
     /* SPEC 3 reset, the server still in SYN_RECEIVED of a passive open:
      * 3.10.7.4 first check, "If this connection was initiated with a
      * passive OPEN (i.e., came from the LISTEN state), then return this
      * connection to LISTEN state" */
     [TCPFSM_SIT_RST_PASSIVE_OPEN] = {.event = E_(RST), .close = CL(RESET),
         .tx = IN(RST), .rto = ST(LISTEN), .title = T_(RESET), .flow = W_(RST),
-        .msg = M_(RESET), .msg_bad = M_(RESET)},
+        .msg = M_(RESET)},
     /* SPEC 3 reset: both -> CLOSED; 3.10.7.4 first check */
     [TCPFSM_SIT_RST_RESET] = {.event = E_(RST), .close = CL(RESET),
         .tx = IN(RST), .rx = IN(RST), .title = T_(RESET), .flow = W_(RST),
-        .msg = M_(RESET), .msg_bad = M_(RESET)},
+        .msg = M_(RESET)},
 
     /* ---- SYN ---- */
     /* SPEC 3 retransmission of step 1 (same ISN): no move; 3.7.1 */
     [TCPFSM_SIT_SYN_RETX] = {.event = E_(SYN), .step_num = SAME,
         .step_of = SAME, .anomalies = AN(RETRANSMISSION), .ref = RF(OWN_SYN),
-        .title = T_(HANDSHAKE), .flow = W_(SYN), .msg = M_(SYN_RETX),
-        .msg_bad = M_(SYN_RETX)},
+        .title = T_(HANDSHAKE), .flow = W_(SYN), .msg = M_(SYN_RETX)},
     /* a SYN with another ISN, the old attempt not over: no move;
      * 3.10.7.4 fourth check (a SYN in a synchronized state) */
     [TCPFSM_SIT_SYN_NEW_ISN] = {.event = E_(SYN), .step_num = SAME,
         .step_of = SAME, .anomalies = AN(UNEXPECTED), .ref = RF(OWN_SYN),
-        .title = TCPFSM_T_SAME, .flow = W_(SYN), .msg = M_(SYN_NEW_ISN),
-        .msg_bad = M_(SYN_NEW_ISN)},
+        .title = TCPFSM_T_SAME, .flow = W_(SYN), .msg = M_(SYN_NEW_ISN)},
     /* SPEC 3 reordered handshake: the SYN captured after its SYN-ACK,
      * which already made the moves; 3.4 (ISN) */
     [TCPFSM_SIT_SYN_REORDERED] = {.event = E_(SYN), .step_num = 1,
         .step_of = 3, .anomalies = AN(REORDERED), .title = T_(HANDSHAKE),
-        .flow = W_(SYN), .msg = M_(SYN_REORDERED), .msg_bad = M_(SYN_REORDERED)},
+        .flow = W_(SYN), .msg = M_(SYN_REORDERED)},
     /* SPEC 3 row 1: client CLOSED -> SYN_SENT, server LISTEN ->
      * SYN_RECEIVED; 3.10.1 OPEN, 3.10.7.2 LISTEN */
     [TCPFSM_SIT_SYN_FIRST] = {.event = E_(SYN), .step_num = 1, .step_of = 3,
         .tx = IN(SYN), .rx = IN(SYN), .title = T_(HANDSHAKE), .flow = W_(SYN),
-        .msg = M_(SYN), .msg_bad = M_(SYN)},
+        .msg = M_(SYN)},
     /* SPEC 3 simultaneous open: the server's SYN crosses the client's;
      * it sent it from CLOSED (not LISTEN, as presumed at the SYN);
      * 3.5 figure 8, 3.10.7.3 (SYN in SYN-SENT -> SYN-RECEIVED) */
@@ -205,30 +197,28 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .step_of = 4, .anomalies = AN(SIMULTANEOUS_OPEN), .tx = IN(SYN),
         .rx = IN(SYN), .sfix_from = ST(SYN_RECEIVED), .sfix_to = ST(CLOSED),
         .ref = RF(PEER_SYN), .title = T_(SIM_OPEN), .flow = W_(SYN),
-        .msg = M_(SYN_SIM_OPEN), .msg_bad = M_(SYN_SIM_OPEN)},
+        .msg = M_(SYN_SIM_OPEN)},
     /* a SYN in the middle of a connection (midstream capture, or a side
      * that already opened): no move; 3.10.7.4 fourth check */
     [TCPFSM_SIT_SYN_MIDDLE] = {.event = E_(SYN), .anomalies = AN(UNEXPECTED),
-        .flow = W_(SYN), .msg = M_(SYN_MIDDLE), .msg_bad = M_(SYN_MIDDLE)},
+        .flow = W_(SYN), .msg = M_(SYN_MIDDLE)},
 
     /* ---- SYN-ACK ---- */
     /* SPEC 3 retransmission of step 2: no move; 3.7.1 */
     [TCPFSM_SIT_SYNACK_RETX] = {.event = E_(SYN_ACK), .step_num = SAME,
         .step_of = SAME, .anomalies = AN(RETRANSMISSION), .ref = RF(OWN_SYN),
-        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_RETX),
-        .msg_bad = M_(SYNACK_RETX)},
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_RETX)},
     /* a second SYN-ACK with another ISN: no move */
     [TCPFSM_SIT_SYNACK_NEW_ISN] = {.event = E_(SYN_ACK), .step_num = SAME,
         .step_of = SAME, .anomalies = AN(UNEXPECTED), .ref = RF(OWN_SYN),
-        .title = TCPFSM_T_SAME, .flow = W_(SYN_ACK), .msg = M_(SYNACK_NEW_ISN),
-        .msg_bad = M_(SYNACK_NEW_ISN)},
+        .title = TCPFSM_T_SAME, .flow = W_(SYN_ACK), .msg = M_(SYNACK_NEW_ISN)},
     /* the same SYN answered again (same ack) with a second ISN, which
      * the client cannot accept (3.10.7.4): the step repeated, unexpected
      * (issue 13: consistent retransmission tags) */
     [TCPFSM_SIT_SYNACK_NEW_ISN_RETX] = {.event = E_(SYN_ACK), .step_num = SAME,
         .step_of = SAME, .anomalies = AN(RETRANSMISSION) | AN(UNEXPECTED),
         .ref = RF(OWN_SYN), .title = TCPFSM_T_SAME, .flow = W_(SYN_ACK),
-        .msg = M_(SYNACK_NEW_ISN), .msg_bad = M_(SYNACK_NEW_ISN)},
+        .msg = M_(SYNACK_NEW_ISN)},
     /* SPEC 3 simultaneous open, the first SYN-ACK (3/4): the sender has
      * the peer's SYN (SYN_RECEIVED stays), the receiver's SYN is
      * acknowledged: SYN_RECEIVED -> ESTABLISHED; 3.5 figure 8, 3.10.7.4
@@ -236,25 +226,22 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     [TCPFSM_SIT_SYNACK_SIM_3] = {.event = E_(SYN_ACK), .step_num = 3,
         .step_of = 4, .check = CK(ISN), .tx_ok = IN(ACK_SYN),
         .rx_ok = IN(ACK_SYN), .ref = RF(PEER_SYN), .title = T_(SIM_OPEN),
-        .flow = W_(SYN_ACK), .msg = M_(SYNACK_SIM_OPEN),
-        .msg_bad = M_(SYNACK_SIM_OPEN)},
+        .flow = W_(SYN_ACK), .msg = M_(SYNACK_SIM_OPEN)},
     /* SPEC 3 simultaneous open, the second SYN-ACK (4/4) */
     [TCPFSM_SIT_SYNACK_SIM_4] = {.event = E_(SYN_ACK), .step_num = 4,
         .step_of = 4, .check = CK(ISN), .tx_ok = IN(ACK_SYN),
         .rx_ok = IN(ACK_SYN), .ref = RF(PEER_SYN), .title = T_(SIM_OPEN),
-        .flow = W_(SYN_ACK), .msg = M_(SYNACK_SIM_OPEN),
-        .msg_bad = M_(SYNACK_SIM_OPEN)},
+        .flow = W_(SYN_ACK), .msg = M_(SYNACK_SIM_OPEN)},
     /* a SYN-ACK from the side that opened (the client): no move */
     [TCPFSM_SIT_SYNACK_OPENER] = {.event = E_(SYN_ACK),
         .anomalies = AN(UNEXPECTED), .flow = W_(SYN_ACK),
-        .msg = M_(SYNACK_OPENER), .msg_bad = M_(SYNACK_OPENER)},
+        .msg = M_(SYNACK_OPENER)},
     /* SPEC 2/3: the capture begins with the SYN-ACK (the client's SYN
      * missed): its ack shows the client's ISN; client SYN_SENT ->
      * ESTABLISHED; nothing to check it against; 3.10.7.3 */
     [TCPFSM_SIT_SYNACK_NO_SYN] = {.event = E_(SYN_ACK), .step_num = 2,
         .step_of = 3, .tx = IN(SYN) | IN(ACK_SYN), .rx = IN(ACK_SYN),
-        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_NO_SYN),
-        .msg_bad = M_(SYNACK_NO_SYN)},
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_NO_SYN)},
     /* SPEC 6 reordering: the SYN-ACK captured after the client's ACK of
      * it (row handshake-ack-inferred), which made the moves: no move,
      * the check as row syn-ack */
@@ -262,14 +249,13 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .step_of = 3, .check = CK(ISN), .anomalies = AN(REORDERED),
         .tx = IN(SYN), .tx_ok = IN(ACK_SYN), .rx_ok = IN(ACK_SYN) | IN(SYN),
         .ref = RF(PEER_SYN), .title = T_(HANDSHAKE), .flow = W_(SYN_ACK),
-        .msg = M_(SYNACK_OK), .msg_bad = M_(SYNACK_BAD)},
+        .msg = M_(SYNACK)},
     /* SPEC 6, RFC 7413 TCP Fast Open: the SYN-ACK acknowledges the SYN's
      * data too (3.10.7.3: SND.UNA < SEG.ACK =< SND.NXT): as row syn-ack */
     [TCPFSM_SIT_SYNACK_TFO] = {.event = E_(SYN_ACK), .step_num = 2,
         .step_of = 3, .check = CK(TFO), .tx = IN(SYN), .tx_ok = IN(ACK_SYN),
         .rx_ok = IN(ACK_SYN) | IN(SYN), .ref = RF(PEER_SYN),
-        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_TFO),
-        .msg_bad = M_(SYNACK_BAD)},
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_TFO)},
     /* SPEC 3 row 2: SYN-ACK, ack = client ISN + 1; server stays
      * SYN_RECEIVED, client SYN_SENT -> ESTABLISHED.  A wrong ack moves
      * nobody: 3.10.7.3 (an unacceptable ACK in SYN-SENT is answered by
@@ -277,8 +263,7 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     [TCPFSM_SIT_SYNACK] = {.event = E_(SYN_ACK), .step_num = 2, .step_of = 3,
         .check = CK(ISN), .tx = IN(SYN), .tx_ok = IN(ACK_SYN),
         .rx_ok = IN(ACK_SYN) | IN(SYN), .ref = RF(PEER_SYN),
-        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK_OK),
-        .msg_bad = M_(SYNACK_BAD)},
+        .title = T_(HANDSHAKE), .flow = W_(SYN_ACK), .msg = M_(SYNACK)},
 
     /* ---- FIN ---- */
     /* SPEC 3 retransmission of a FIN step (same FIN seq): its event and
@@ -286,40 +271,39 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     [TCPFSM_SIT_FIN_RETX] = {.event = TCPFSM_EV_SAME, .step_num = SAME,
         .step_of = SAME, .anomalies = AN(RETRANSMISSION), .evidence = 1,
         .ref = RF(OWN_FIN), .title = T_(TEARDOWN), .flow = TCPFSM_FW_SAME,
-        .msg = M_(FIN_RETX), .msg_bad = M_(FIN_RETX)},
+        .msg = M_(FIN_RETX)},
     /* another FIN at another seq from a side that already sent one */
     [TCPFSM_SIT_FIN_AGAIN] = {.event = TCPFSM_EV_SAME, .step_num = SAME,
         .step_of = SAME, .anomalies = AN(UNEXPECTED), .evidence = 1,
         .ref = RF(OWN_FIN), .title = TCPFSM_T_SAME, .flow = TCPFSM_FW_SAME,
-        .msg = M_(FIN_AGAIN), .msg_bad = M_(FIN_AGAIN)},
+        .msg = M_(FIN_AGAIN)},
     /* SPEC 3 row 4, first FIN: ESTABLISHED -> FIN_WAIT_1, the receiver
      * ESTABLISHED -> CLOSE_WAIT; 1/4 whatever close follows (labels are
      * causal); 3.10.4 CLOSE, 3.10.7.4 eighth check */
     [TCPFSM_SIT_FIN1] = {.event = E_(FIN1), .step_num = 1, .step_of = 4,
         .tx = IN(FIN), .rx = IN(FIN), .evidence = 1, .title = T_(TEARDOWN),
-        .flow = W_(FIN), .msg = M_(FIN1), .msg_bad = M_(FIN1)},
+        .flow = W_(FIN), .msg = M_(FIN1)},
     /* SPEC 6 reordering: the first FIN captured after the peer's ACK of
      * it: ESTABLISHED -> FIN_WAIT_1 -> FIN_WAIT_2 (FIN_ACKED), the
      * receiver -> CLOSE_WAIT; the ACK came alone: a four-way close */
     [TCPFSM_SIT_FIN1_REORDERED] = {.event = E_(FIN1), .step_num = 1,
         .step_of = 4, .close = CL(FIN4), .anomalies = AN(REORDERED),
         .tx = IN(FIN) | IN(FIN_ACKED), .rx = IN(FIN), .evidence = 1,
-        .title = T_(TEARDOWN), .flow = W_(FIN), .msg = M_(FIN1),
-        .msg_bad = M_(FIN1)},
+        .ref = RF(PEER_ACK), .title = T_(TEARDOWN), .flow = W_(FIN),
+        .msg = M_(FIN1)},
     /* SPEC 3 merged close: the second FIN also acknowledges the first,
      * ack = FIN seq + 1: CLOSE_WAIT -> LAST_ACK, FIN_WAIT_1 -> TIME_WAIT;
      * 3.6 figure 13, 3.10.7.4 fifth and eighth checks */
     [TCPFSM_SIT_FIN2_MERGED] = {.event = E_(FIN2), .step_num = 2,
         .step_of = 3, .close = CL(FIN3), .check = CK(FIN), .tx = IN(FIN),
         .rx = IN(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(TEARDOWN), .flow = W_(FIN_ACK), .msg = M_(FIN2_MERGED),
-        .msg_bad = M_(FIN2_MERGED)},
+        .title = T_(TEARDOWN), .flow = W_(FIN_ACK), .msg = M_(FIN2_MERGED)},
     /* SPEC 3 row 6, second FIN after the ACK of the first: CLOSE_WAIT ->
      * LAST_ACK, FIN_WAIT_2 -> TIME_WAIT; 3.10.4 CLOSE in CLOSE-WAIT */
     [TCPFSM_SIT_FIN2] = {.event = E_(FIN2), .step_num = 3, .step_of = 4,
         .close = CL(FIN4), .tx = IN(FIN), .rx = IN(FIN), .evidence = 1,
         .ref = RF(PEER_FIN), .title = T_(TEARDOWN), .flow = W_(FIN),
-        .msg = M_(FIN2), .msg_bad = M_(FIN2)},
+        .msg = M_(FIN2)},
     /* SPEC 3 simultaneous close: the second FIN does not acknowledge the
      * first, so it was sent from ESTABLISHED (presumed CLOSE_WAIT at the
      * first FIN): ESTABLISHED -> FIN_WAIT_1, the receiver FIN_WAIT_1 ->
@@ -329,7 +313,7 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .anomalies = AN(SIMULTANEOUS_CLOSE), .tx = IN(FIN), .rx = IN(FIN),
         .evidence = 1, .sfix_from = ST(CLOSE_WAIT), .sfix_to = ST(ESTABLISHED),
         .ref = RF(PEER_FIN), .title = T_(SIM_CLOSE), .flow = W_(FIN),
-        .msg = M_(FIN_SIM), .msg_bad = M_(FIN_SIM)},
+        .msg = M_(FIN_SIM)},
 
     /* ---- ACK of a FIN (moves by evidence: the ack covers the FIN) ---- */
     /* SPEC 3 row 5: ACK of the first FIN alone, a four-way close:
@@ -337,36 +321,30 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     [TCPFSM_SIT_FIN1_ACK] = {.event = E_(FIN1_ACK), .step_num = 2,
         .step_of = 4, .close = CL(FIN4), .check = CK(FIN), .evidence = 1,
         .ref = RF(PEER_FIN), .title = T_(TEARDOWN), .flow = W_(ACK),
-        .msg = M_(FIN_ACK), .msg_bad = M_(FIN_ACK)},
+        .msg = M_(FIN_ACK)},
     /* SPEC 3 merged close, last step (3/3): LAST_ACK -> CLOSED */
     [TCPFSM_SIT_FIN2_ACK_MERGED] = {.event = E_(FIN2_ACK), .step_num = 3,
         .step_of = 3, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK),
-        .msg_bad = M_(FIN_ACK)},
+        .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK)},
     /* SPEC 3 row 7 (4/4): LAST_ACK -> CLOSED; 3.10.7.4 fifth check */
     [TCPFSM_SIT_FIN2_ACK] = {.event = E_(FIN2_ACK), .step_num = 4,
         .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK),
-        .msg_bad = M_(FIN_ACK)},
+        .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK)},
     /* SPEC 3 simultaneous close, the ACKs (3/4 and 4/4, in the order
      * captured) of the first and of the second FIN: CLOSING -> TIME_WAIT;
      * 3.10.7.4 fifth check in CLOSING */
     [TCPFSM_SIT_SIM_ACK_FIN1_3] = {.event = E_(FIN1_ACK), .step_num = 3,
         .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
-        .msg_bad = M_(FIN_ACK)},
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK)},
     [TCPFSM_SIT_SIM_ACK_FIN1_4] = {.event = E_(FIN1_ACK), .step_num = 4,
         .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
-        .msg_bad = M_(FIN_ACK)},
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK)},
     [TCPFSM_SIT_SIM_ACK_FIN2_3] = {.event = E_(FIN2_ACK), .step_num = 3,
         .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
-        .msg_bad = M_(FIN_ACK)},
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK)},
     [TCPFSM_SIT_SIM_ACK_FIN2_4] = {.event = E_(FIN2_ACK), .step_num = 4,
         .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
-        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK),
-        .msg_bad = M_(FIN_ACK)},
+        .title = T_(SIM_CLOSE), .flow = W_(ACK), .msg = M_(FIN_ACK)},
 
     /* ---- the handshake ACK, data, bare ACKs ---- */
     /* SPEC 3 row 3: the client's first segment after the SYN-ACK, ack =
@@ -374,8 +352,7 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
      * 3.10.7.4 fifth check in SYN-RECEIVED */
     [TCPFSM_SIT_HS_ACK] = {.event = E_(HS_ACK), .step_num = 3, .step_of = 3,
         .check = CK(ISN), .evidence = 1, .ref = RF(PEER_SYN),
-        .title = T_(HANDSHAKE), .flow = W_(ACK), .msg = M_(HSACK_OK),
-        .msg_bad = M_(HSACK_OK)},
+        .title = T_(HANDSHAKE), .flow = W_(ACK), .msg = M_(HSACK_OK)},
     /* SPEC 6 evidence of receipt: the client's ACK from SYN_SENT, no
      * SYN-ACK captured (yet): it had the SYN-ACK (SYNCED: SYN_SENT ->
      * ESTABLISHED), whose ISN is this ack - 1; the server SYN_RECEIVED ->
@@ -383,19 +360,18 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
     [TCPFSM_SIT_HS_ACK_INFERRED] = {.event = E_(HS_ACK), .step_num = 3,
         .step_of = 3, .check = CK(ISN), .anomalies = AN(INFERRED),
         .tx = IN(SYNCED), .evidence = 1, .title = T_(HANDSHAKE),
-        .flow = W_(ACK), .msg = M_(HSACK_INFERRED),
-        .msg_bad = M_(HSACK_INFERRED)},
+        .flow = W_(ACK), .msg = M_(HSACK_INFERRED)},
     /* the same segment with a wrong ack: no step; 3.10.7.4 fifth check
      * (an unacceptable ACK in SYN-RECEIVED is answered by RST) */
     [TCPFSM_SIT_HS_ACK_BAD] = {.event = TCPFSM_EV_BY_LEN, .check = CK(ISN),
         .evidence = 1, .ref = RF(PEER_SYN),
-        .flow = TCPFSM_FW_BY_LEN, .msg = M_(HSACK_BAD), .msg_bad = M_(HSACK_BAD)},
+        .flow = TCPFSM_FW_BY_LEN, .msg = M_(HSACK_BAD)},
     /* SPEC 3 half-close and established data: moves only by evidence;
      * 3.10.7.4 seventh check */
     [TCPFSM_SIT_DATA] = {.event = E_(DATA), .evidence = 1, .flow = W_(DATA),
-        .msg = M_(DATA), .msg_bad = M_(DATA)},
+        .msg = M_(DATA)},
     [TCPFSM_SIT_ACK] = {.event = E_(ACK), .evidence = 1, .flow = W_(ACK),
-        .msg = M_(ACK), .msg_bad = M_(ACK)},
+        .msg = M_(ACK)},
 };
 
 #undef E_
@@ -485,8 +461,7 @@ static unsigned rst_situation(ctx *x)
     if (!rst_acceptable(x))
         return TCPFSM_SIT_RST_IGNORED;
     if (r->state == TCPFSM_SYN_SENT && x->S == 1 && !s->synack_sent)
-        return r->syn_sent ? TCPFSM_SIT_RST_REFUSED
-                           : TCPFSM_SIT_RST_REFUSED_NO_SYN;
+        return TCPFSM_SIT_RST_REFUSED; /* r sent its SYN: SYN_SENT */
     if (r->state == TCPFSM_SYN_RECEIVED && x->R == 1 && !x->c->sim_open)
         return TCPFSM_SIT_RST_PASSIVE_OPEN;
     return TCPFSM_SIT_RST_RESET;
@@ -646,7 +621,8 @@ static unsigned situation_of(ctx *x)
 /* ------------------------------------------------------------------ */
 
 /* The acknowledgement the row checks: the numbers as the sentence shows
- * them (an ISN raw, a FIN seq relative), and whether it is right. */
+ * them (an ISN raw, a FIN seq relative), and whether it is right (true
+ * when the row checks nothing). */
 static bool check_ack(ctx *x, const tcpfsm_rule *row)
 {
     const tcpfsm_segment *seg = x->seg;
@@ -667,7 +643,7 @@ static bool check_ack(ctx *x, const tcpfsm_rule *row)
         l->check_expected = tcpfsm_i_rel_seq(r, r->fin_seq + 1);
         return seg->ack == r->fin_seq + 1;
     default:
-        return false;
+        return true; /* nothing to check */
     }
 }
 
@@ -678,6 +654,7 @@ static uint64_t ref_frame(const ctx *x, unsigned ref)
     case TCPFSM_REF_PEER_SYN: return x->r->syn_frame;
     case TCPFSM_REF_OWN_FIN: return x->s->fin_frame;
     case TCPFSM_REF_PEER_FIN: return x->r->fin_frame;
+    case TCPFSM_REF_PEER_ACK: return x->r->last_ack_frame;
     default: return 0;
     }
 }
@@ -711,11 +688,8 @@ static void apply_row(ctx *x, const tcpfsm_rule *row)
     l->anomalies |= row->anomalies;
     l->ref_frame = ref_frame(x, row->ref);
     if (row->anomalies & TCPFSM_AN(REORDERED) &&
-        x->sit != TCPFSM_SIT_SYN_REORDERED) {
+        x->sit != TCPFSM_SIT_SYN_REORDERED)
         x->reordered_note = true;
-        if (x->sit == TCPFSM_SIT_FIN1_REORDERED)
-            l->ref_frame = x->r->last_ack_frame; /* the ACK captured first */
-    }
     l->check = row->check;
     x->ok = check_ack(x, row);
     if (row->check != TCPFSM_CHECK_NONE) {
@@ -832,7 +806,6 @@ static void remember(ctx *x)
         }
         break;
     case TCPFSM_SIT_RST_REFUSED:
-    case TCPFSM_SIT_RST_REFUSED_NO_SYN:
         c->refused = true;
         break;
     case TCPFSM_SIT_RST_PASSIVE_OPEN:
@@ -850,8 +823,6 @@ static void remember(ctx *x)
     case TCPFSM_SIT_FIN_CROSSING:
         if (x->sit == TCPFSM_SIT_FIN1 || x->sit == TCPFSM_SIT_FIN1_REORDERED)
             c->first_fin_side = x->S; /* the active closer */
-        if (x->sit != TCPFSM_SIT_FIN1)
-            c->close = x->row->close;
         if (x->sit == TCPFSM_SIT_FIN1_REORDERED)
             r->acked_peer_fin = true; /* the ACK captured before it */
         s->fin_sent = true;
@@ -862,9 +833,6 @@ static void remember(ctx *x)
         s->fin_step_of = l->step_of;
         s->fin_title = l->title;
         s->fin_flow = l->flow;
-        break;
-    case TCPFSM_SIT_FIN1_ACK:
-        c->close = x->row->close; /* acked alone: a four-way close */
         break;
     case TCPFSM_SIT_SIM_ACK_FIN1_3:
     case TCPFSM_SIT_SIM_ACK_FIN1_4:
@@ -886,6 +854,10 @@ static void remember(ctx *x)
     default:
         break;
     }
+    /* the close a FIN step decides (an RST's is the reset or refused
+     * flag above) */
+    if (x->row->close && !(x->row->tx & TCPFSM_IN(RST)))
+        c->close = x->row->close;
     /* what the ACK field showed */
     if (x->acks_syn)
         s->acked_peer_syn = true;

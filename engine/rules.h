@@ -20,7 +20,6 @@
     X(NO_ACK, "no-ack")                               \
     X(RST_IGNORED, "rst-ignored")                     \
     X(RST_REFUSED, "rst-refused")                     \
-    X(RST_REFUSED_NO_SYN, "rst-refused-no-syn")       \
     X(RST_PASSIVE_OPEN, "rst-passive-open")           \
     X(RST_RESET, "rst-reset")                         \
     X(SYN_RETX, "syn-retransmitted")                  \
@@ -81,6 +80,9 @@ enum tcpfsm_ref {
     TCPFSM_REF_PEER_SYN, /* the receiver's SYN it answers */
     TCPFSM_REF_OWN_FIN,  /* the sender's own FIN it repeats */
     TCPFSM_REF_PEER_FIN, /* the receiver's FIN it answers */
+    TCPFSM_REF_PEER_ACK, /* the receiver's last ACK, captured before the
+                            segment it acknowledges (reordered) */
+    TCPFSM_REF_COUNT
 };
 
 /* Transition inputs: the columns of the move tables (rules.c). */
@@ -104,7 +106,8 @@ typedef struct tcpfsm_rule {
     uint8_t check;            /* tcpfsm_check */
     uint16_t anomalies;       /* TCPFSM_AN() bits the situation means */
     /* the moves: inputs of the move tables, for the sender (tx) and the
-     * receiver (rx); *_ok only when the check passes; `evidence`: also
+     * receiver (rx); *_ok only when the check passes (or no check
+     * applies); `evidence`: also
      * what the ACK field shows the sender received (its ack covers the
      * peer's SYN or FIN) */
     uint8_t tx, rx, tx_ok, rx_ok;
@@ -116,11 +119,15 @@ typedef struct tcpfsm_rule {
     uint8_t ref;              /* enum tcpfsm_ref */
     uint8_t title;            /* tcpfsm_title, or T_SAME */
     uint8_t flow;             /* tcpfsm_flow_word, or FW_SAME / FW_BY_LEN */
-    uint8_t msg, msg_bad;     /* messages.h ids: check passed / failed */
+    uint8_t msg;              /* messages.h id of the sentence */
 } tcpfsm_rule;
 
-/* The table (rules.c): one row per situation. */
-extern const tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT];
+/* The table (rules.c): one row per situation.  Read-only, except in the
+ * test build that perturbs rows (tests/test_rules.c). */
+#ifndef TCPFSM_RULES_CONST
+#define TCPFSM_RULES_CONST const
+#endif
+extern TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT];
 
 /* "syn-first", ... ("" out of range) */
 const char *tcpfsm_situation_name(unsigned situation);

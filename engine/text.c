@@ -287,7 +287,7 @@ void tcpfsm_i_step_sentence(ctx *x)
     const tcpfsm_label *l = x->out;
     const endpoint *s = x->s, *r = x->r;
     text *t = &x->t;
-    int id = x->ok || l->check == TCPFSM_CHECK_NONE ? row->msg : row->msg_bad;
+    int id = row->msg;
     const char *fmt = tcpfsm_lang_msg(x->e->cfg.lang, id);
     const char *me = tcpfsm_i_role_word(x, x->S);
     const char *peer = tcpfsm_i_role_word(x, x->R);
@@ -307,9 +307,6 @@ void tcpfsm_i_step_sentence(ctx *x)
         break;
     case TCPFSM_M_REFUSED_OK:
         tcpfsm_i_tappend(t, fmt, seen, base, (unsigned)s->port);
-        break;
-    case TCPFSM_M_REFUSED:
-        tcpfsm_i_tappend(t, fmt, (unsigned)s->port);
         break;
     case TCPFSM_M_RESET:
         tcpfsm_i_tappend(t, fmt, me, tcpfsm_i_rel_seq(s, seg->seq));
@@ -339,9 +336,8 @@ void tcpfsm_i_step_sentence(ctx *x)
     case TCPFSM_M_SYNACK_NO_SYN:
         tcpfsm_i_tappend(t, fmt, ttl, seg->seq, seg->ack - 1);
         break;
-    case TCPFSM_M_SYNACK_OK:
-    case TCPFSM_M_SYNACK_BAD:
-        tcpfsm_i_tappend(t, fmt, ttl, seen, base);
+    case TCPFSM_M_SYNACK:
+        tcpfsm_i_tappend(t, fmt, ttl, seen, eq, base, mark);
         break;
     case TCPFSM_M_SYNACK_TFO:
         tcpfsm_i_tappend(t, fmt, ttl, seen, base, seen - base - 1);

@@ -187,6 +187,9 @@ G_STATIC_ASSERT(TCPFSM_CL_MAX <= 8);
 G_STATIC_ASSERT(TCPFSM_ROLE_MAX <= 4);
 G_STATIC_ASSERT(TCPFSM_STATE_MAX <= 16);
 G_STATIC_ASSERT(TCPFSM_AB_COUNT <= 16);
+G_STATIC_ASSERT(TCPFSM_T_COUNT <= 8);
+G_STATIC_ASSERT(TCPFSM_CHECK_COUNT <= 4);
+G_STATIC_ASSERT(TCPFSM_FW_COUNT <= 16);
 G_STATIC_ASSERT(sizeof(tcpfsm_frame_rec) == 24);
 
 /* One labelled frame: its packed record and its sentence (in the arena). */
@@ -253,9 +256,10 @@ static stored_frame *frame_slot(guint32 num)
     return &cap.frames[chunk][num & (FRAME_CHUNK - 1)];
 }
 
-static const char *arena_strdup(const char *text)
+/* text, and after its NUL `more` (NULL: nothing) */
+static const char *arena_strdup2(const char *text, const char *more)
 {
-    size_t n = strlen(text) + 1;
+    size_t n1 = strlen(text) + 1, n = n1 + (more ? strlen(more) + 1 : 0);
     if (n > cap.label_left) {
         size_t size = MAX((size_t)LABEL_BLOCK, n);
         cap.label_next = (char *)g_malloc(size);
@@ -263,10 +267,17 @@ static const char *arena_strdup(const char *text)
         g_ptr_array_add(cap.label_blocks, cap.label_next);
     }
     char *out = cap.label_next;
-    memcpy(out, text, n);
+    memcpy(out, text, n1);
+    if (more)
+        memcpy(out + n1, more, n - n1);
     cap.label_next += n;
     cap.label_left -= n;
     return out;
+}
+
+static const char *arena_strdup(const char *text)
+{
+    return arena_strdup2(text, NULL);
 }
 
 static const stored_conn *released_conn(uint64_t id)
@@ -642,7 +653,17 @@ static const stored_frame *run_engine(proto_tree *tree, packet_info *pinfo)
     r->dst_prev = (unsigned)lab.dst_prev;
     r->dst_state = (unsigned)lab.dst_state;
     r->present = 1;
-    f->label = arena_strdup(lab.label);
+    r->title = lab.title;
+    r->check = lab.check;
+    r->flow = lab.flow;
+    if (lab.check != TCPFSM_CHECK_NONE) {
+        /* the sentence, then the check with its numbers (the tree's) */
+        char chk[160];
+        tcpfsm_check_detail(&lab, (tcpfsm_lang)pref_lang, chk, sizeof chk);
+        f->label = arena_strdup2(lab.label, chk);
+    } else {
+        f->label = arena_strdup2(lab.label, NULL);
+    }
 
     /* known from now on; its summary is read from the engine when shown */
     if (lab.conn_id > cap.max_conn_id)
@@ -671,6 +692,9 @@ static void rec_facts(const tcpfsm_frame_rec *r, tcpfsm_label *l)
     l->anomalies = r->anomalies;
     l->conn_id = r->conn_id;
     l->ref_frame = r->ref_frame;
+    l->title = (uint8_t)r->title;
+    l->check = (uint8_t)r->check;
+    l->flow = (uint8_t)r->flow;
 }
 
 void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, const char *label_text,
@@ -684,83 +708,11 @@ void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, const char *label_tex
 /* Presentation (words only: every fact comes from the engine)          */
 /* ------------------------------------------------------------------ */
 
-static bool is_step_event(tcpfsm_event e)
+/* A step: the engine gave the segment a title (handshake, teardown,
+ * refused, reset). */
+static bool is_step(const tcpfsm_label *l)
 {
-    switch (e) {
-    case TCPFSM_EV_SYN: case TCPFSM_EV_SYN_ACK: case TCPFSM_EV_HS_ACK:
-    case TCPFSM_EV_FIN1: case TCPFSM_EV_FIN1_ACK: case TCPFSM_EV_FIN2:
-    case TCPFSM_EV_FIN2_ACK: case TCPFSM_EV_RST:
-        return true;
-    default:
-        return false;
-    }
-}
-
-static const char *event_words(tcpfsm_event e)
-{
-    switch (e) {
-    case TCPFSM_EV_SYN: return "SYN";
-    case TCPFSM_EV_SYN_ACK: return "SYN-ACK";
-    case TCPFSM_EV_HS_ACK: return "ACK";
-    case TCPFSM_EV_DATA: return "Data";
-    case TCPFSM_EV_ACK: return "ACK";
-    case TCPFSM_EV_FIN1: return "first FIN";
-    case TCPFSM_EV_FIN1_ACK: return "ACK of the first FIN";
-    case TCPFSM_EV_FIN2: return "second FIN";
-    case TCPFSM_EV_FIN2_ACK: return "ACK of the second FIN";
-    case TCPFSM_EV_RST: return "RST";
-    case TCPFSM_EV_OTHER: return "Other segment";
-    default: return "?";
-    }
-}
-
-/* "Handshake 2/3: SYN-ACK", "Teardown 1/4: first FIN", "Reset: RST",
- * "Data", ... */
-static void step_title(const tcpfsm_label *l, char *buf, size_t size)
-{
-    if (pref_lang != TCPFSM_LANG_EN) {
-        /* the engine's titles in the reader's language */
-        tcpfsm_step_title(l, (tcpfsm_lang)pref_lang, buf, size);
-        return;
-    }
-    const char *words = event_words(l->event);
-    const char *section = NULL;
-    switch (l->event) {
-    case TCPFSM_EV_SYN: case TCPFSM_EV_SYN_ACK: case TCPFSM_EV_HS_ACK:
-        section = "Handshake";
-        break;
-    case TCPFSM_EV_FIN1: case TCPFSM_EV_FIN1_ACK: case TCPFSM_EV_FIN2:
-    case TCPFSM_EV_FIN2_ACK:
-        section = "Teardown";
-        break;
-    case TCPFSM_EV_RST:
-        section = l->close == TCPFSM_CL_REFUSED ? "Refused" : "Reset";
-        break;
-    default:
-        break;
-    }
-    if (section && l->step_of)
-        snprintf(buf, size, "%s %u/%u: %s", section, l->step_num, l->step_of, words);
-    else if (section)
-        snprintf(buf, size, "%s: %s", section, words);
-    else
-        snprintf(buf, size, "%s", words);
-}
-
-/* The arithmetic check as the engine wrote it in its sentence: the last
- * ", ack ..." clause before the " — " that starts the moves. */
-static char *check_text(const char *label)
-{
-    static const char dash[] = " \xe2\x80\x94 "; /* " — " */
-    const char *end = strstr(label, dash);
-    size_t head = end ? (size_t)(end - label) : strlen(label);
-    char *h = g_strndup(label, head);
-    char *p = g_strrstr(h, ", ack ");
-    if (!p)
-        p = g_strrstr(h, "\xef\xbc\x8c" "ack "); /* "，ack " (zh) */
-    char *out = p ? g_strdup(p + (*p == ',' ? 2 : 3)) : NULL;
-    g_free(h);
-    return out;
+    return l->title != TCPFSM_T_NONE;
 }
 
 /* The tree is shown (tshark -V, the GUI's details pane): only then are
@@ -788,17 +740,16 @@ static void add_move(proto_tree *tree, tvbuff_t *tvb, const tcpfsm_label *l,
     if (tree_visible(tree)) {
         char move[256];
         tcpfsm_lang lang = (tcpfsm_lang)pref_lang;
-        bool zh = lang == TCPFSM_LANG_ZH;
         if (before == after)
-            snprintf(move, sizeof move, zh ? "%s（不变）" : "%s (stays)",
+            snprintf(move, sizeof move, tcpfsm_word(lang, TCPFSM_W_STAYS),
                      tcpfsm_state_text(after, lang));
         else
             snprintf(move, sizeof move, "%s \xe2\x86\x92 %s", tcpfsm_state_text(before, lang),
                      tcpfsm_state_text(after, lang));
         sub = proto_tree_add_subtree_format(
             tree, tvb, 0, 0, who == TCPFSM_ROLE_CLIENT ? ett_tcpfsm_client : ett_tcpfsm_server,
-            NULL, zh ? "%s：%s（%s）" : "%s: %s (%s)", tcpfsm_role_text(who, lang), move,
-            zh ? (sender ? "发送方" : "接收方") : (sender ? "sender" : "receiver"));
+            NULL, tcpfsm_word(lang, TCPFSM_W_ENDPOINT_MOVE), tcpfsm_role_text(who, lang), move,
+            tcpfsm_word(lang, sender ? TCPFSM_W_SENDER : TCPFSM_W_RECEIVER));
     }
     proto_item *pi;
     if (wanted(sub, hb)) {
@@ -908,7 +859,7 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *
 {
     uint32_t a = l->anomalies;
     bool retrans = a & TCPFSM_AN(RETRANSMISSION);
-    if (is_step_event(l->event)) {
+    if (is_step(l)) {
         if (retrans)
             expert_add_info_format(pinfo, ti, &ei_tcpfsm_retransmitted_step,
                                    "%s retransmitted", title);
@@ -965,7 +916,7 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     bool want_tree = wanted(tree, proto_tcpfsm);
     bool want_experts = want_tree || experts_wanted(tree, pinfo);
     bool want_info = pref_info_column && pinfo->cinfo &&
-                     (r->step_of || r->event == TCPFSM_EV_RST ||
+                     (r->title || r->event == TCPFSM_EV_RST ||
                       r->event == TCPFSM_EV_OTHER || r->anomalies);
     if (!want_tree && !want_experts && !want_info)
         return; /* e.g. tshark -T fields without tcpfsm fields */
@@ -976,13 +927,15 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     proto_item *pi;
 
     rec_facts(r, &l);
+    /* the check with its numbers is stored after the sentence */
+    const char *check_detail = label && r->check ? label + strlen(label) + 1 : "";
     if (!label)
         label = "";
     /* the title is for people: the tree, the Info column, the step's
      * expert info */
     title[0] = '\0';
-    if (want_tree || want_info || is_step_event(l.event))
-        step_title(&l, title, sizeof title);
+    if (want_tree || want_info || is_step(&l))
+        tcpfsm_step_heading(&l, (tcpfsm_lang)pref_lang, title, sizeof title);
 
     if (want_info) {
         char an[256];
@@ -1071,12 +1024,10 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
         if (l.ack_ok >= 0 && wanted(st, hf_label[TCPFSM_LF_ACK_OK])) {
             if (visible) {
-                char *chk = check_text(label);
+                const char *chk = check_detail;
                 pi = proto_tree_add_boolean_format_value(
                     st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0, l.ack_ok ? 1 : 0, "%s%s%s%s",
-                    l.ack_ok ? "correct" : "WRONG", chk ? " (" : "", chk ? chk : "",
-                    chk ? ")" : "");
-                g_free(chk);
+                    l.ack_ok ? "correct" : "WRONG", *chk ? " (" : "", chk, *chk ? ")" : "");
             } else {
                 pi = proto_tree_add_boolean(st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0,
                                             l.ack_ok ? 1 : 0);

@@ -53,6 +53,7 @@
 #include "tcpfsm.h"
 #include "tcpfsm-plugin.h"
 #include "ws-compat.h"
+#include "tcpfsm_lang.h"
 
 #if defined(TCPFSM_FLOW_NO_LAYOUT) /* the path of a branch without one */
 #define TCPFSM_FLOW_LAYOUT 0
@@ -171,54 +172,15 @@ G_STATIC_ASSERT(sizeof(seq_analysis_item_t) == 0x90);
 #endif
 #endif
 
-/* ---- the words of an arrow (presentation only) ---- */
-
-/* What the segment is, in the words of a sequence diagram. */
-static const char *flow_word(const tcpfsm_frame_rec *r)
-{
-    switch ((tcpfsm_event)r->event) {
-    case TCPFSM_EV_SYN: return "SYN";
-    case TCPFSM_EV_SYN_ACK: return "SYN-ACK";
-    case TCPFSM_EV_HS_ACK: return "ACK";
-    case TCPFSM_EV_DATA: return "Data";
-    case TCPFSM_EV_ACK: return "ACK";
-    case TCPFSM_EV_FIN1: return "FIN";
-    case TCPFSM_EV_FIN1_ACK: return "ACK";
-    /* the second FIN of a three-segment close (step 2/3) also
-     * acknowledges the first one */
-    case TCPFSM_EV_FIN2: return r->step_of == 3 ? "FIN-ACK" : "FIN";
-    case TCPFSM_EV_FIN2_ACK: return "ACK";
-    case TCPFSM_EV_RST: return "RST";
-    case TCPFSM_EV_OTHER: return "Other";
-    default: return "?";
-    }
-}
-
-/* The sequence the step belongs to (NULL: none). */
-static const char *flow_section(const tcpfsm_frame_rec *r)
-{
-    switch ((tcpfsm_event)r->event) {
-    case TCPFSM_EV_SYN: case TCPFSM_EV_SYN_ACK: case TCPFSM_EV_HS_ACK:
-        return "Handshake";
-    case TCPFSM_EV_FIN1: case TCPFSM_EV_FIN1_ACK: case TCPFSM_EV_FIN2:
-    case TCPFSM_EV_FIN2_ACK:
-        return "Teardown";
-    case TCPFSM_EV_RST:
-        return (tcpfsm_close)r->close == TCPFSM_CL_REFUSED ? "Refused" : "Reset";
-    default:
-        return NULL;
-    }
-}
+/* ---- the words of an arrow: the engine's ---- */
 
 /* "FIN-ACK Teardown 2/3", "RST Reset", "Data" (g_free it) */
 static gchar *flow_label(const tcpfsm_frame_rec *r)
 {
-    const char *word = flow_word(r), *section = flow_section(r);
-    if (section && r->step_of)
-        return g_strdup_printf("%s %s %u/%u", word, section, r->step_num, r->step_of);
-    if (section)
-        return g_strdup_printf("%s %s", word, section);
-    return g_strdup(word);
+    tcpfsm_label l;
+    char buf[160];
+    tcpfsm_plugin_rec_to_label(r, NULL, &l);
+    return g_strdup(tcpfsm_flow_text(&l, TCPFSM_LANG_EN, buf, sizeof buf));
 }
 
 /* "client TIME_WAIT, server LAST_ACK · Seq = 6 Ack = 7 · client

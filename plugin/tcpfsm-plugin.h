@@ -15,14 +15,16 @@
  * keeps one per labelled frame for the life of the capture file, in an
  * array indexed by frame number, and shows it again on every later
  * dissection.  The sentence (tcpfsm.label) is kept apart, in a string
- * arena (packet-tcpfsm.c).  The enums fit their bit widths (checked at
+ * arena (packet-tcpfsm.c), followed there by the check with its numbers
+ * (tcpfsm_check_detail()) when the step checks an acknowledgement.  The enums fit their bit widths (checked at
  * compile time in packet-tcpfsm.c). */
 typedef struct tcpfsm_frame_rec {
     uint32_t conn_id;   /* the engine's connection number (from 1) */
     uint32_t ref_frame; /* 0 = none */
     uint32_t seq_rel, ack_rel;
     uint16_t anomalies; /* TCPFSM_AN() bits */
-    uint8_t step_num, step_of;
+    uint8_t step_num : 3, step_of : 3, check : 2; /* steps are 1..4 */
+    uint8_t title : 3, flow : 4;                  /* tcpfsm_title, _flow_word */
     unsigned event : 4, phase : 3, close : 3, role : 2;
     unsigned src_prev : 4, src_state : 4, dst_prev : 4, dst_state : 4;
     signed ack_ok : 2; /* -1 no check, 0 wrong, 1 right */

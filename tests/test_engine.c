@@ -16,16 +16,9 @@
 #include <cmocka.h>
 
 #include "tcpfsm.h"
+#include "test_macros.h"
 #include "zeek.h"
 
-enum { C2S, S2C };
-#define F_ TCPFSM_FIN
-#define S_ TCPFSM_SYN
-#define R_ TCPFSM_RST
-#define P_ TCPFSM_PSH
-#define A_ TCPFSM_ACK
-
-#define AN(x) TCPFSM_AN(x)
 
 typedef struct step {
     int dir;
@@ -50,18 +43,6 @@ typedef struct scenario {
     tcpfsm_state client_state, server_state;
 } scenario;
 
-#define U TCPFSM_UNKNOWN
-#define CL TCPFSM_CLOSED
-#define LI TCPFSM_LISTEN
-#define SS TCPFSM_SYN_SENT
-#define SR TCPFSM_SYN_RECEIVED
-#define ES TCPFSM_ESTABLISHED
-#define F1 TCPFSM_FIN_WAIT_1
-#define F2 TCPFSM_FIN_WAIT_2
-#define CW TCPFSM_CLOSE_WAIT
-#define CG TCPFSM_CLOSING
-#define LA TCPFSM_LAST_ACK
-#define TW TCPFSM_TIME_WAIT
 
 static void fill_addr(tcpfsm_addr *a, int v6, int host)
 {

@@ -18,14 +18,9 @@
 
 #include <cmocka.h>
 
+#include "test_macros.h"
 #include "zeek.h"
 
-enum { C2S, S2C };
-#define F_ TCPFSM_FIN
-#define S_ TCPFSM_SYN
-#define R_ TCPFSM_RST
-#define P_ TCPFSM_PSH
-#define A_ TCPFSM_ACK
 
 #define C_ISN 1000u
 #define S_ISN 5000u

@@ -5,9 +5,9 @@
 # On every capture in captures/ and, when present, ../shared/captures:
 #   1. one arrow per labelled TCP segment (a frame with tcpfsm.event), in
 #      frame order, from the segment's source port to its destination port;
-#   2. each arrow's text is the step, worded from the frame's own tcpfsm
-#      fields (event, step, close): "SYN Handshake 1/3", "FIN-ACK Teardown
-#      2/3", "RST Reset", "RST Refused", "Data", "ACK", ...; tshark's text
+#   2. each arrow's text is the engine's for that segment
+#      (tcpfsm_flow_text(): "SYN Handshake 1/3", "FIN-ACK Teardown 2/3",
+#      "RST Reset", "RST Refused", "Data", "ACK", ...); tshark's text
 #      drawing cuts it to the arrow's width (20 characters between
 #      neighbouring hosts: "SYN-ACK Handshake 2/"), the GUI shows it all;
 #   3. each arrow's comment is both endpoints' states after the segment,
@@ -47,39 +47,28 @@ fi
 
 list_captures
 
-# The expected arrows, from the exported fields: one line per labelled
-# frame, "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT".
+# the engine's words for every segment (tests/label_facts.c)
+facts=${TCPFSM_LABEL_FACTS:-$root/build/tests/label_facts}
+if [ ! -x "$facts" ]; then
+    bad "label_facts not found: $facts (build it, or set TCPFSM_LABEL_FACTS)"
+    finish
+fi
+
+# The expected arrows: the label is the engine's (tcpfsm_flow_text(), as
+# tests/label_facts prints it: FRAME TITLE HEADING FLOW CHECK), the ports
+# and the comment from the exported fields: one line per labelled frame,
+# "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT".
 expect_awk='
-function word(ev, of) {
-    if (ev == "syn") return "SYN"
-    if (ev == "syn-ack") return "SYN-ACK"
-    if (ev == "hs-ack" || ev == "ack" || ev == "fin1-ack" || ev == "fin2-ack") return "ACK"
-    if (ev == "data") return "Data"
-    if (ev == "fin1") return "FIN"
-    if (ev == "fin2") return of == "3" ? "FIN-ACK" : "FIN"
-    if (ev == "rst") return "RST"
-    if (ev == "other") return "Other"
-    return "?"
-}
-function section(ev, cl) {
-    if (ev == "syn" || ev == "syn-ack" || ev == "hs-ack") return "Handshake"
-    if (ev ~ /^fin/) return "Teardown"
-    if (ev == "rst") return cl == "refused" ? "Refused" : "Reset"
-    return ""
-}
 function move(who, before, after) {
     return who " " before (after != before ? " \342\206\222 " after : "")
 }
 function seqack(seq, ack) { return "Seq = " seq (ack != "" ? " Ack = " ack : "") }
 BEGIN { FS = "\t"; OFS = "\t" }
+NR == FNR { flow[$1] = $4; next }
 # frame event step close role src_prev src_state dst_prev dst_state anomaly
 # sport dport seq_rel ack_rel
 $2 != "" {
-    split($3, st, "/")
-    sec = section($2, $4)
-    lab = word($2, st[2])
-    if (sec != "") lab = lab " " sec
-    if (sec != "" && $3 != "") lab = lab " " $3
+    lab = ($1 in flow) ? flow[$1] : "(no engine label)"
     if ($5 == "client") { cb = $6; ca = $7; sb = $8; sa = $9 }
     else { cb = $8; ca = $9; sb = $6; sa = $7 }
     c = "client " ca ", server " sa " \302\267 " seqack($13, $14)
@@ -90,29 +79,7 @@ $2 != "" {
 }'
 
 # The arrows tshark drew: "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT<TAB>WIDTH"
-parse_awk='
-BEGIN { OFS = "\t"; have = 0 }
-# a label line: [conv] |time | ... label ... |comment
-/^([0-9]+ *)?\|[0-9]+\.[0-9]+ *\|/ {
-    line = $0
-    sub(/^[0-9]* *\|[^|]*/, "", line)
-    n = split(line, part, "|")
-    comment = part[n]
-    mid = ""
-    for (i = 1; i < n; i++) mid = mid " " part[i]
-    gsub(/  +/, " ", mid); sub(/^ /, "", mid); sub(/ $/, "", mid)
-    label = mid; have = 1
-    next
-}
-have && /\([0-9]+\)/ && /[-<>]/ {
-    a = $0; p1 = ""; p2 = ""
-    if (match(a, /\([0-9]+\)/)) { p1 = substr(a, RSTART + 1, RLENGTH - 2); a = substr(a, RSTART + RLENGTH) }
-    if (match(a, /\([0-9]+\)/)) { p2 = substr(a, RSTART + 1, RLENGTH - 2) }
-    d = $0; w = gsub(/-/, "-", d) + 2
-    if (index($0, ">")) print p1, p2, label, comment, w
-    else print p2, p1, label, comment, w
-    have = 0
-}'
+parse_awk=$(cat "$here/flow_arrows.awk")
 
 crit_total=0
 while IFS= read -r cap; do
@@ -123,7 +90,8 @@ while IFS= read -r cap; do
         -e tcpfsm.src_prev -e tcpfsm.src_state -e tcpfsm.dst_prev -e tcpfsm.dst_state \
         -e tcpfsm.anomaly -e tcp.srcport -e tcp.dstport -e tcpfsm.seq_rel -e tcpfsm.ack_rel \
         > "$work/fields" 2>"$work/err1"
-    awk "$expect_awk" "$work/fields" > "$work/expect"
+    "$facts" "$cap" > "$work/facts" 2>"$work/err0" || { bad "$name: label_facts fails"; sed 's/^/    /' "$work/err0" | head -n 3; continue; }
+    awk "$expect_awk" "$work/facts" "$work/fields" > "$work/expect"
     if ! "$helper" -n -q -r "$cap" -z flow,tcpfsm,standard > "$work/flow" 2>"$work/err2"; then
         bad "$name: tshark -z flow,tcpfsm,standard fails"
         sed 's/^/    /' "$work/err2" | head -n 5
