@@ -1,6 +1,7 @@
 /* names.c - token tables of SPEC.md and small formatting helpers. */
 #include "tcpfsm.h"
 #include "tcpfsm_fields.h"
+#include "tcpfsm_lang.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -418,4 +419,94 @@ void tcpfsm_address_fields(int innermost, int order[2][2])
     const int *second = innermost == 6 ? v4 : v6;
     memcpy(order[0], first, sizeof v4);
     memcpy(order[1], second, sizeof v4);
+}
+
+/* ---- RFC 9293 Figure 5 ---- */
+
+/* The figure's edges, copied from it (section 3.3.2), then the two moves
+ * of the RFC's text (3.10.7.4) that tcpfsm diagram names when taken. */
+static const tcpfsm_rfc_edge rfc_edges[] = {
+    {TCPFSM_CLOSED, TCPFSM_LISTEN, TCPFSM_W_EDGE_PASSIVE_OPEN, true},
+    {TCPFSM_CLOSED, TCPFSM_SYN_SENT, TCPFSM_W_EDGE_ACTIVE_OPEN, true},
+    {TCPFSM_LISTEN, TCPFSM_CLOSED, TCPFSM_W_EDGE_CLOSE_DELETE, true},
+    {TCPFSM_LISTEN, TCPFSM_SYN_RECEIVED, TCPFSM_W_EDGE_RCV_SYN, true},
+    {TCPFSM_LISTEN, TCPFSM_SYN_SENT, TCPFSM_W_EDGE_SEND_SYN, true},
+    {TCPFSM_SYN_SENT, TCPFSM_CLOSED, TCPFSM_W_EDGE_CLOSE_DELETE, true},
+    {TCPFSM_SYN_SENT, TCPFSM_SYN_RECEIVED, TCPFSM_W_EDGE_RCV_SYN, true},
+    {TCPFSM_SYN_SENT, TCPFSM_ESTABLISHED, TCPFSM_W_EDGE_RCV_SYN_ACK, true},
+    {TCPFSM_SYN_RECEIVED, TCPFSM_ESTABLISHED, TCPFSM_W_EDGE_RCV_ACK_OF_SYN, true},
+    {TCPFSM_SYN_RECEIVED, TCPFSM_FIN_WAIT_1, TCPFSM_W_EDGE_CLOSE_FIN, true},
+    {TCPFSM_ESTABLISHED, TCPFSM_FIN_WAIT_1, TCPFSM_W_EDGE_CLOSE_FIN, true},
+    {TCPFSM_ESTABLISHED, TCPFSM_CLOSE_WAIT, TCPFSM_W_EDGE_RCV_FIN, true},
+    {TCPFSM_FIN_WAIT_1, TCPFSM_FIN_WAIT_2, TCPFSM_W_EDGE_RCV_ACK_OF_FIN, true},
+    {TCPFSM_FIN_WAIT_1, TCPFSM_CLOSING, TCPFSM_W_EDGE_RCV_FIN, true},
+    {TCPFSM_FIN_WAIT_2, TCPFSM_TIME_WAIT, TCPFSM_W_EDGE_RCV_FIN, true},
+    {TCPFSM_CLOSING, TCPFSM_TIME_WAIT, TCPFSM_W_EDGE_RCV_ACK_OF_FIN, true},
+    {TCPFSM_CLOSE_WAIT, TCPFSM_LAST_ACK, TCPFSM_W_EDGE_CLOSE_FIN, true},
+    {TCPFSM_LAST_ACK, TCPFSM_CLOSED, TCPFSM_W_EDGE_RCV_ACK_OF_FIN, true},
+    {TCPFSM_TIME_WAIT, TCPFSM_CLOSED, TCPFSM_W_EDGE_TIMEOUT, true},
+    /* the text: a FIN that also acknowledges ours, and the passive
+     * open's RST (SYN-RECEIVED -> LISTEN) */
+    {TCPFSM_FIN_WAIT_1, TCPFSM_TIME_WAIT, TCPFSM_W_EDGE_RCV_FIN_ACK_OF_FIN, false},
+    {TCPFSM_SYN_RECEIVED, TCPFSM_LISTEN, TCPFSM_W_EDGE_RCV_RST, false},
+};
+#define N_RFC_EDGES (sizeof rfc_edges / sizeof rfc_edges[0])
+#define N_RFC_FIGURE ((size_t)19)
+
+const tcpfsm_rfc_edge *tcpfsm_rfc_edges(size_t *count, size_t *n_figure)
+{
+    if (count)
+        *count = N_RFC_EDGES;
+    if (n_figure)
+        *n_figure = N_RFC_FIGURE;
+    return rfc_edges;
+}
+
+const tcpfsm_rfc_edge *tcpfsm_rfc_edge_find(tcpfsm_state prev, tcpfsm_state next)
+{
+    for (size_t i = 0; i < N_RFC_EDGES; i++)
+        if (rfc_edges[i].from == prev && rfc_edges[i].to == next)
+            return &rfc_edges[i];
+    return NULL;
+}
+
+bool tcpfsm_rfc_is_edge(tcpfsm_state prev, tcpfsm_state next)
+{
+    const tcpfsm_rfc_edge *e = tcpfsm_rfc_edge_find(prev, next);
+    return e && e->in_figure;
+}
+
+/* ---- flag names ---- */
+
+static const struct {
+    uint16_t bit;
+    const char *name;
+} flag_names[] = {
+    {TCPFSM_FIN, "FIN"}, {TCPFSM_SYN, "SYN"}, {TCPFSM_RST, "RST"},
+    {TCPFSM_PSH, "PSH"}, {TCPFSM_ACK, "ACK"}, {TCPFSM_URG, "URG"},
+    {0x040, "ECE"},      {0x080, "CWR"},      {0x100, "AE"},
+};
+
+size_t tcpfsm_flags_text(uint16_t flags, int style, char *buf, size_t size)
+{
+    /* the order of each style, as indexes into flag_names */
+    static const unsigned char wireshark[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    static const unsigned char sentence[] = {1, 0, 2, 3, 4, 5};
+    const unsigned char *order = style == TCPFSM_FLAGS_SENTENCE ? sentence : wireshark;
+    size_t n_order = style == TCPFSM_FLAGS_SENTENCE ? sizeof sentence : sizeof wireshark;
+    const char *sep = style == TCPFSM_FLAGS_SENTENCE ? "+" : "-";
+    size_t used = 0;
+    if (size == 0)
+        return 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n_order; i++) {
+        if (!(flags & flag_names[order[i]].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? sep : "",
+                         flag_names[order[i]].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    return used;
 }

@@ -92,7 +92,41 @@ TCPFSM_API const char *tcpfsm_close_text(tcpfsm_close c, tcpfsm_lang lang);
     X(STAYS, "%s (stays)", "%s（不变）")                                     \
     X(ENDPOINT_MOVE, "%s: %s (%s)", "%s：%s（%s）")                          \
     X(SENDER, "sender", "发送方")                                           \
-    X(RECEIVER, "receiver", "接收方")
+    X(RECEIVER, "receiver", "接收方")                                       \
+    /* the diagram (tool/diagram.c) */                                      \
+    X(DIAG_TITLE, "RFC 9293 state diagram (Figure 5): the path each endpoint took", \
+      "RFC 9293 状态图（图 5）：每一端走过的路径")                              \
+    X(DIAG_PATH, "%s: %s", "%s：%s")                                        \
+    X(DIAG_ENDPOINTS, "%s %s, %s %s", "%s %s，%s %s")                       \
+    X(DIAG_IN_FACT, "; in fact %s", "；实为 %s")                             \
+    X(DIAG_EDGES, "Edges of the figure (who took each, at which frame):",   \
+      "图中的每条边（谁走过、在哪一帧）：")                                    \
+    X(DIAG_EXTRA, "Moves the figure has no edge for (RFC 9293 describes them in its text):", \
+      "图中没有的迁移（RFC 9293 正文描述）：")                                 \
+    X(DIAG_FRAME, "frame %s", "帧 %s")                                      \
+    X(DIAG_FRAMES, "frames %s", "帧 %s")                                    \
+    X(DIAG_NOT_TAKEN, "not taken", "未经过")                                 \
+    X(DIAG_LEGEND_GREY, "grey: never taken", "灰色：未经过")                  \
+    X(DIAG_LEGEND_EXTRA, "dashed: a move the figure has no edge for (a reset, a merged close)", \
+      "虚线：图中没有的边（复位、合并挥手）")                                   \
+    X(DIAG_START, "start", "起点")                                          \
+    X(DIAG_END, "end", "终点")                                              \
+    /* RFC 9293 Figure 5's "event / action" texts (tcpfsm_rfc_edges) */     \
+    X(EDGE_PASSIVE_OPEN, "passive OPEN / create TCB", "被动打开 / 创建 TCB")  \
+    X(EDGE_ACTIVE_OPEN, "active OPEN / create TCB, snd SYN",                \
+      "主动打开 / 创建 TCB，发 SYN")                                          \
+    X(EDGE_CLOSE_DELETE, "CLOSE / delete TCB", "关闭 / 删除 TCB")            \
+    X(EDGE_RCV_SYN, "rcv SYN / snd SYN,ACK", "收到 SYN / 发 SYN,ACK")         \
+    X(EDGE_SEND_SYN, "SEND / snd SYN", "发送 / 发 SYN")                       \
+    X(EDGE_RCV_SYN_ACK, "rcv SYN,ACK / snd ACK", "收到 SYN,ACK / 发 ACK")     \
+    X(EDGE_RCV_ACK_OF_SYN, "rcv ACK of SYN / x", "收到 SYN 的 ACK")           \
+    X(EDGE_CLOSE_FIN, "CLOSE / snd FIN", "关闭 / 发 FIN")                     \
+    X(EDGE_RCV_FIN, "rcv FIN / snd ACK", "收到 FIN / 发 ACK")                 \
+    X(EDGE_RCV_ACK_OF_FIN, "rcv ACK of FIN / x", "收到 FIN 的 ACK")           \
+    X(EDGE_TIMEOUT, "Timeout=2MSL / delete TCB", "超时 2MSL / 删除 TCB")      \
+    X(EDGE_RCV_FIN_ACK_OF_FIN, "rcv FIN + ACK of FIN / snd ACK (3.10.7.4)",  \
+      "收到 FIN 及其对本端 FIN 的 ACK / 发 ACK（3.10.7.4）")                     \
+    X(EDGE_RCV_RST, "rcv RST (3.10.7.4)", "收到 RST（3.10.7.4）")
 
 enum tcpfsm_word {
 #define TCPFSM_X_WORD(id, en, zh) TCPFSM_W_##id,
@@ -103,6 +137,35 @@ enum tcpfsm_word {
 
 /* Word or format `id` (enum tcpfsm_word) in `lang`. */
 TCPFSM_API const char *tcpfsm_word(tcpfsm_lang lang, int id);
+
+/* ---- RFC 9293's state diagram (its Figure 5), as data ---- */
+
+typedef struct tcpfsm_rfc_edge {
+    tcpfsm_state from, to;
+    int event;      /* enum tcpfsm_word: the figure's "event / action" */
+    bool in_figure; /* false: a move RFC 9293 describes in its text
+                       (3.10.7.4), not in the figure */
+} tcpfsm_rfc_edge;
+
+/* The figure's edges (in_figure, the first *n_figure of them, in the
+ * figure's order), then the moves of the RFC's text the diagram names;
+ * *count of them in all.  Either pointer may be NULL. */
+TCPFSM_API const tcpfsm_rfc_edge *tcpfsm_rfc_edges(size_t *count, size_t *n_figure);
+/* The edge prev -> next (figure or text), or NULL. */
+TCPFSM_API const tcpfsm_rfc_edge *tcpfsm_rfc_edge_find(tcpfsm_state prev, tcpfsm_state next);
+/* Whether prev -> next is an edge of the figure. */
+TCPFSM_API bool tcpfsm_rfc_is_edge(tcpfsm_state prev, tcpfsm_state next);
+
+/* ---- flag names ---- */
+
+enum tcpfsm_flags_style {
+    TCPFSM_FLAGS_WIRESHARK, /* "SYN-ACK", "FIN-PSH-ACK": bit order, all nine */
+    TCPFSM_FLAGS_SENTENCE,  /* "SYN+FIN": SYN, FIN, RST, PSH, ACK, URG */
+};
+/* A segment's flags in `style` (enum tcpfsm_flags_style) into buf;
+ * returns the length written, 0 when no flag is set (buf then holds ""
+ * or a truncated name: the caller writes its "no flags" word). */
+TCPFSM_API size_t tcpfsm_flags_text(uint16_t flags, int style, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

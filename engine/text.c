@@ -233,23 +233,7 @@ static const char *title(ctx *x, int kind, unsigned num, unsigned of)
 /* "SYN+FIN", "no flags" */
 static const char *flag_combo(ctx *x, char *buf, size_t size)
 {
-    static const struct { uint16_t bit; const char *name; } names[] = {
-        {TCPFSM_SYN, "SYN"}, {TCPFSM_FIN, "FIN"}, {TCPFSM_RST, "RST"},
-        {TCPFSM_PSH, "PSH"}, {TCPFSM_ACK, "ACK"}, {TCPFSM_URG, "URG"},
-    };
-    uint16_t f = x->seg->flags;
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(f & names[i].bit))
-            continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
-                         names[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
-    }
-    if (!used)
+    if (!tcpfsm_flags_text(x->seg->flags, TCPFSM_FLAGS_SENTENCE, buf, size))
         snprintf(buf, size, "%s", MSG(x, NO_FLAGS));
     return buf;
 }

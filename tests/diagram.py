@@ -34,7 +34,9 @@ def run(*args):
     return subprocess.run([tcpfsm, *args], capture_output=True, text=True)
 
 
-# RFC 9293 Figure 5's edges (the test's own copy of the figure)
+# RFC 9293 Figure 5's edges: a deliberate independent oracle, copied from the
+# RFC, not read from the engine's table (tcpfsm_rfc_edges, engine/names.c),
+# so that a wrong row there fails this test instead of being drawn
 FIGURE = {("CLOSED", "LISTEN"), ("CLOSED", "SYN_SENT"), ("LISTEN", "CLOSED"),
           ("LISTEN", "SYN_RECEIVED"), ("LISTEN", "SYN_SENT"), ("SYN_SENT", "CLOSED"),
           ("SYN_SENT", "SYN_RECEIVED"), ("SYN_SENT", "ESTABLISHED"),

@@ -36,6 +36,9 @@ if len(sys.argv) != 3:
     sys.exit(__doc__)
 TCPFSM, ROOT = sys.argv[1], os.path.abspath(sys.argv[2])
 
+# The moves RFC 9293 allows (figure and text, RST closes included): a
+# deliberate independent oracle, wider than the engine's Figure 5 table
+# (tcpfsm_rfc_edges, engine/names.c) and kept apart from it on purpose.
 E = {
     ("CLOSED", "SYN_SENT"), ("CLOSED", "LISTEN"), ("LISTEN", "SYN_RECEIVED"),
     ("LISTEN", "SYN_SENT"), ("LISTEN", "CLOSED"),

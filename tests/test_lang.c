@@ -381,6 +381,48 @@ static void test_zh_refused_and_bad_flags(void **state)
     run_both(probe, 1, probe_has);
 }
 
+/* The figure's table: 19 edges, each once, every event a word in both
+ * languages; the text edges are not edges of the figure. */
+static void test_rfc_edges(void **state)
+{
+    (void)state;
+    size_t n, fig;
+    const tcpfsm_rfc_edge *e = tcpfsm_rfc_edges(&n, &fig);
+    assert_int_equal(fig, 19);
+    assert_int_equal(n, 21);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(e[i].in_figure, i < fig);
+        assert_ptr_equal(tcpfsm_rfc_edge_find(e[i].from, e[i].to), &e[i]);
+        assert_int_equal(tcpfsm_rfc_is_edge(e[i].from, e[i].to), i < fig);
+        assert_true(*tcpfsm_word(TCPFSM_LANG_EN, e[i].event));
+        assert_true(*tcpfsm_word(TCPFSM_LANG_ZH, e[i].event));
+    }
+    assert_true(tcpfsm_rfc_is_edge(TCPFSM_FIN_WAIT_2, TCPFSM_TIME_WAIT));
+    assert_false(tcpfsm_rfc_is_edge(TCPFSM_TIME_WAIT, TCPFSM_FIN_WAIT_2));
+    assert_false(tcpfsm_rfc_is_edge(TCPFSM_FIN_WAIT_1, TCPFSM_TIME_WAIT));
+    assert_string_equal(tcpfsm_word(TCPFSM_LANG_EN,
+                                     tcpfsm_rfc_edge_find(TCPFSM_ESTABLISHED,
+                                                          TCPFSM_CLOSE_WAIT)->event),
+                        "rcv FIN / snd ACK");
+}
+
+/* One flag namer, two orders. */
+static void test_flags_text(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_int_equal(tcpfsm_flags_text(TCPFSM_SYN | TCPFSM_ACK, TCPFSM_FLAGS_WIRESHARK, b, sizeof b), 7);
+    assert_string_equal(b, "SYN-ACK");
+    tcpfsm_flags_text(TCPFSM_FIN | TCPFSM_PSH | TCPFSM_ACK | 0x40, TCPFSM_FLAGS_WIRESHARK, b, sizeof b);
+    assert_string_equal(b, "FIN-PSH-ACK-ECE");
+    tcpfsm_flags_text(TCPFSM_SYN | TCPFSM_FIN | 0x80, TCPFSM_FLAGS_SENTENCE, b, sizeof b);
+    assert_string_equal(b, "SYN+FIN");
+    tcpfsm_flags_text(TCPFSM_SYN | TCPFSM_RST, TCPFSM_FLAGS_SENTENCE, b, sizeof b);
+    assert_string_equal(b, "SYN+RST");
+    assert_int_equal(tcpfsm_flags_text(0, TCPFSM_FLAGS_SENTENCE, b, sizeof b), 0);
+    assert_string_equal(b, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +434,8 @@ int main(void)
         cmocka_unit_test(test_zh_merged),
         cmocka_unit_test(test_zh_simultaneous_and_retransmission),
         cmocka_unit_test(test_zh_refused_and_bad_flags),
+        cmocka_unit_test(test_rfc_edges),
+        cmocka_unit_test(test_flags_text),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     int total = (int)(sizeof tests / sizeof tests[0]);

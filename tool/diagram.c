@@ -4,8 +4,8 @@
  *
  * No TCP rule here: the moves are the engine's labels (src_prev/src_state
  * for the sender, dst_prev/dst_state for the receiver), and the diagram's
- * edges are a data table (edges[] below, copied from the figure).  A move
- * is drawn on the edge of the table that has its two states; a move the
+ * edges and every word are the engine's (tcpfsm_rfc_edges(), engine/lang.c).
+ * A move is drawn on the edge of the figure that has its two states; a move the
  * figure has no edge for (a reset, which RFC 9293 describes in its text,
  * not in the figure; a merged close's FIN_WAIT_1 -> TIME_WAIT) is drawn
  * as an extra dashed edge, and said so.
@@ -35,36 +35,10 @@
 #include "tcpfsm.h"
 #include "tcpfsm_lang.h"
 
-/* ---- RFC 9293 Figure 5, as data ---- */
+/* ---- RFC 9293 Figure 5: the engine's table ---- */
 
-typedef struct edge_def {
-    tcpfsm_state from, to;
-    const char *event[TCPFSM_LANG_MAX]; /* the figure's "event / action" */
-    bool in_figure;                     /* false: from the RFC's text */
-} edge_def;
-
-static const edge_def edges[] = {
-    {TCPFSM_CLOSED, TCPFSM_LISTEN, {"passive OPEN / create TCB", "被动打开 / 创建 TCB"}, true},
-    {TCPFSM_CLOSED, TCPFSM_SYN_SENT, {"active OPEN / create TCB, snd SYN", "主动打开 / 创建 TCB，发 SYN"}, true},
-    {TCPFSM_LISTEN, TCPFSM_CLOSED, {"CLOSE / delete TCB", "关闭 / 删除 TCB"}, true},
-    {TCPFSM_LISTEN, TCPFSM_SYN_RECEIVED, {"rcv SYN / snd SYN,ACK", "收到 SYN / 发 SYN,ACK"}, true},
-    {TCPFSM_LISTEN, TCPFSM_SYN_SENT, {"SEND / snd SYN", "发送 / 发 SYN"}, true},
-    {TCPFSM_SYN_SENT, TCPFSM_CLOSED, {"CLOSE / delete TCB", "关闭 / 删除 TCB"}, true},
-    {TCPFSM_SYN_SENT, TCPFSM_SYN_RECEIVED, {"rcv SYN / snd SYN,ACK", "收到 SYN / 发 SYN,ACK"}, true},
-    {TCPFSM_SYN_SENT, TCPFSM_ESTABLISHED, {"rcv SYN,ACK / snd ACK", "收到 SYN,ACK / 发 ACK"}, true},
-    {TCPFSM_SYN_RECEIVED, TCPFSM_ESTABLISHED, {"rcv ACK of SYN / x", "收到 SYN 的 ACK"}, true},
-    {TCPFSM_SYN_RECEIVED, TCPFSM_FIN_WAIT_1, {"CLOSE / snd FIN", "关闭 / 发 FIN"}, true},
-    {TCPFSM_ESTABLISHED, TCPFSM_FIN_WAIT_1, {"CLOSE / snd FIN", "关闭 / 发 FIN"}, true},
-    {TCPFSM_ESTABLISHED, TCPFSM_CLOSE_WAIT, {"rcv FIN / snd ACK", "收到 FIN / 发 ACK"}, true},
-    {TCPFSM_FIN_WAIT_1, TCPFSM_FIN_WAIT_2, {"rcv ACK of FIN / x", "收到 FIN 的 ACK"}, true},
-    {TCPFSM_FIN_WAIT_1, TCPFSM_CLOSING, {"rcv FIN / snd ACK", "收到 FIN / 发 ACK"}, true},
-    {TCPFSM_FIN_WAIT_2, TCPFSM_TIME_WAIT, {"rcv FIN / snd ACK", "收到 FIN / 发 ACK"}, true},
-    {TCPFSM_CLOSING, TCPFSM_TIME_WAIT, {"rcv ACK of FIN / x", "收到 FIN 的 ACK"}, true},
-    {TCPFSM_CLOSE_WAIT, TCPFSM_LAST_ACK, {"CLOSE / snd FIN", "关闭 / 发 FIN"}, true},
-    {TCPFSM_LAST_ACK, TCPFSM_CLOSED, {"rcv ACK of FIN / x", "收到 FIN 的 ACK"}, true},
-    {TCPFSM_TIME_WAIT, TCPFSM_CLOSED, {"Timeout=2MSL / delete TCB", "超时 2MSL / 删除 TCB"}, true},
-};
-#define NEDGES (sizeof edges / sizeof edges[0])
+static const tcpfsm_rfc_edge *edges;
+static size_t NEDGES; /* the figure's edges, first in the table */
 
 /* where the figure puts each state (SVG); CLOSED is drawn twice, at the
  * top (where connections start) and at the bottom (where they end) */
@@ -127,14 +101,6 @@ static const char *role_word(const diag *D, int role)
     return tcpfsm_role_text(role ? TCPFSM_ROLE_SERVER : TCPFSM_ROLE_CLIENT, D->lang);
 }
 
-static int edge_of(tcpfsm_state from, tcpfsm_state to)
-{
-    for (size_t i = 0; i < NEDGES; i++)
-        if (edges[i].from == from && edges[i].to == to)
-            return (int)i;
-    return -1;
-}
-
 static void on_summary(const tcpfsm_summary *s, void *user)
 {
     diag *D = user;
@@ -171,14 +137,14 @@ static void add_label(diag *D, const tcpfsm_segment *seg, const tcpfsm_label *la
         m.role = sender;
         m.from = lab->src_prev;
         m.to = lab->src_state;
-        m.extra = rst || edge_of(m.from, m.to) < 0;
+        m.extra = rst || !tcpfsm_rfc_is_edge(m.from, m.to);
         g_array_append_val(D->moves, m);
     }
     if (lab->dst_prev != lab->dst_state) {
         m.role = !sender;
         m.from = lab->dst_prev;
         m.to = lab->dst_state;
-        m.extra = rst || edge_of(m.from, m.to) < 0;
+        m.extra = rst || !tcpfsm_rfc_is_edge(m.from, m.to);
         g_array_append_val(D->moves, m);
     }
 }
@@ -196,43 +162,13 @@ static char *frames_of(const diag *D, int role, tcpfsm_state from, tcpfsm_state 
     return g_string_free(g, FALSE);
 }
 
-/* ---- words ---- */
+/* ---- words: the engine's (engine/lang.c) ---- */
 
-enum { T_TITLE, T_PATH, T_EDGES, T_EXTRA, T_FRAME, T_FRAMES, T_NOT_TAKEN, T_LEGEND_GREY,
-       T_LEGEND_EXTRA, T_START, T_END, T_COUNT };
-static const char *const words[TCPFSM_LANG_MAX][T_COUNT] = {
-    [TCPFSM_LANG_EN] = {
-        [T_TITLE] = "RFC 9293 state diagram (Figure 5): the path each endpoint took",
-        [T_PATH] = "%s: %s",
-        [T_EDGES] = "Edges of the figure (who took each, at which frame):",
-        [T_EXTRA] = "Moves the figure has no edge for (RFC 9293 describes them in its text):",
-        [T_FRAME] = "frame %s",
-        [T_FRAMES] = "frames %s",
-        [T_NOT_TAKEN] = "not taken",
-        [T_LEGEND_GREY] = "grey: never taken",
-        [T_LEGEND_EXTRA] = "dashed: a move the figure has no edge for (a reset, a merged close)",
-        [T_START] = "start",
-        [T_END] = "end",
-    },
-    [TCPFSM_LANG_ZH] = {
-        [T_TITLE] = "RFC 9293 状态图（图 5）：每一端走过的路径",
-        [T_PATH] = "%s：%s",
-        [T_EDGES] = "图中的每条边（谁走过、在哪一帧）：",
-        [T_EXTRA] = "图中没有的迁移（RFC 9293 正文描述）：",
-        [T_FRAME] = "帧 %s",
-        [T_FRAMES] = "帧 %s",
-        [T_NOT_TAKEN] = "未经过",
-        [T_LEGEND_GREY] = "灰色：未经过",
-        [T_LEGEND_EXTRA] = "虚线：图中没有的边（复位、合并挥手）",
-        [T_START] = "起点",
-        [T_END] = "终点",
-    },
-};
-#define T(D, w) (words[(D)->lang][w])
+#define T(D, w) tcpfsm_word((D)->lang, TCPFSM_W_##w)
 
 static const char *frame_words(const diag *D, const char *list, char *buf, size_t n)
 {
-    snprintf(buf, n, T(D, strchr(list, ',') ? T_FRAMES : T_FRAME), list);
+    snprintf(buf, n, strchr(list, ',') ? T(D, DIAG_FRAMES) : T(D, DIAG_FRAME), list);
     return buf;
 }
 
@@ -248,11 +184,15 @@ static void header(const diag *D, GString *g)
     char ca[80], sa[80];
     tcpfsm_endpoint_str(&D->sum.client_addr, D->sum.client_port, ca, sizeof ca);
     tcpfsm_endpoint_str(&D->sum.server_addr, D->sum.server_port, sa, sizeof sa);
-    if (D->sum.stream >= 0)
-        g_string_append_printf(g, D->lang == TCPFSM_LANG_ZH ? "流 %" PRId64 "：" : "Stream %" PRId64 ": ",
-                               D->sum.stream);
-    g_string_append_printf(g, D->lang == TCPFSM_LANG_ZH ? "%s %s，%s %s" : "%s %s, %s %s",
-                           role_word(D, 0), ca, role_word(D, 1), sa);
+    char who[256];
+    snprintf(who, sizeof who, T(D, DIAG_ENDPOINTS), role_word(D, 0), ca, role_word(D, 1), sa);
+    if (D->sum.stream >= 0) {
+        char stream[64];
+        snprintf(stream, sizeof stream, T(D, STREAM), D->sum.stream);
+        g_string_append_printf(g, T(D, DIAG_PATH), stream, who);
+    } else {
+        g_string_append(g, who);
+    }
 }
 
 static void draw_text(diag *D)
@@ -261,7 +201,7 @@ static void draw_text(diag *D)
     GString *g = g_string_new(NULL);
     header(D, g);
     fprintf(o, "%s%s%s\n%s\n\n", D->color ? C_BOLD : "", g->str, D->color ? C_RESET : "",
-            T(D, T_TITLE));
+            T(D, DIAG_TITLE));
     for (int role = 0; role < 2; role++) {
         g_string_assign(g, st(D, D->start[role]));
         tcpfsm_state at_ = D->start[role];
@@ -273,17 +213,16 @@ static void draw_text(diag *D)
              * simultaneous close's crossing FIN): the path goes on from
              * there */
             if (m->from != at_)
-                g_string_append_printf(g, D->lang == TCPFSM_LANG_ZH ? "；实为 %s" : "; in fact %s",
-                                       st(D, m->from));
+                g_string_append_printf(g, T(D, DIAG_IN_FACT), st(D, m->from));
             g_string_append_printf(g, " → %s (%s %" PRIu64 ")", st(D, m->to),
-                                   D->lang == TCPFSM_LANG_ZH ? "帧" : "frame", m->frame);
+                                   T(D, FRAME), m->frame);
             at_ = m->to;
         }
         fprintf(o, "%s", D->color ? role_ansi[role] : "");
-        fprintf(o, T(D, T_PATH), role_word(D, role), g->str);
+        fprintf(o, T(D, DIAG_PATH), role_word(D, role), g->str);
         fprintf(o, "%s\n", D->color ? C_RESET : "");
     }
-    fprintf(o, "\n%s\n", T(D, T_EDGES));
+    fprintf(o, "\n%s\n", T(D, DIAG_EDGES));
     int w1 = 0;
     for (size_t i = 0; i < NEDGES; i++) {
         int w = (int)g_utf8_strlen(tcpfsm_state_name(edges[i].from), -1) +
@@ -292,16 +231,16 @@ static void draw_text(diag *D)
             w1 = w;
     }
     for (size_t i = 0; i < NEDGES; i++) {
-        const edge_def *e = &edges[i];
+        const tcpfsm_rfc_edge *e = &edges[i];
         char *fr[2] = {frames_of(D, 0, e->from, e->to, false), frames_of(D, 1, e->from, e->to, false)};
         bool taken = *fr[0] || *fr[1];
         char mark[3] = {*fr[0] ? 'C' : ' ', *fr[1] ? 'S' : ' ', 0};
         g_string_printf(g, "%s → %s", tcpfsm_state_name(e->from), tcpfsm_state_name(e->to));
         int pad = w1 - (int)g_utf8_strlen(g->str, -1);
         fprintf(o, "%s  [%s] %s%*s  %-36s", taken || !D->color ? "" : C_DIM, mark, g->str,
-                pad > 0 ? pad : 0, "", e->event[D->lang]);
+                pad > 0 ? pad : 0, "", tcpfsm_word(D->lang, e->event));
         if (!taken)
-            fprintf(o, "%s", T(D, T_NOT_TAKEN));
+            fprintf(o, "%s", T(D, DIAG_NOT_TAKEN));
         for (int role = 0; role < 2; role++) {
             if (!*fr[role])
                 continue;
@@ -321,37 +260,26 @@ static void draw_text(diag *D)
         if (!m->extra)
             continue;
         if (!any)
-            fprintf(o, "\n%s\n", T(D, T_EXTRA));
+            fprintf(o, "\n%s\n", T(D, DIAG_EXTRA));
         any = true;
         fprintf(o, "  %s%s %s → %s, %s %" PRIu64 "%s\n", D->color ? role_ansi[m->role] : "",
                 role_word(D, m->role), tcpfsm_state_name(m->from), tcpfsm_state_name(m->to),
-                D->lang == TCPFSM_LANG_ZH ? "帧" : "frame", m->frame, D->color ? C_RESET : "");
+                T(D, FRAME), m->frame, D->color ? C_RESET : "");
     }
     g_string_free(g, TRUE);
 }
 
 /* the event of a move the figure has no edge for: "RST" when a reset
- * made it, else what RFC 9293's text names (text_edges) */
-static const struct {
-    tcpfsm_state from, to;
-    const char *event[TCPFSM_LANG_MAX];
-} text_edges[] = {
-    {TCPFSM_FIN_WAIT_1, TCPFSM_TIME_WAIT,
-     {"rcv FIN + ACK of FIN / snd ACK (3.10.7.4)", "收到 FIN 及其对本端 FIN 的 ACK / 发 ACK（3.10.7.4）"}},
-    {TCPFSM_SYN_RECEIVED, TCPFSM_LISTEN, {"rcv RST (3.10.7.4)", "收到 RST（3.10.7.4）"}},
-};
-
+ * made it, else what RFC 9293's text names (the engine's text edges) */
 static const char *extra_event(const diag *D, tcpfsm_state from, tcpfsm_state to)
 {
     for (guint i = 0; i < D->moves->len; i++) {
         const move *m = &g_array_index(D->moves, move, i);
         if (m->extra && m->from == from && m->to == to && m->rst)
-            return "RST";
+            return tcpfsm_flow_word_text(TCPFSM_FW_RST);
     }
-    for (size_t i = 0; i < sizeof text_edges / sizeof text_edges[0]; i++)
-        if (text_edges[i].from == from && text_edges[i].to == to)
-            return text_edges[i].event[D->lang];
-    return NULL;
+    const tcpfsm_rfc_edge *e = tcpfsm_rfc_edge_find(from, to);
+    return e && !e->in_figure ? tcpfsm_word(D->lang, e->event) : NULL;
 }
 
 /* ---- SVG ---- */
@@ -418,7 +346,7 @@ static double bend_of(tcpfsm_state from, tcpfsm_state to)
         return -18;
     if (from == TCPFSM_SYN_SENT && to == TCPFSM_CLOSED)
         return 55;
-    if (edge_of(to, from) >= 0)
+    if (tcpfsm_rfc_is_edge(to, from))
         return 22;
     if ((from == TCPFSM_LISTEN && to == TCPFSM_SYN_SENT))
         return -10;
@@ -549,7 +477,7 @@ static void state_box(const diag *D, GString *g, tcpfsm_state s, pos p)
         if (!start && !end)
             continue;
         snprintf(buf, sizeof buf, "%s %s", role_word(D, role),
-                 start && end ? "" : start ? T(D, T_START) : T(D, T_END));
+                 start && end ? "" : start ? T(D, DIAG_START) : T(D, DIAG_END));
         char attrs[160];
         snprintf(attrs, sizeof attrs, "class=\"mark %s\" font-size=\"11\" fill=\"%s\"%s",
                  role ? "server" : "client", role_colour[role],
@@ -579,7 +507,7 @@ static int write_svg(diag *D)
     GString *h = g_string_new(NULL);
     header(D, h);
     text_at(g, 20, 24, "font-size=\"15\" font-weight=\"bold\"", h->str);
-    text_at(g, 20, 42, "font-size=\"12\" fill=\"#555\"", T(D, T_TITLE));
+    text_at(g, 20, 42, "font-size=\"12\" fill=\"#555\"", T(D, DIAG_TITLE));
     g_string_free(h, TRUE);
     /* grey edges first, the taken ones over them */
     for (int pass = 0; pass < 2; pass++) {
@@ -590,7 +518,7 @@ static int write_svg(diag *D)
             g_free(a);
             g_free(b);
             if (taken == (pass == 1))
-                edge_svg(D, g, edges[i].from, edges[i].to, edges[i].event[D->lang], true);
+                edge_svg(D, g, edges[i].from, edges[i].to, tcpfsm_word(D->lang, edges[i].event), true);
         }
     }
     /* moves the figure has no edge for, once per pair of states */
@@ -622,10 +550,10 @@ static int write_svg(diag *D)
     }
     g_string_append_printf(g, "<line x1=\"200\" y1=\"%.0f\" x2=\"240\" y2=\"%.0f\" stroke=\"#c4c4c4\" stroke-width=\"1.2\"/>\n",
                            ly, ly);
-    text_at(g, 248, ly + 4, "font-size=\"12\"", T(D, T_LEGEND_GREY));
+    text_at(g, 248, ly + 4, "font-size=\"12\"", T(D, DIAG_LEGEND_GREY));
     g_string_append_printf(g, "<line x1=\"200\" y1=\"%.0f\" x2=\"240\" y2=\"%.0f\" stroke=\"#333\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"/>\n",
                            ly + 18, ly + 18);
-    text_at(g, 248, ly + 22, "font-size=\"12\"", T(D, T_LEGEND_EXTRA));
+    text_at(g, 248, ly + 22, "font-size=\"12\"", T(D, DIAG_LEGEND_EXTRA));
     g_string_append(g, "</svg>\n");
 
     FILE *fp = strcmp(D->svg, "-") ? fopen(D->svg, "w") : stdout;
@@ -740,6 +668,7 @@ int diagram_main(int argc, char **argv)
     D.color = !D.svg && !D.output && isatty(fileno(stdout)) && !(nc && *nc) &&
               !(term && !strcmp(term, "dumb"));
     D.moves = g_array_new(FALSE, FALSE, sizeof(move));
+    edges = tcpfsm_rfc_edges(NULL, &NEDGES);
     tcpfsm_config cfg;
     tcpfsm_config_init(&cfg);
     cfg.on_summary = on_summary;

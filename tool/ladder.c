@@ -240,23 +240,7 @@ static char *thousands(uint64_t v, char *buf, size_t size)
 /* "SYN-ACK", "FIN-PSH-ACK", in Wireshark's order */
 static char *flags_text(const ladder *L, uint16_t f, char *buf, size_t size)
 {
-    static const struct { uint16_t bit; const char *name; } names[] = {
-        {0x001, "FIN"}, {0x002, "SYN"}, {0x004, "RST"}, {0x008, "PSH"},
-        {0x010, "ACK"}, {0x020, "URG"}, {0x040, "ECE"}, {0x080, "CWR"},
-        {0x100, "AE"},
-    };
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(f & names[i].bit))
-            continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "-" : "",
-                         names[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
-    }
-    if (!used)
+    if (!tcpfsm_flags_text(f, TCPFSM_FLAGS_WIRESHARK, buf, size))
         snprintf(buf, size, "%s", W(L, TCPFSM_W_NO_FLAGS));
     return buf;
 }
