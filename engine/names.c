@@ -116,8 +116,11 @@ const char *tcpfsm_strerror(int err)
     switch (err) {
     case 0:
         return "success";
-    case TCPFSM_E_NOADDR:
-        return "segment has no IPv4 or IPv6 source and destination address";
+#define TCPFSM_X_STRERR(id, code, reason) \
+    case code:                              \
+        return reason;
+        TCPFSM_ERRNO_MAP(TCPFSM_X_STRERR)
+#undef TCPFSM_X_STRERR
     default:
         return "unknown error";
     }
@@ -383,42 +386,6 @@ const char *tcpfsm_summary_field_str(const tcpfsm_summary *s, int f,
         return buf;
     default: return buf;
     }
-}
-
-bool tcpfsm_protocols_classify(const char *protocols, int *innermost)
-{
-    *innermost = 0;
-    if (strstr(protocols, ":icmp:") || strstr(protocols, ":icmpv6:"))
-        return false;
-    const char *v4 = NULL, *v6 = NULL;
-    for (const char *q = protocols; (q = strstr(q, ":ip")) != NULL; q++) {
-        if (!strncmp(q, ":ip:", 4))
-            v4 = q;
-        else if (!strncmp(q, ":ipv6:", 6))
-            v6 = q;
-    }
-    if (v4 || v6)
-        *innermost = v4 > v6 ? 4 : 6;
-    return true;
-}
-
-int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
-                              uint64_t cap_len)
-{
-    if (cap_len >= frame_len)
-        return -1;
-    int64_t got = (int64_t)tcp_len - (int64_t)(frame_len - cap_len);
-    return got < 0 ? 0 : got;
-}
-
-void tcpfsm_address_fields(int innermost, int order[2][2])
-{
-    static const int v4[2] = {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST};
-    static const int v6[2] = {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST};
-    const int *first = innermost == 6 ? v6 : v4;
-    const int *second = innermost == 6 ? v4 : v6;
-    memcpy(order[0], first, sizeof v4);
-    memcpy(order[1], second, sizeof v4);
 }
 
 /* ---- RFC 9293 Figure 5 ---- */

@@ -195,25 +195,14 @@ typedef struct tcpfsm_segment {
                             splits connections as Zeek does); -1 none */
     bool has_time;
     bool has_window;
-    bool window_scaled;  /* window came from tcp.window_size */
 } tcpfsm_segment;
 
 /* A segment with every member at its "unknown" value (stream -1,
  * checksum -1); adapters start from this and fill what they have. */
 TCPFSM_API void tcpfsm_segment_init(tcpfsm_segment *seg);
 
-/* Conventions both adapters share when they fill a segment:
- * frame.protocols ("eth:ethertype:ipv6:ip:tcp"): false when the TCP header
- * is quoted inside an ICMP error (not a segment); *innermost = 4 or 6 for
- * the innermost IP header, 0 when the text names neither. */
-TCPFSM_API bool tcpfsm_protocols_classify(const char *protocols, int *innermost);
-/* The address field pairs {src, dst} (TCPFSM_F_* ids) in the order to try
- * them: the innermost IP header first, else IPv4 before IPv6. */
-TCPFSM_API void tcpfsm_address_fields(int innermost, int order[2][2]);
-/* The payload bytes captured, from tcp.len, frame.len and frame.cap_len
- * (-1 = all of it). */
-TCPFSM_API int64_t tcpfsm_payload_caplen(uint32_t tcp_len, uint64_t frame_len,
-                              uint64_t cap_len);
+/* The adapters fill it from the tshark fields' values with
+ * tcpfsm_segment_fill() (tcpfsm_input.h), which checks them. */
 
 /* ---- per-segment output (SPEC.md section 4) ---- */
 #define TCPFSM_LABEL_MAX 640 /* [lang] 400 before: Chinese needs more bytes */
@@ -519,8 +508,30 @@ TCPFSM_API int tcpfsm_label_field_count(void);
 TCPFSM_API int tcpfsm_summary_field_find(const char *name);
 TCPFSM_API int tcpfsm_summary_field_count(void);
 
-/* ---- errors ---- */
-#define TCPFSM_E_NOADDR (-1)
+/* ---- errors: negative codes, one map (as http-parser's HTTP_ERRNO_MAP) ----
+ * X(ID, code, "reason") gives TCPFSM_E_<ID> = code; tcpfsm_strerror(code)
+ * is the reason.  NOADDR is tcpfsm_engine_feed's; the others are a field
+ * value tcpfsm_segment_fill() rejects (tcpfsm_input.h), the reason said
+ * after the field's name ("tcp.flags: not a hex number: \"0xzz\""). */
+#define TCPFSM_ERRNO_MAP(X)                                                   \
+    X(NOADDR, -1, "segment has no IPv4 or IPv6 source and destination address") \
+    X(EMPTY, -2, "empty")                                                     \
+    X(NEGATIVE, -3, "negative number")                                        \
+    X(NOT_DECIMAL, -4, "not a decimal number")                                \
+    X(NOT_HEX, -5, "not a hex number")                                        \
+    X(RANGE, -6, "number out of range")                                       \
+    X(NOT_TIME, -7, "not a time in seconds")                                  \
+    X(NOT_ADDR, -8, "not an address")                                         \
+    X(FAMILY, -9, "wrong address family")                                     \
+    X(NO_IP, -10, "no IPv4 or IPv6 address on a TCP row")                     \
+    X(KIND, -11, "a value of the wrong kind for this field")
+
+enum tcpfsm_errno {
+#define TCPFSM_X_ERRNO(id, code, reason) TCPFSM_E_##id = code,
+    TCPFSM_ERRNO_MAP(TCPFSM_X_ERRNO)
+#undef TCPFSM_X_ERRNO
+};
+/* "success" for 0, "unknown error" for a code not in the map */
 TCPFSM_API const char *tcpfsm_strerror(int err);
 
 /* ---- names (tokens of SPEC.md) ---- */

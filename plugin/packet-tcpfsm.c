@@ -2,8 +2,9 @@
  * post-dissector.
  *
  * A thin adapter: it reads the TCP fields the engine needs
- * (engine/tcpfsm_fields.h), fills one tcpfsm_segment exactly as the
- * tcpfsm tool does from a `tshark -T fields` export (tool/tsv.c), calls
+ * (engine/tcpfsm_fields.h), fills one tcpfsm_segment with the engine's
+ * tcpfsm_segment_fill(), as the tcpfsm tool does from a `tshark -T fields`
+ * export (tool/tsv.c), calls
  * the engine, and shows the engine's answer as fields, a tree, expert
  * infos, an optional Info column note and statistics.  No TCP rule lives
  * here: a rule written in an adapter is a bug (DESIGN.md).
@@ -35,6 +36,7 @@
 #include "tcpfsm.h"
 #include "tcpfsm_lang.h"
 #include "tcpfsm_fields.h"
+#include "tcpfsm_input.h"
 #include "tcpfsm-plugin.h"
 #include "ws-compat.h"
 
@@ -412,7 +414,7 @@ static void tcpfsm_cleanup(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Reading the fields: the same conventions as tool/tsv.c               */
+/* Reading the fields: tcpfsm_segment_fill(), as tool/tsv.c             */
 /* ------------------------------------------------------------------ */
 
 /* The innermost (last) occurrence, as `-E occurrence=l`. */
@@ -480,134 +482,71 @@ static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
     return g_string_free(s, FALSE);
 }
 
-/* "%lld.%09d" of a non-negative time, as tshark prints frame.time_epoch,
- * without printf (it runs once per frame) */
-static const char *epoch_text(const nstime_t *t, char *buf, size_t size)
+/* The getter tcpfsm_segment_fill() asks (engine/tcpfsm_input.h): the
+ * last occurrence of each field in the tree, as `-E occurrence=l`.  The
+ * checks are the engine's, the tool's: a frame whose row the tool would
+ * reject is not labelled. */
+typedef struct fill_ctx {
+    proto_tree *tree;
+    packet_info *pinfo;
+    char *protos; /* frame.protocols built from pinfo->layers (g_free) */
+} fill_ctx;
+
+static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
 {
-    char *p = buf + size;
-    int ns = t->nsecs;
-    unsigned long long secs = (unsigned long long)t->secs;
-    *--p = '\0';
-    for (int i = 0; i < 9; i++) {
-        *--p = (char)('0' + ns % 10);
-        ns /= 10;
+    fill_ctx *g = ctx;
+    field_info *fi;
+    guint32 u;
+    switch (f) {
+    case TCPFSM_F_FRAME_NUMBER:
+        v->u = g->pinfo->num;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_PROTOCOLS:
+        fi = last_fi(g->tree, f);
+        if (fi && fvalue_get_string(TCPFSM_FI_VALUE(fi))) {
+            v->text = fvalue_get_string(TCPFSM_FI_VALUE(fi)); /* the usual case */
+            return TCPFSM_VAL_TEXT;
+        }
+        g->protos = frame_protocols(g->tree, g->pinfo);
+        if (!g->protos)
+            return TCPFSM_VAL_NONE;
+        v->text = g->protos;
+        return TCPFSM_VAL_TEXT;
+    case TCPFSM_F_TIME_EPOCH: {
+        fi = last_fi(g->tree, f);
+        if (!fi)
+            return TCPFSM_VAL_NONE;
+        const nstime_t *t = fvalue_get_time(TCPFSM_FI_VALUE(fi));
+        v->time.secs = (int64_t)t->secs;
+        v->time.nsecs = t->nsecs;
+        return TCPFSM_VAL_TIME;
     }
-    *--p = '.';
-    do {
-        *--p = (char)('0' + secs % 10);
-        secs /= 10;
-    } while (secs);
-    return p;
+    case TCPFSM_F_IP_SRC:
+    case TCPFSM_F_IP_DST:
+    case TCPFSM_F_IPV6_SRC:
+    case TCPFSM_F_IPV6_DST:
+        fi = last_fi(g->tree, f);
+        if (!fi)
+            return TCPFSM_VAL_NONE;
+        fi_addr(fi, &v->addr); /* family 0 when not an address */
+        return TCPFSM_VAL_ADDR;
+    default:
+        if (!fi_uint(g->tree, f, &u))
+            return TCPFSM_VAL_NONE;
+        v->u = u;
+        return TCPFSM_VAL_UINT;
+    }
 }
 
-/* 1: a TCP segment, seg filled; 0: not a TCP segment; -1: a segment the
+/* 1: a TCP segment, seg filled; 0: not a TCP segment; < 0: a segment the
  * tool would reject as a bad row (and so never give the engine). */
 static int read_segment(proto_tree *tree, packet_info *pinfo,
                         tcpfsm_segment *seg)
 {
-    guint32 v;
-    tcpfsm_segment_init(seg);
-    if (!fi_uint(tree, TCPFSM_F_SRCPORT, &v))
-        return 0;
-    /* frame.protocols, e.g. "eth:ethertype:ipv6:ip:tcp": a TCP header
-     * quoted in an ICMP error is not a segment; the later of ":ip:" and
-     * ":ipv6:" is the innermost IP header. */
-    int ip_first = 0;
-    field_info *pf = last_fi(tree, TCPFSM_F_PROTOCOLS);
-    const char *ptext = pf ? fvalue_get_string(TCPFSM_FI_VALUE(pf)) : NULL;
-    if (ptext) {
-        /* the usual case: the text in the tree, no copy */
-        if (!tcpfsm_protocols_classify(ptext, &ip_first))
-            return 0;
-    } else {
-        char *protos = frame_protocols(tree, pinfo);
-        if (protos) {
-            bool segment = tcpfsm_protocols_classify(protos, &ip_first);
-            g_free(protos);
-            if (!segment)
-                return 0;
-        }
-    }
-    seg->sport = (uint16_t)v;
-    seg->frame = pinfo->num; /* frame.number */
-    if (!fi_uint(tree, TCPFSM_F_DSTPORT, &v))
-        return -1;
-    seg->dport = (uint16_t)v;
-    if (!fi_uint(tree, TCPFSM_F_SEQ_RAW, &v))
-        return -1;
-    seg->seq = v;
-    if (!fi_uint(tree, TCPFSM_F_ACK_RAW, &v))
-        return -1;
-    seg->ack = v;
-    /* no tcp.len ("Short segment"): no payload */
-    seg->len = fi_uint(tree, TCPFSM_F_LEN, &v) ? v : 0;
-    if (!fi_uint(tree, TCPFSM_F_FLAGS, &v))
-        return -1;
-    if (v > 0xfff)
-        return -1;
-    seg->flags = (uint16_t)v;
-    if (fi_uint(tree, TCPFSM_F_STREAM, &v))
-        seg->stream = (int64_t)v;
-
-    /* frame.time_epoch: the tool reads the decimal text tshark prints
-     * ("%ld.%09d") with strtod; do the same for the same double. */
-    field_info *tf = last_fi(tree, TCPFSM_F_TIME_EPOCH);
-    if (tf) {
-        const nstime_t *t = fvalue_get_time(TCPFSM_FI_VALUE(tf));
-        if (t->secs < 0 || t->nsecs < 0)
-            return -1; /* the tool rejects negative times */
-        char buf[64];
-        if (t->nsecs <= 999999999)
-            seg->time = strtod(epoch_text(t, buf, sizeof buf), NULL);
-        else {
-            snprintf(buf, sizeof buf, "%lld.%09d", (long long)t->secs, t->nsecs);
-            seg->time = strtod(buf, NULL);
-        }
-        if (!isfinite(seg->time))
-            return -1;
-        seg->has_time = true;
-    }
-
-    int wf = TCPFSM_F_WINDOW_SIZE;
-    if (!fi_uint(tree, wf, &v)) {
-        wf = TCPFSM_F_WINDOW_VALUE;
-        if (!fi_uint(tree, wf, &v))
-            wf = -1;
-    }
-    if (wf >= 0) {
-        seg->window = v;
-        seg->has_window = true;
-        seg->window_scaled = (wf == TCPFSM_F_WINDOW_SIZE);
-    }
-    if (fi_uint(tree, TCPFSM_F_CHECKSUM_STATUS, &v)) {
-        if (v > 3)
-            return -1;
-        seg->checksum = (int8_t)v;
-    }
-
-    /* frame.len and frame.cap_len: how much of the payload was captured */
-    guint32 flen, clen;
-    if (fi_uint(tree, TCPFSM_F_FRAME_LEN, &flen) &&
-        fi_uint(tree, TCPFSM_F_FRAME_CAP_LEN, &clen))
-        seg->payload_caplen = tcpfsm_payload_caplen(seg->len, flen, clen);
-
-    /* addresses: the innermost IP header, else IPv4 when present, else
-     * IPv6 */
-    int pairs[2][2];
-    tcpfsm_address_fields(ip_first, pairs);
-    for (int k = 0; k < 2; k++) {
-        int p = pairs[k][0] == TCPFSM_F_IPV6_SRC;
-        field_info *a = last_fi(tree, pairs[k][0]);
-        if (!a)
-            continue;
-        field_info *b = last_fi(tree, pairs[k][1]);
-        if (!b || !fi_addr(a, &seg->src) || !fi_addr(b, &seg->dst))
-            return -1;
-        if (seg->src.family != (p ? 6 : 4) || seg->dst.family != (p ? 6 : 4))
-            return -1;
-        return 1;
-    }
-    return -1;
+    fill_ctx g = {tree, pinfo, NULL};
+    int r = tcpfsm_segment_fill(seg, fill_get, &g, NULL);
+    g_free(g.protos);
+    return r;
 }
 
 /* ------------------------------------------------------------------ */

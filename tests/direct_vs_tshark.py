@@ -19,7 +19,7 @@ must equal the rows of the tshark export that `tcpfsm fields` prints:
     number), tcp.window_size_value, tcp.window_size, tcp.checksum.status,
     frame.len, frame.cap_len - for ICMP rows too (tshark prints the quoted
     header); and for segments the one tsv.c builds (innermost addresses,
-    window, window_scaled, len, payload_caplen);
+    window, len, payload_caplen);
   * the labels: `tcpfsm annotate -` on both exports gives the same label
     columns on every row;
   * both stop at the same frame when the file is cut short;

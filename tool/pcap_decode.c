@@ -38,8 +38,8 @@
  *                  tcp.seq_raw ("tcp.ack_raw: empty"): PCAPSRC_BAD_ROW.  16
  *                  or 17 bytes: no tcp.checksum.status.
  *   window       = tcp.window_size_value is the raw field; tcp.window_size
- *                  is printed whenever the flags are, so tsv always takes it
- *                  (window_scaled = true).  It is shifted by the sender's
+ *                  is printed whenever the flags are, so tsv always takes it.
+ *                  It is shifted by the sender's
  *                  scale when the segment is not a SYN, tcp.len is known and
  *                  the scale is known for the conversation.  The scale comes
  *                  from the WS option (any segment; shift capped at 14),
@@ -176,15 +176,12 @@ static void dis_tcp(dctx *c, tvb t)
     seg->sport = sport;
     seg->dport = dport;
     p->present |= F(SRCPORT) | F(DSTPORT);
+    c->result = R_SEGMENT; /* tcpfsm_segment_fill() judges the fields */
     uint32_t seq, ack;
     uint16_t off_flags, raw_win;
     if (!get_u32(c, t, 4, &seq) || !get_u32(c, t, 8, &ack) ||
-        !get_u16(c, t, 12, &off_flags) || !get_u16(c, t, 14, &raw_win)) {
-        /* tshark prints only the ports */
-        c->result = R_BAD;
-        snprintf(c->why, sizeof c->why, "tcp.seq_raw: empty");
-        return;
-    }
+        !get_u16(c, t, 12, &off_flags) || !get_u16(c, t, 14, &raw_win))
+        return; /* tshark prints only the ports: "tcp.seq_raw: empty" */
     uint16_t flags = off_flags & 0x0fff;
     uint32_t hlen = (uint32_t)(off_flags >> 12) * 4;
     uint32_t win = raw_win;
@@ -241,19 +238,14 @@ static void dis_tcp(dctx *c, tvb t)
         seg->len = seglen;
         p->present |= F(LEN);
     }
-    if (hlen < 20) {
-        c->result = R_BAD;
-        snprintf(c->why, sizeof c->why, "tcp.ack_raw: empty");
-        return;
-    }
+    if (hlen < 20)
+        return; /* tshark stops after tcp.seq_raw: "tcp.ack_raw: empty" */
     seg->ack = ack;
     seg->flags = flags;
     seg->window = win;
     seg->has_window = true;
-    seg->window_scaled = true;
     p->window_value = raw_win;
     p->present |= F(ACK_RAW) | F(FLAGS) | F(WINDOW_VALUE) | F(WINDOW_SIZE);
-    c->result = R_SEGMENT;
     uint16_t checksum, urgent;
     if (!get_u16(c, t, 16, &checksum))
         return; /* exception reading the checksum */
@@ -389,7 +381,6 @@ static void dis_gre(dctx *c, tvb t)
  * conversation table (a quoted SYN's options are read) like any other. */
 static void dis_icmp_error(dctx *c, bool v6, tvb t)
 {
-    c->icmp = true;
     if (v6)
         proto_add(c, "icmpv6");
     else

@@ -48,6 +48,8 @@
  * first. */
 #include "pcapsrc_int.h"
 
+#include "fill_inline.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -447,13 +449,6 @@ static int ng_scan(pcapsrc *p, int64_t from, int64_t to, uint32_t caplen,
     return 0;
 }
 
-static double strtod_fallback(uint64_t sec, uint32_t ns)
-{
-    char b[48];
-    snprintf(b, sizeof b, "%" PRIu64 ".%09u", sec, ns);
-    return strtod(b, NULL);
-}
-
 /* frame.time_epoch text: display_signed_time(..., TO_STR_TIME_RES_T_NSECS),
  * "%lld.%09d" */
 static void format_time(pcapsrc *p, int64_t sec, long nsec)
@@ -485,54 +480,67 @@ static void format_time(pcapsrc *p, int64_t sec, long nsec)
     o[9] = '\0';
 }
 
-/* sec + ns / 1e9 rounded to the nearest double, ties to even: the value
- * strtod() gives for the frame.time_epoch text (tsv.c), without parsing.
- * Starts from an estimate and checks it against the midpoints to its
- * neighbours in exact 128-bit integer arithmetic. */
-#ifdef __SIZEOF_INT128__
-__extension__ typedef unsigned __int128 u128;
-static double time_to_double(uint64_t sec, uint32_t ns)
+/* seg->time of a frame tcpfsm_segment_fill() did not read: the double
+ * of the frame.time_epoch text */
+static void frame_time(const pcapsrc *p, tcpfsm_segment *seg)
 {
-    if (!sec && !ns)
-        return 0.0;
-    u128 n = (u128)sec * 1000000000u + ns;
-    double d = (double)sec + (double)ns / 1e9;
-    for (int iter = 0; iter < 8; iter++) {
-        int e;
-        double fr = frexp(d, &e);              /* d = fr * 2^e */
-        uint64_t m = (uint64_t)ldexp(fr, 53);  /* d = m * 2^(e-53) */
-        int ex = e - 53;
-        if (ex < -110 || ex > 60)
-            break;
-        /* 4 * n * 2^-ex against the midpoints (4m + 2) and (4m - 2), or
-         * (4m - 1) just above a power of two, times 1e9 */
-        u128 up = (u128)(4 * m + 2) * 1000000000u;
-        u128 lo = (u128)(4 * m - (m == (1ull << 52) ? 1 : 2)) * 1000000000u;
-        u128 lhs = n << 2;
-        if (ex <= 0) {
-            lhs <<= -ex;
-        } else {
-            up <<= ex;
-            lo <<= ex;
-        }
-        if (lhs > up || (lhs == up && (m & 1))) {
-            d = nextafter(d, INFINITY);
-            continue;
-        }
-        if (lhs < lo || (lhs == lo && (m & 1))) {
-            d = nextafter(d, 0.0);
-            continue;
-        }
-        return d;
+    if (!(p->present & F(TIME_EPOCH)))
+        return;
+    long ns = p->ts_nsec;
+    seg->time = p->ts_sec >= 0 && ns >= 0 && ns <= 999999999
+                    ? tcpfsm_time_seconds((uint64_t)p->ts_sec, (uint32_t)ns)
+                    : strtod(p->time_str, NULL);
+    seg->has_time = true;
+}
+
+/* The getter tcpfsm_segment_fill() asks: the columns tshark prints for
+ * the frame (p->present), from the decoded TCP header (raw) and the
+ * frame; tcp.stream is left to the caller (pcapsrc_stream). */
+typedef struct fill_ctx {
+    const pcapsrc *p;
+    const tcpfsm_segment *raw;
+} fill_ctx;
+
+static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
+{
+    const fill_ctx *g = ctx;
+    const pcapsrc *p = g->p;
+    const tcpfsm_segment *raw = g->raw;
+    if (f == TCPFSM_F_PROTOCOLS) {
+        v->text = p->protocols;
+        return TCPFSM_VAL_TEXT;
     }
-    return strtod_fallback(sec, ns);
+    if (!(p->present & (1u << f)))
+        return TCPFSM_VAL_NONE;
+    switch (f) {
+    case TCPFSM_F_FRAME_NUMBER: v->u = raw->frame; break;
+    case TCPFSM_F_TIME_EPOCH:
+        if (p->ts_sec < 0 || p->ts_nsec < 0 || p->ts_nsec > 999999999) {
+            v->text = p->time_str; /* judged as the text tshark prints */
+            return TCPFSM_VAL_TEXT;
+        }
+        v->time.secs = p->ts_sec;
+        v->time.nsecs = (int32_t)p->ts_nsec;
+        return TCPFSM_VAL_TIME;
+    case TCPFSM_F_IP_SRC: v->addr = p->ip_src; return TCPFSM_VAL_ADDR;
+    case TCPFSM_F_IP_DST: v->addr = p->ip_dst; return TCPFSM_VAL_ADDR;
+    case TCPFSM_F_IPV6_SRC: v->addr = p->ip6_src; return TCPFSM_VAL_ADDR;
+    case TCPFSM_F_IPV6_DST: v->addr = p->ip6_dst; return TCPFSM_VAL_ADDR;
+    case TCPFSM_F_SRCPORT: v->u = raw->sport; break;
+    case TCPFSM_F_DSTPORT: v->u = raw->dport; break;
+    case TCPFSM_F_FLAGS: v->u = raw->flags; break;
+    case TCPFSM_F_SEQ_RAW: v->u = raw->seq; break;
+    case TCPFSM_F_ACK_RAW: v->u = raw->ack; break;
+    case TCPFSM_F_LEN: v->u = raw->len; break;
+    case TCPFSM_F_WINDOW_VALUE: v->u = (uint64_t)p->window_value; break;
+    case TCPFSM_F_WINDOW_SIZE: v->u = raw->window; break;
+    case TCPFSM_F_CHECKSUM_STATUS: v->u = (uint64_t)raw->checksum; break;
+    case TCPFSM_F_FRAME_LEN: v->u = p->frame_len; break;
+    case TCPFSM_F_FRAME_CAP_LEN: v->u = p->frame_caplen; break;
+    default: return TCPFSM_VAL_NONE; /* tcp.stream */
+    }
+    return TCPFSM_VAL_UINT;
 }
-#else
-static double time_to_double(uint64_t sec, uint32_t ns)
-{
-    return strtod_fallback(sec, ns);
-}
-#endif
 
 static void frame_reset(pcapsrc *p)
 {
@@ -544,7 +552,6 @@ static void frame_reset(pcapsrc *p)
     p->window_value = -1;
     p->stream = -1;
     p->time_str[0] = '\0';
-    p->neg_time = false;
     p->protocols[0] = '\0';
     memset(&p->ip_src, 0, sizeof p->ip_src);
     memset(&p->ip_dst, 0, sizeof p->ip_dst);
@@ -652,11 +659,9 @@ decode:
                  "frame length %u", seg->frame, hdr->caplen, hdr->len);
         return PCAPSRC_UNSUPPORTED;
     }
-    if (p->pcapng && p->last_spb) {
-        /* a simple packet block has no time stamp: no frame.time_epoch */
-        seg->has_time = false;
-        goto link;
-    }
+    if (p->pcapng && p->last_spb)
+        goto link; /* a simple packet block has no time stamp: no
+                      frame.time_epoch */
     int64_t sec = (int64_t)hdr->ts.tv_sec;
     long nsec = (long)hdr->ts.tv_usec;
     if (p->tsprec) {
@@ -669,12 +674,8 @@ decode:
         nsec = (long)(int32_t)(p->tsprec == 1 ? raw * 1000u : raw);
     }
     format_time(p, sec, nsec);
-    p->neg_time = p->time_str[0] == '-';
-    if (sec >= 0 && nsec >= 0 && nsec < 1000000000)
-        seg->time = time_to_double((uint64_t)sec, (uint32_t)nsec);
-    else
-        seg->time = strtod(p->time_str, NULL);
-    seg->has_time = true;
+    p->ts_sec = sec;
+    p->ts_nsec = nsec;
     p->present |= F(TIME_EPOCH);
 
 link:;
@@ -690,42 +691,29 @@ link:;
     p->truncated = c.truncated;
 
     if (c.result == R_UNSUPPORTED) {
+        frame_time(p, seg);
         snprintf(err, errsize, "frame %" PRIu64 ": %s is not decoded directly",
                  seg->frame, c.why);
         return PCAPSRC_UNSUPPORTED;
     }
-    if (c.icmp && c.result != R_NOT_TCP)
-        c.result = R_NOT_TCP;
     if (c.result == R_NOT_TCP) {
-        /* the TCP members tshark printed for a header quoted in an ICMP
-         * error stay filled (pcapsrc_present), for the echo columns */
+        frame_time(p, seg);
         return PCAPSRC_NOT_TCP;
     }
-    /* tsv_parse's checks, in its order: the TCP fields, the time, then
-     * the addresses (the innermost IP header) */
-    if (c.result == R_BAD) {
-        snprintf(err, errsize, "%s", c.why);
-        return PCAPSRC_BAD_ROW;
-    }
-    if (p->neg_time) {
-        snprintf(err, errsize, "frame.time_epoch: not a time in seconds: \"%.40s%s\"",
-                 p->time_str, strlen(p->time_str) > 40 ? "..." : "");
-        return PCAPSRC_BAD_ROW;
-    }
-    if (c.last_ip == 6) {
-        seg->src = p->ip6_src;
-        seg->dst = p->ip6_dst;
-    } else if (c.last_ip == 4) {
-        seg->src = p->ip_src;
-        seg->dst = p->ip_dst;
-    } else {
-        snprintf(err, errsize, "ip.dst: empty");
-        return PCAPSRC_BAD_ROW;
-    }
-    /* tsv.c: payload bytes captured, from frame.len and frame.cap_len */
-    if (hdr->caplen < p->frame_len) {
-        int64_t got = (int64_t)seg->len - (int64_t)(p->frame_len - hdr->caplen);
-        seg->payload_caplen = got < 0 ? 0 : got;
-    }
-    return PCAPSRC_SEGMENT;
+    /* the fields tshark prints for it, judged as tsv.c judges the row */
+    tcpfsm_segment raw = *seg;
+    fill_ctx g = {p, &raw};
+    tcpfsm_input_error e;
+    int r = tcpfsm_segment_fill_inline(seg, fill_get, &g, &e);
+    if (r == 1)
+        return PCAPSRC_SEGMENT;
+    /* a header quoted in an ICMP error (not TCP) keeps the members tshark
+     * printed for it (pcapsrc_present), for the echo columns; so does a
+     * bad row */
+    *seg = raw;
+    frame_time(p, seg);
+    if (r == 0)
+        return PCAPSRC_NOT_TCP;
+    tcpfsm_input_error_str(&e, err, errsize);
+    return PCAPSRC_BAD_ROW;
 }

@@ -41,7 +41,9 @@ enum {
     PCAPSRC_AGAIN = -4,       /* live or growing file: nothing yet */
     PCAPSRC_BAD_ROW = 2,      /* a TCP frame whose tshark row tsv.c rejects
                                  (e.g. a TCP header cut short: tcp.ack_raw
-                                 empty); err holds tsv_parse's "field:
+                                 empty): tcpfsm_segment_fill() judged the
+                                 fields tshark prints for it, as tsv.c
+                                 does the row; err holds its "field:
                                  reason" text; seg->frame/time are set */
 };
 

@@ -106,7 +106,8 @@ struct pcapsrc {
     uint32_t snapshot;      /* libpcap's snapshot length */
     int tsprec;             /* pcap: 1 = microseconds, 2 = nanoseconds;
                                0 = pcapng (libpcap's values as they are) */
-    bool neg_time;          /* the last frame's time text is negative */
+    int64_t ts_sec;         /* the last frame's time stamp as wiretap */
+    long ts_nsec;           /*   gives it (frame.time_epoch) */
     bool last_spb;          /* pcapng: the packet came in a simple packet
                                block, which has no time stamp */
     /* frames libpcap skipped (pcapng custom blocks) still to return: the
@@ -148,7 +149,9 @@ typedef struct tvb {
     uint32_t cap, rep;
 } tvb;
 
-enum { R_NOT_TCP, R_SEGMENT, R_BAD, R_UNSUPPORTED };
+/* R_SEGMENT: a TCP header with its ports (tcpfsm_segment_fill() then
+ * judges the fields tshark would print for it) */
+enum { R_NOT_TCP, R_SEGMENT, R_UNSUPPORTED };
 
 typedef struct dctx {
     pcapsrc *p;
@@ -160,7 +163,6 @@ typedef struct dctx {
     int ip_depth;
     bool fragmented;    /* pinfo->fragmented */
     int last_ip;        /* family of the innermost IP header so far */
-    bool icmp;          /* an ICMP / ICMPv6 layer (tsv.c: not a segment) */
     bool in_error;      /* pinfo->flags.in_error_pkt: inside an ICMP error */
     int icmp_ip_depth;  /* ip_depth of the IPv4 header an ICMP error quotes */
     tcpfsm_addr net_src, net_dst; /* pinfo->src / pinfo->dst */

@@ -8,6 +8,7 @@
 
 #include "tcpfsm.h"
 #include "tcpfsm_fields.h"
+#include "tcpfsm_input.h"
 
 typedef struct tsv_reader {
     FILE *fp;
@@ -25,10 +26,6 @@ typedef struct tsv_reader {
     int ncells;
     int cells_cap;
     int no_commas;     /* 1: the current row has no ',' (tsv_next) */
-    /* frame.protocols of the previous row and what it gave */
-    char *proto_last;
-    size_t proto_cap;
-    int proto_ok, proto_ip;
 } tsv_reader;
 
 /* Result codes */
@@ -46,9 +43,10 @@ int tsv_open(tsv_reader *r, FILE *fp, const char *name, char *err,
 /* Reads the next row and splits it into cells.  A row with a NUL byte or
  * the wrong number of cells is still returned: tsv_parse reports it. */
 int tsv_next(tsv_reader *r);
-/* Parses the current row.  Returns 1 for a TCP segment (seg filled), 0 for
- * a row that is not TCP (no tcp.srcport), -1 for a bad row: err then
- * holds "field: reason". */
+/* Parses the current row with tcpfsm_segment_fill().  Returns 1 for a TCP
+ * segment (seg filled), 0 for a row that is not TCP (no tcp.srcport, or a
+ * header quoted in an ICMP error), -1 for a bad row: err then holds
+ * "field: reason" (tcpfsm_input_error_str) or "row: reason". */
 int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize);
 void tsv_close(tsv_reader *r);
 
