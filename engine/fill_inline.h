@@ -31,6 +31,13 @@ int tcpfsm_fill_time_slow_(int64_t secs, int32_t ns, double *out,
 
 #define fail tcpfsm_fill_fail_
 
+#define TRY(expr)                \
+    do {                         \
+        int rc_ = (expr);        \
+        if (rc_ < 0)             \
+            return rc_;          \
+    } while (0)
+
 /* The getter's answer; empty text is no value, as tshark's empty cell. */
 TCPFSM_FILL_INLINE tcpfsm_value_kind
 ask(tcpfsm_field_get_fn get, void *ctx, int f,
@@ -205,14 +212,28 @@ get_addr(tcpfsm_field_get_fn get, void *ctx, int f, tcpfsm_addr *out,
     }
 }
 
+/* One address pair: 0 = no source address (try the other family), 1 =
+ * both filled, < 0 an error */
+TCPFSM_FILL_INLINE int addr_pair(tcpfsm_field_get_fn get, void *ctx, int fs,
+                                 int fd, int family, tcpfsm_segment *seg,
+                                 tcpfsm_input_error *err)
+{
+    tcpfsm_value av, bv;
+    tcpfsm_value_kind ak, bk;
+    int rc;
+    TRY(rc = get_addr(get, ctx, fs, &seg->src, &av, &ak, err));
+    if (!rc)
+        return 0;
+    TRY(rc = get_addr(get, ctx, fd, &seg->dst, &bv, &bk, err));
+    if (!rc)
+        return fail(err, TCPFSM_E_EMPTY, fd, TCPFSM_VAL_NONE, NULL);
+    if (seg->src.family != family || seg->dst.family != family)
+        return fail(err, TCPFSM_E_FAMILY, fs, ak, &av);
+    return 1;
+}
+
 /* ---- the segment ---- */
 
-#define TRY(expr)                \
-    do {                         \
-        int rc_ = (expr);        \
-        if (rc_ < 0)             \
-            return rc_;          \
-    } while (0)
 
 /* tcpfsm_segment_fill(), see tcpfsm_input.h */
 TCPFSM_FILL_INLINE int
@@ -296,29 +317,21 @@ tcpfsm_segment_fill_inline(tcpfsm_segment *seg, tcpfsm_field_get_fn get,
     }
 
     /* the addresses: the innermost IP header's pair, else IPv4 when
-     * present, else IPv6 */
-    static const int pairs[2][2][2] = {
-        {{TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST}, {TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST}},
-        {{TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST}, {TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST}},
-    };
-    const int (*order)[2] = pairs[ip_first == 6];
-    for (int k = 0; k < 2; k++) {
-        int family = order[k][0] == TCPFSM_F_IPV6_SRC ? 6 : 4;
-        tcpfsm_value av, bv;
-        tcpfsm_value_kind ak, bk;
-        TRY(rc = get_addr(get, ctx, order[k][0], &seg->src, &av, &ak, err));
+     * present, else IPv6 (two calls with constant field ids: inlined, the
+     * getter's switch folds away) */
+    if (ip_first == 6) {
+        TRY(rc = addr_pair(get, ctx, TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST, 6, seg, err));
         if (!rc)
-            continue;
-        TRY(rc = get_addr(get, ctx, order[k][1], &seg->dst, &bv, &bk, err));
+            TRY(rc = addr_pair(get, ctx, TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST, 4, seg, err));
+    } else {
+        TRY(rc = addr_pair(get, ctx, TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST, 4, seg, err));
         if (!rc)
-            return fail(err, TCPFSM_E_EMPTY, order[k][1], TCPFSM_VAL_NONE, NULL);
-        if (seg->src.family != family)
-            return fail(err, TCPFSM_E_FAMILY, order[k][0], ak, &av);
-        if (seg->dst.family != family)
-            return fail(err, TCPFSM_E_FAMILY, order[k][0], ak, &av);
-        return 1;
+            TRY(rc = addr_pair(get, ctx, TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST, 6, seg, err));
     }
-    return fail(err, TCPFSM_E_NO_IP, order[0][0], TCPFSM_VAL_NONE, NULL);
+    if (rc)
+        return 1;
+    return fail(err, TCPFSM_E_NO_IP, ip_first == 6 ? TCPFSM_F_IPV6_SRC : TCPFSM_F_IP_SRC,
+                TCPFSM_VAL_NONE, NULL);
 }
 
 #undef fail
