@@ -43,6 +43,12 @@ void tcpfsm_config_set_lang(tcpfsm_config *cfg, tcpfsm_lang lang)
     cfg->lang = lang;
 }
 
+void tcpfsm_config_set_zeek_split(tcpfsm_config *cfg, bool on, bool bare)
+{
+    cfg->zeek_split = on;
+    cfg->zeek_bare = bare;
+}
+
 tcpfsm_segment *tcpfsm_segment_new(void)
 {
     tcpfsm_segment *seg = zalloc(sizeof *seg);

@@ -1,6 +1,7 @@
 /* conn.c - the engine's connection table: which connection a segment
- * belongs to (by tcp.stream or the adapter's split key, else by 4-tuple,
- * with port reuse), the per-connection summary (SPEC.md section 5), and
+ * belongs to (by tcp.stream, or Zeek's session table in zeek_split mode,
+ * else by 4-tuple, with port reuse), the per-connection summary (SPEC.md
+ * section 5), and
  * when a connection is released (finished and lingered, evicted by the
  * max_open cap, or at the end).  No TCP rule here except the roles of
  * SPEC.md section 2, decided when a connection is made.
@@ -31,6 +32,8 @@ static uint32_t stream_hash(const conn *c)
     return tcpfsm_u64_hash((uint64_t)c->key);
 }
 
+static void on_zeek_record(const tcpfsm_zeek_record *z, void *user);
+
 tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
 {
     if (cfg && (!(cfg->linger_seconds >= 0) ||
@@ -56,6 +59,19 @@ tcpfsm_engine *tcpfsm_engine_new(const tcpfsm_config *cfg)
                         sizeof(tcpfsm_flowkey));
     tcpfsm_flowtab_init(&e->by_id, offsetof(conn, id), sizeof(uint64_t));
     e->next_id = 1;
+    if (e->cfg.zeek_split) {
+        /* Zeek decides when a connection ends: nothing lingers or is
+         * released early by the engine itself */
+        e->cfg.max_lingering = SIZE_MAX;
+        e->cfg.linger_seconds = 1e300;
+        tcpfsm_zeek_opts zo;
+        tcpfsm_zeek_opts_init(&zo);
+        zo.bare = e->cfg.zeek_bare;
+        zo.ignore_checksums = e->cfg.zeek_ignore_checksums;
+        zo.timers = !e->cfg.zeek_no_timers;
+        e->zsplit = tcpfsm_zeek_table_new(&zo, on_zeek_record, e);
+        tcpfsm_zeek_table_set_max_open(e->zsplit, e->cfg.max_open);
+    }
     return e;
 }
 
@@ -250,6 +266,8 @@ void tcpfsm_i_mark_finished(tcpfsm_engine *e, conn *c,
 
 void tcpfsm_engine_finish(tcpfsm_engine *e)
 {
+    if (e->zsplit)
+        tcpfsm_zeek_table_finish(e->zsplit); /* in Zeek's order */
     while (e->all.head)
         release(e, CONN(e->all.head, all), true);
 }
@@ -263,25 +281,23 @@ void tcpfsm_engine_free(tcpfsm_engine *e)
     tcpfsm_flowtab_free(&e->by_stream);
     tcpfsm_flowtab_free(&e->by_tuple);
     tcpfsm_flowtab_free(&e->by_id);
+    if (e->zsplit)
+        tcpfsm_zeek_table_free(e->zsplit);
     g_free(e);
 }
 
-bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key)
+/* zeek_split: Zeek's session table removed a connection (a timer, a
+ * reusing SYN, its max_open cap, the end): ours ends with it */
+static void on_zeek_record(const tcpfsm_zeek_record *z, void *user)
 {
-    conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, (uint64_t)key);
+    tcpfsm_engine *e = user;
+    conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, z->uid);
     if (!c)
-        return false;
-    release(e, c, true);
-    return true;
-}
-
-bool tcpfsm_engine_evict_key(tcpfsm_engine *e, int64_t key)
-{
-    conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, (uint64_t)key);
-    if (!c)
-        return false;
-    evict(e, c);
-    return true;
+        return;
+    if (z->removed_by && !strcmp(z->removed_by, "evicted"))
+        evict(e, c);
+    else
+        release(e, c, true);
 }
 
 size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e)
@@ -314,12 +330,12 @@ bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
 /* ------------------------------------------------------------------ */
 
 static conn *new_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
-                      const tcpfsm_flowkey *k)
+                      int64_t key, const tcpfsm_flowkey *k)
 {
     conn *c = g_new0(conn, 1);
     c->id = e->next_id++;
     c->stream = seg->stream;
-    c->key = seg->split_key >= 0 ? seg->split_key : seg->stream;
+    c->key = key;
     c->tkey = *k;
     c->first_fin_side = -1;
     c->first_frame = seg->frame;
@@ -403,8 +419,13 @@ conn *tcpfsm_i_find_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
 {
     tcpfsm_flowkey k;
     *reused = false;
-    if (seg->split_key >= 0 || seg->stream >= 0) {
-        int64_t key = seg->split_key >= 0 ? seg->split_key : seg->stream;
+    /* the key: Zeek's connection (zeek_split), else tcp.stream */
+    int64_t key = seg->stream;
+    if (e->zsplit)
+        key = tcpfsm_zeek_table_feed(e->zsplit, seg) == 0
+                  ? (int64_t)tcpfsm_zeek_table_last_uid(e->zsplit)
+                  : -1;
+    if (key >= 0) {
         conn *c = tcpfsm_flowtab_find_u64(&e->by_stream, (uint64_t)key);
         if (c)
             return c;
@@ -414,7 +435,7 @@ conn *tcpfsm_i_find_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
         conn *prev = tcpfsm_flowtab_find(&e->by_tuple, &k,
                                          tcpfsm_flowkey_hash(&k));
         *reused = prev && (seg->flags & (TCPFSM_SYN | TCPFSM_ACK)) == TCPFSM_SYN;
-        return new_conn(e, seg, &k);
+        return new_conn(e, seg, key, &k);
     }
     tcpfsm_flowkey_make(&k, &seg->src, seg->sport, &seg->dst, seg->dport);
     conn *prev = tcpfsm_flowtab_find(&e->by_tuple, &k, tcpfsm_flowkey_hash(&k));
@@ -424,5 +445,5 @@ conn *tcpfsm_i_find_conn(tcpfsm_engine *e, const tcpfsm_segment *seg,
         *reused = true;
         release(e, prev, true);
     }
-    return new_conn(e, seg, &k);
+    return new_conn(e, seg, -1, &k);
 }

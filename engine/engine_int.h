@@ -115,6 +115,8 @@ struct conn {
 struct tcpfsm_engine {
     tcpfsm_config cfg;
     tcpfsm_zeek_opts zopts;
+    tcpfsm_zeek_table *zsplit; /* cfg.zeek_split: Zeek's session table,
+                                  whose connection uids are conn.key */
     tcpfsm_flowtab by_stream; /* conn.key -> conn */
     tcpfsm_flowtab by_tuple;  /* 4-tuple -> newest conn on that tuple */
     tcpfsm_flowtab by_id;     /* conn id -> conn */

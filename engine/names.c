@@ -235,7 +235,6 @@ void tcpfsm_segment_init(tcpfsm_segment *seg)
     seg->stream = -1;
     seg->checksum = -1;
     seg->payload_caplen = -1;
-    seg->split_key = -1;
 }
 
 /* ---- output fields ---- */

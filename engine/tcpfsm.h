@@ -190,9 +190,6 @@ typedef struct tcpfsm_segment {
                             2 unverified, -1 absent */
     int64_t payload_caplen; /* payload bytes captured: tcp.len - (frame.len
                                - frame.cap_len), -1 = all of it */
-    int64_t split_key;   /* >= 0: the adapter's own connection key, which
-                            overrides tcp.stream (tcpfsm summary --zeek
-                            splits connections as Zeek does); -1 none */
     bool has_time;
     bool has_window;
 } tcpfsm_segment;
@@ -426,6 +423,17 @@ typedef struct tcpfsm_config {
     bool zeek_bare;
     bool zeek_ignore_checksums; /* zeek -C */
     tcpfsm_lang lang;           /* [lang] label language, default English */
+    /* Zeek-style connections (`tcpfsm summary --zeek`): a connection
+     * begins and ends where Zeek's session table begins and ends one (by
+     * 5-tuple; a reusing SYN, Zeek's timers and its max_open cap end it;
+     * the zeek_bare and zeek_ignore_checksums heuristics apply), not at
+     * tcp.stream or the 4-tuple's port reuse; nothing lingers
+     * (linger_seconds and max_lingering are ignored).  Summaries then
+     * match conn.log row for row.  zeek_no_timers: Zeek's timers never
+     * fire (`--no-zeek-timers`), as in baselines made with more timers
+     * than max_timer_expires.  Both default false. */
+    bool zeek_split;
+    bool zeek_no_timers;
 } tcpfsm_config;
 
 TCPFSM_API void tcpfsm_config_init(tcpfsm_config *cfg);
@@ -445,19 +453,9 @@ TCPFSM_API int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
  * the order the connections began, and releases them. */
 TCPFSM_API void tcpfsm_engine_finish(tcpfsm_engine *e);
 
-/* Releases (summarizes, then frees) the connection the adapter keyed by
- * split_key `key`; false when none is held.  `tcpfsm summary --zeek` calls
- * it when Zeek removes that connection. */
-TCPFSM_API bool tcpfsm_engine_release_key(tcpfsm_engine *e, int64_t key);
-
 /* Snapshot of a connection still held by the engine (false if released). */
 TCPFSM_API bool tcpfsm_engine_conn_summary(const tcpfsm_engine *e, uint64_t conn_id,
                                 tcpfsm_summary *out);
-
-/* Same as release_key, as an eviction: the summary carries `evicted` and
- * the eviction is counted.  `summary --zeek` calls it when the Zeek session
- * table evicted that connection (record removed_by "evicted"). */
-TCPFSM_API bool tcpfsm_engine_evict_key(tcpfsm_engine *e, int64_t key);
 
 /* Connections currently held (open + lingering). */
 TCPFSM_API size_t tcpfsm_engine_conn_count(const tcpfsm_engine *e);
@@ -479,6 +477,9 @@ TCPFSM_API void tcpfsm_config_set_summary_fn(tcpfsm_config *cfg,
                                              tcpfsm_summary_fn fn,
                                              void *user);
 TCPFSM_API void tcpfsm_config_set_lang(tcpfsm_config *cfg, tcpfsm_lang lang);
+/* tcpfsm_config.zeek_split (Zeek-style connections), zeek_bare */
+TCPFSM_API void tcpfsm_config_set_zeek_split(tcpfsm_config *cfg, bool on,
+                                             bool bare);
 TCPFSM_API tcpfsm_segment *tcpfsm_segment_new(void);
 TCPFSM_API void tcpfsm_segment_free(tcpfsm_segment *seg);
 TCPFSM_API tcpfsm_label *tcpfsm_label_new(void);

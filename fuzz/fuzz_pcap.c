@@ -57,15 +57,14 @@ static void on_summary(const tcpfsm_summary *s, void *user)
     out_summary_row(devnull, OUT_JSONL, s);
 }
 
-/* --zeek: Zeek removed a connection; the engine summarizes ours */
+/* Zeek's session table on its own: its records */
 static void on_zeek_record(const tcpfsm_zeek_record *z, void *user)
 {
-    tcpfsm_engine *eng = user;
+    (void)user;
     char a[64], b[64];
     fprintf(devnull, "%s %s %s %s %s\n", tcpfsm_addr_str(&z->orig_h, a, sizeof a),
             tcpfsm_addr_str(&z->resp_h, b, sizeof b), z->conn_state,
             z->history ? z->history : "", z->removed_by ? z->removed_by : "");
-    tcpfsm_engine_release_key(eng, (int64_t)z->uid);
 }
 
 static void format_label(const tcpfsm_label *l, tcpfsm_lang lang)
@@ -194,11 +193,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.on_summary = on_summary;
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
 
-    /* summary --zeek: Zeek's table decides when a connection ends */
+    /* summary --zeek: Zeek's table decides when a connection ends (the
+     * engine's zeek_split mode) */
     tcpfsm_config zcfg;
     tcpfsm_config_init(&zcfg);
-    zcfg.max_lingering = SIZE_MAX;
-    zcfg.linger_seconds = 1e300;
+    zcfg.zeek_split = true;
+    zcfg.zeek_no_timers = !timers;
     zcfg.zeek_bare = bare;
     zcfg.zeek_ignore_checksums = !checksums;
     zcfg.on_summary = on_summary;
@@ -208,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zo.bare = bare;
     zo.ignore_checksums = !checksums;
     zo.timers = timers;
-    tcpfsm_zeek_table *zt = tcpfsm_zeek_table_new(&zo, on_zeek_record, zeng);
+    tcpfsm_zeek_table *zt = tcpfsm_zeek_table_new(&zo, on_zeek_record, NULL);
 
     uint64_t frames = 0;
     for (;;) {
@@ -233,7 +233,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const tcpfsm_zeek_conn *zc = tcpfsm_zeek_table_last_conn(zt);
             if (zc)
                 fputs(tcpfsm_zeek_conn_history(zc), devnull);
-            seg.split_key = (int64_t)tcpfsm_zeek_table_last_uid(zt);
         }
         if (tcpfsm_engine_feed(zeng, &seg, &lab) == 0)
             format_label(&lab, lang);

@@ -854,26 +854,49 @@ static void test_max_open_flood(void **state)
     tcpfsm_engine_free(e);
 }
 
-/* tcpfsm_engine_evict_key: the adapter's eviction (summary --zeek) */
-static void test_evict_key(void **state)
+/* zeek_split (summary --zeek): connections are Zeek's, by 5-tuple, not
+ * tcp.stream's; they end when Zeek's table removes them, and its max_open
+ * cap evicts (the summary says "evicted") */
+static void test_zeek_split(void **state)
 {
     (void)state;
-    evlog g = {0};
-    tcpfsm_config cfg;
-    tcpfsm_config_init(&cfg);
-    cfg.on_summary = log_summary;
-    cfg.user = &g;
-    tcpfsm_engine *e = tcpfsm_engine_new(&cfg);
-    uint64_t frame = 0;
-    feed_conn(e, &frame, 4001, 1, 7, false);
-    assert_false(tcpfsm_engine_evict_key(e, 8));
-    assert_true(tcpfsm_engine_evict_key(e, 7));
-    assert_int_equal(g.n, 1);
-    assert_int_equal(g.port[0], 4001);
-    assert_true(g.anom[0] & TCPFSM_AN_EVICTED);
-    assert_int_equal(tcpfsm_engine_evictions(e), 1);
-    assert_int_equal(tcpfsm_engine_conn_count(e), 0);
-    tcpfsm_engine_free(e);
+    for (int mode = 0; mode < 3; mode++) {
+        evlog g = {0};
+        tcpfsm_config cfg;
+        tcpfsm_config_init(&cfg);
+        cfg.on_summary = log_summary;
+        cfg.user = &g;
+        cfg.zeek_split = mode > 0;
+        if (mode == 2)
+            cfg.max_open = 1;
+        tcpfsm_engine *e = tcpfsm_engine_new(&cfg);
+        uint64_t frame = 0;
+        /* two 4-tuples that (wrongly) share one tcp.stream */
+        feed_conn(e, &frame, 4001, 1, 7, false);
+        feed_conn(e, &frame, 4002, 100, 7, false);
+        switch (mode) {
+        case 0: /* by tcp.stream: one connection */
+            assert_int_equal(tcpfsm_engine_conn_count(e), 1);
+            break;
+        case 1: /* Zeek's: two */
+            assert_int_equal(tcpfsm_engine_conn_count(e), 2);
+            assert_int_equal(g.n, 0);
+            tcpfsm_engine_finish(e);
+            assert_int_equal(g.n, 2);
+            assert_int_equal(g.port[0], 4001);
+            assert_int_equal(g.port[1], 4002);
+            assert_int_equal(tcpfsm_engine_evictions(e), 0);
+            break;
+        case 2: /* Zeek's table holds one: the first is evicted */
+            assert_int_equal(g.n, 1);
+            assert_int_equal(g.port[0], 4001);
+            assert_true(g.anom[0] & TCPFSM_AN_EVICTED);
+            assert_int_equal(tcpfsm_engine_evictions(e), 1);
+            assert_int_equal(tcpfsm_engine_conn_count(e), 1);
+            break;
+        }
+        tcpfsm_engine_free(e);
+    }
 }
 
 /* The Zeek session table of summary --zeek has the same cap: the record
@@ -1035,7 +1058,7 @@ int main(void)
         cmocka_unit_test(test_max_open_evicts_lru),
         cmocka_unit_test(test_max_open_finished_not_counted),
         cmocka_unit_test(test_max_open_flood),
-        cmocka_unit_test(test_evict_key),
+        cmocka_unit_test(test_zeek_split),
         cmocka_unit_test(test_zeek_table_max_open),
         cmocka_unit_test(test_linger_time),
         cmocka_unit_test(test_no_address),

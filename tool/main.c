@@ -23,7 +23,6 @@
 #include "tcpfsm_lang.h" /* [lang] */
 #include "tshark.h"
 #include "tsv.h"
-#include "zeek.h"
 
 #ifndef TCPFSM_TOOL_VERSION
 #define TCPFSM_TOOL_VERSION TCPFSM_VERSION
@@ -156,7 +155,6 @@ typedef struct run {
     bool zeek_timers;
     tcpfsm_lang lang;     /* [lang] --lang: language of the label column */
     size_t max_open;      /* --max-open: open connections held at most */
-    tcpfsm_engine *eng;   /* for --zeek: released as Zeek removes */
     bool finishing;       /* annotate -i: the end, what is still open */
 } run;
 
@@ -182,16 +180,6 @@ static void on_summary(const tcpfsm_summary *s, void *user)
     out_summary_row(r->out, r->format, s);
 }
 
-/* --zeek: Zeek removed a connection; the engine summarizes ours */
-static void on_zeek_record(const tcpfsm_zeek_record *z, void *user)
-{
-    run *r = user;
-    if (z->removed_by && !strcmp(z->removed_by, "evicted"))
-        tcpfsm_engine_evict_key(r->eng, (int64_t)z->uid);
-    else
-        tcpfsm_engine_release_key(r->eng, (int64_t)z->uid);
-}
-
 /* Reads one input to the end, writing to rn->out; returns an exit code
  * (messages printed). */
 static int process(run *rn, const char *path)
@@ -213,20 +201,9 @@ static int process(run *rn, const char *path)
     cfg.max_open = rn->max_open;
     cfg.no_label_text = !annotate; /* a summary shows no sentence */
     cfg.no_zeek = annotate;        /* annotate shows no Zeek column */
-    tcpfsm_zeek_table *zt = NULL;
-    if (rn->zeek) {
-        /* Zeek decides when a connection ends: nothing lingers or is
-         * released early by the engine itself */
-        cfg.max_lingering = SIZE_MAX;
-        cfg.linger_seconds = 1e300;
-        tcpfsm_zeek_opts zo;
-        tcpfsm_zeek_opts_init(&zo);
-        zo.bare = rn->zeek == 2;
-        zo.ignore_checksums = rn->ignore_checksums;
-        zo.timers = rn->zeek_timers;
-        zt = tcpfsm_zeek_table_new(&zo, on_zeek_record, rn);
-        tcpfsm_zeek_table_set_max_open(zt, rn->max_open);
-    }
+    /* --zeek: connections begin and end as Zeek's do (an engine mode) */
+    cfg.zeek_split = rn->zeek != 0;
+    cfg.zeek_no_timers = !rn->zeek_timers;
     if (annotate && rn->io.live) {
         cfg.on_summary = on_open_at_end;
         cfg.user = rn;
@@ -240,7 +217,6 @@ static int process(run *rn, const char *path)
         out_annot_header(rn->out, rn->format, &in.rd);
     }
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
-    rn->eng = eng;
     int status = EXIT_OK, r;
     tcpfsm_segment seg;
     tcpfsm_label lab;
@@ -254,16 +230,12 @@ static int process(run *rn, const char *path)
                 out_annot_row(rn->out, rn->format, &in.rd, NULL);
             continue;
         }
-        if (zt && tcpfsm_zeek_table_feed(zt, &seg) == 0)
-            seg.split_key = (int64_t)tcpfsm_zeek_table_last_uid(zt);
         int fe = tcpfsm_engine_feed(eng, &seg, &lab);
         if (annotate)
             out_annot_row(rn->out, rn->format, &in.rd, fe == 0 ? &lab : NULL);
     }
     /* a capture cut short: the connections seen so far are summarized */
     if (status != EXIT_DATAERR) {
-        if (zt)
-            tcpfsm_zeek_table_finish(zt);
         rn->finishing = true;
         if (rn->io.live && live_stopped())
             fprintf(stderr, "\ntcpfsm: %s: capture stopped (signal %d), %llu "
@@ -275,10 +247,7 @@ static int process(run *rn, const char *path)
         fprintf(stderr, "tcpfsm: %s: %llu connections evicted (more than %zu "
                 "open at once; --max-open): their summaries say \"evicted\"\n",
                 path ? path : "-", (unsigned long long)evicted, rn->max_open);
-    if (zt)
-        tcpfsm_zeek_table_free(zt);
     tcpfsm_engine_free(eng);
-    rn->eng = NULL;
     status = input_close(&in, status);
     if (fflush(rn->out) != 0 || ferror(rn->out)) {
         fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));

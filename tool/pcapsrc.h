@@ -66,7 +66,7 @@ void pcapsrc_set_follow(pcapsrc *p, bool follow);
 /* Reads the next frame.
  *  1 (PCAPSRC_SEGMENT): a TCP segment, seg filled exactly as tsv_parse
  *    fills it from the `tcpfsm fields` row, except seg->stream (-1; see
- *    pcapsrc_stream) and seg->split_key (-1);
+ *    pcapsrc_stream);
  *  0 (PCAPSRC_NOT_TCP): a frame that is not TCP: seg->frame and
  *    seg->time/has_time set (no time for a pcapng custom block); the TCP
  *    members hold what tshark prints for a TCP header quoted in an ICMP
