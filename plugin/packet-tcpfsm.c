@@ -100,6 +100,7 @@ static expert_field ei_tcpfsm_unexpected = EI_INIT;
 static tcpfsm_pref_bool pref_info_column = FALSE;
 /* the language of the human label (tcpfsm.label); tokens never change */
 static gint pref_lang = TCPFSM_LANG_EN;
+static gboolean pref_zeek_split = FALSE; /* the engine's zeek_split */
 static const enum_val_t lang_vals[] = {
     {"en", "English", TCPFSM_LANG_EN},
     {"zh", "Chinese (中文)", TCPFSM_LANG_ZH},
@@ -371,6 +372,7 @@ static void tcpfsm_init(void)
     cfg.on_summary = on_summary;
     cfg.user = NULL;
     cfg.lang = (tcpfsm_lang)pref_lang;
+    cfg.zeek_split = pref_zeek_split;
     cap.engine = tcpfsm_engine_new(&cfg);
     expert_tap = find_tap_id("expert");
     proto_expert_id = proto_get_id_by_filter_name("_ws.expert");
@@ -1140,6 +1142,12 @@ static void proto_register_tcpfsm(void)
         "The language of the sentence in tcpfsm.label (field names and tokens "
         "stay the same); changing it re-dissects the capture",
         &pref_lang, lang_vals, FALSE);
+    prefs_register_bool_preference(
+        m, "zeek_split", "Split connections as Zeek does",
+        "Connections begin and end where Zeek's begin and end (SYN reuse, "
+        "Zeek's timers), as `tcpfsm summary --zeek`, instead of at tcp.stream; "
+        "the connection fields then line up with Zeek's conn.log",
+        &pref_zeek_split);
 
     tcpfsm_handle = create_dissector_handle(dissect_tcpfsm, proto_tcpfsm);
     register_postdissector(tcpfsm_handle);
