@@ -141,6 +141,14 @@ struct pcapsrc {
     int nreasm;
     bool live;              /* a live capture (pcapsrc_open_live) */
     bool follow;            /* a growing file: wait for whole records */
+    /* a plain pcap file (2.4, our byte order): records read with pread()
+     * into rbuf, which holds the file from rbuf_off on (libpcap's two
+     * copies a record avoided); libpcap reads what this does not take */
+    bool fast;
+    uint8_t *rbuf;
+    size_t rbuf_len;
+    int64_t rbuf_off;
+    struct pcap_pkthdr fast_hdr;
 };
 
 /* tvbuff: data, captured length, reported length (cap <= rep) */
