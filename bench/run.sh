@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh - tcpfsm throughput, side by side, in one invocation.
 #
-#   bench/run.sh [--quick | --sizes N,M...] [--build DIR] [--workdir DIR] [--keep]
+#   bench/run.sh [--quick | --sizes N,M...] [--floor] [--build DIR] [--workdir DIR] [--keep]
 #
 # Generates synthetic captures (bench/gen_capture.c) of 100,000 and
 # 1,000,000 connections (--quick: 10,000 and 100,000; --sizes: these
@@ -33,9 +33,27 @@
 # second, speed relative to the tshark export of the same file measured in
 # this run (x = tshark export time / this time), peak RSS.
 #
+# Before that table, the floor table (--floor: only it, a few minutes):
+# CPU time (user + system, one core each: none of these runs threads) of
+#
+#   floor parse / floor mparse   ../shared/bench/floor.c (compiled here
+#                       from /work/shared at run time, never copied into
+#                       the repo; skipped with a note when absent): libpcap
+#                       (or mmap) + Ethernet/IPv4/TCP parse + one
+#                       open-addressing lookup a packet
+#   tcpfsm summary, tcpfsm annotate > /dev/null
+#   the peers: tshark -q -z conv,tcp, tcptrace -n, argus -r FILE -w -,
+#   the tshark -T fields export (each skipped with a note when missing)
+#
+# with the ratio to `floor parse` on the same file in the same run, on the
+# gen_capture file of the first size and on a real capture: the Ethernet
+# pcaps of ../shared/captures concatenated (mergecap -a) and repeated to
+# about 1,000,000 packets.
+#
 # Needs: tshark, /usr/bin/time (apt-get install time), a C compiler when
 # the build has no gen_capture; as root, setpriv (util-linux) for the
-# plugin rows.
+# plugin rows.  The peers: apt-get install tcptrace argus-server (Debian
+# 12; optional, never needed by the tests) and libpcap-dev for floor.c.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +61,7 @@ root=$(dirname "$here")
 build="$root/build"
 work=""
 keep=0
+floor_only=0
 sizes=(100000 1000000)
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -51,6 +70,7 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift ;;
     --workdir) work=$2; shift ;;
     --keep) keep=1 ;;
+    --floor) floor_only=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     esac
@@ -171,6 +191,100 @@ add_row() { # add_row CONNS PACKETS STEP COMMAND WALL RSS BASE
     rows+=("| $(commas "$1") | $(commas "$2") | $3 | \`${4//|/\\|}\` | $5 | $(commas "$pps") | $ratio | $6 |")
 }
 
+# ---- the floor and the peers (CPU time) ----
+shared=$(cd "$root/.." && pwd)/shared
+FLOOR=""
+floor_note=""
+if [ -f "$shared/bench/floor.c" ]; then
+    if ${CC:-cc} -O2 -o "$work/floor" "$shared/bench/floor.c" -lpcap 2>"$work/floor.err"; then
+        FLOOR="$work/floor"
+    else
+        floor_note="floor rows skipped: floor.c does not build ($(head -c 200 "$work/floor.err"))"
+    fi
+else
+    floor_note="floor rows skipped: no $shared/bench/floor.c"
+fi
+frows=()
+cpu_measure() { # cpu_measure OUTFILE argv... -> LAST_CPU (s), LAST_RSS (MB)
+    local outfile=$1 tf="$work/cpu.txt" rc=0
+    shift
+    say "cpu: $*"
+    /usr/bin/time -f '%U %S %M' -o "$tf" "$@" >"$outfile" 2>"$work/stderr.txt" || rc=$?
+    LAST_CPU=$(awk 'END { printf "%.2f", $1 + $2 }' "$tf")
+    LAST_RSS=$(awk 'END { printf "%.0f", $3 / 1024 }' "$tf")
+    LAST_RC=$rc
+    [ "$rc" = 0 ] || say "  exit status $rc: $(tail -c 300 "$work/stderr.txt")"
+}
+floor_table() { # floor_table NAME FILE PACKETS
+    local name=$1 f=$2 pk=$3 fl=0 label
+    local -a cmd
+    local specs=()
+    [ -n "$FLOOR" ] && specs+=("floor parse|$FLOOR parse" "floor mparse|$FLOOR mparse")
+    specs+=("tcpfsm summary|$TCPFSM summary" "tcpfsm annotate > /dev/null|$TCPFSM annotate")
+    command -v tshark >/dev/null && specs+=("tshark -q -z conv,tcp|tshark -q -z conv,tcp -r")
+    command -v tcptrace >/dev/null && specs+=("tcptrace -n|tcptrace -n")
+    command -v argus >/dev/null && specs+=("argus -r FILE -w /dev/null|argus -w /dev/null -r")
+    for spec in "${specs[@]}"; do
+        label=${spec%%|*}
+        read -r -a cmd <<<"${spec#*|}"
+        cpu_measure /dev/null "${cmd[@]}" "$f"
+        [ "$label" = "floor parse" ] && fl=$LAST_CPU
+        local pps ratio st=""
+        [ "$LAST_RC" = 0 ] || st=" (exit $LAST_RC)"
+        pps=$(awk -v p="$pk" -v c="$LAST_CPU" 'BEGIN { if (c > 0) printf "%.0f", p / c; else print 0 }')
+        ratio=$(awk -v f="$fl" -v c="$LAST_CPU" 'BEGIN { if (f > 0) printf "%.2fx", c / f; else print "-" }')
+        frows+=("| $name | $(commas "$pk") | \`$label\`$st | $LAST_CPU | $(commas "$pps") | $ratio | $LAST_RSS |")
+    done
+    if [ "$floor_only" = 0 ]; then
+        mapfile -d '' -t targv < <(tshark_cmd "$f")
+        cpu_measure /dev/null "${targv[@]}"
+        pps=$(awk -v p="$pk" -v c="$LAST_CPU" 'BEGIN { if (c > 0) printf "%.0f", p / c; else print 0 }')
+        ratio=$(awk -v f="$fl" -v c="$LAST_CPU" 'BEGIN { if (f > 0) printf "%.2fx", c / f; else print "-" }')
+        frows+=("| $name | $(commas "$pk") | \`tshark -T fields\` (the export) | $LAST_CPU | $(commas "$pps") | $ratio | $LAST_RSS |")
+    fi
+}
+n=${sizes[0]}
+say "floor table: generating $n connections"
+gen_out=$("$GEN" -n "$n" -o "$work/floor-gen.pcap" 2>&1) || die "gen_capture failed: $gen_out"
+packets=$(sed -n 's/.* connections, \([0-9]*\) packets.*/\1/p' <<<"$gen_out")
+floor_table "gen_capture -n $n" "$work/floor-gen.pcap" "$packets"
+rm -f "$work/floor-gen.pcap"
+real_note=""
+if command -v mergecap >/dev/null && [ -d "$shared/captures" ]; then
+    ether=()
+    for f in "$shared"/captures/*/*.pcap; do
+        [ "$(capinfos -E -T -r "$f" 2>/dev/null | cut -f2)" = ether ] && ether+=("$f")
+    done
+    if [ "${#ether[@]}" -gt 0 ]; then
+        mergecap -a -F pcap -w "$work/real1.pcap" "${ether[@]}"
+        one=$(capinfos -c -T -r "$work/real1.pcap" | cut -f2)
+        reps=$(( (1000000 + one - 1) / one ))
+        copies=()
+        for ((i = 0; i < reps; i++)); do copies+=("$work/real1.pcap"); done
+        mergecap -a -F pcap -w "$work/real.pcap" "${copies[@]}"
+        rp=$(( one * reps ))
+        real_note="real: the ${#ether[@]} Ethernet pcaps of ../shared/captures concatenated ($(commas "$one") packets), $reps times."
+        floor_table "real (concatenated)" "$work/real.pcap" "$rp"
+        rm -f "$work/real.pcap" "$work/real1.pcap"
+    fi
+fi
+print_floor() {
+    echo "## Against the floor ($(date -u +%Y-%m-%d), $(nproc) CPUs, CPU time = user + system)"
+    echo
+    echo "x floor = this CPU time / \`floor parse\` CPU time on the same file, same run."
+    [ -n "$real_note" ] && echo "$real_note"
+    echo
+    echo "| capture | packets | command | CPU s | packets/s (CPU) | x floor | peak RSS MB |"
+    echo "|---|---:|---|---:|---:|---:|---:|"
+    printf '%s\n' "${frows[@]}"
+    [ -z "$floor_note" ] || printf '\nNote: %s.\n' "$floor_note"
+    echo
+}
+if [ "$floor_only" = 1 ]; then
+    print_floor
+    exit 0
+fi
+
 for n in "${sizes[@]}"; do
     cap="$work/conns-$n.pcap"
     say "generating $n connections"
@@ -239,6 +353,7 @@ for n in "${sizes[@]}"; do
     rm -f "$cap" "$ready"
 done
 
+print_floor
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo "?")
 echo "## tcpfsm throughput ($(date -u +%Y-%m-%d), $(nproc) CPUs: $cpu)"
 echo
