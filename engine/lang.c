@@ -246,6 +246,12 @@ static const char *const event_words[TCPFSM_LANG_MAX][TCPFSM_EV_MAX] = {
         [TCPFSM_EV_RST] = "RST",
         [TCPFSM_EV_OTHER] = "Other segment",
     },
+    /* only what has no title: a step's heading is its title (第一次挥手) */
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_EV_DATA] = "数据",
+        [TCPFSM_EV_ACK] = "ACK",
+        [TCPFSM_EV_OTHER] = "其他报文段",
+    },
 };
 
 const char *tcpfsm_event_text(tcpfsm_event e, tcpfsm_lang lang)
@@ -428,4 +434,231 @@ const char *tcpfsm_word(tcpfsm_lang lang, int id)
     if (id < 0 || id >= TCPFSM_W_COUNT)
         return "";
     return word_table[lang_ok(lang)][id];
+}
+
+/* ---- the words of the plugin's tree and tables ---- */
+
+/* Field titles: what a tree item shows before its value ("Event: fin1",
+ * 事件：fin1) and a statistics table's column headings.  Field names
+ * (tcpfsm.event) and values (tokens) are the same in every language. */
+static const char *const label_field_title[TCPFSM_LANG_MAX][TCPFSM_LF_COUNT] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_LF_EVENT] = "Event",
+        [TCPFSM_LF_PHASE] = "Phase",
+        [TCPFSM_LF_STEP] = "Step",
+        [TCPFSM_LF_CLOSE] = "Close",
+        [TCPFSM_LF_ROLE] = "Sender role",
+        [TCPFSM_LF_CLIENT_STATE] = "Client state",
+        [TCPFSM_LF_SERVER_STATE] = "Server state",
+        [TCPFSM_LF_SRC_PREV] = "Sender state before",
+        [TCPFSM_LF_SRC_STATE] = "Sender state after",
+        [TCPFSM_LF_DST_PREV] = "Receiver state before",
+        [TCPFSM_LF_DST_STATE] = "Receiver state after",
+        [TCPFSM_LF_SEQ_REL] = "Relative sequence number",
+        [TCPFSM_LF_ACK_REL] = "Relative acknowledgment number",
+        [TCPFSM_LF_ACK_OK] = "Acknowledgment check",
+        [TCPFSM_LF_ANOMALY] = "Anomaly",
+        [TCPFSM_LF_LABEL] = "Label",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_LF_EVENT] = "事件",
+        [TCPFSM_LF_PHASE] = "阶段",
+        [TCPFSM_LF_STEP] = "步骤",
+        [TCPFSM_LF_CLOSE] = "关闭方式",
+        [TCPFSM_LF_ROLE] = "发送方角色",
+        [TCPFSM_LF_CLIENT_STATE] = "客户端状态",
+        [TCPFSM_LF_SERVER_STATE] = "服务器状态",
+        [TCPFSM_LF_SRC_PREV] = "发送方之前的状态",
+        [TCPFSM_LF_SRC_STATE] = "发送方之后的状态",
+        [TCPFSM_LF_DST_PREV] = "接收方之前的状态",
+        [TCPFSM_LF_DST_STATE] = "接收方之后的状态",
+        [TCPFSM_LF_SEQ_REL] = "相对序号",
+        [TCPFSM_LF_ACK_REL] = "相对确认号",
+        [TCPFSM_LF_ACK_OK] = "确认号检查",
+        [TCPFSM_LF_ANOMALY] = "异常",
+        [TCPFSM_LF_LABEL] = "说明",
+    },
+};
+
+static const char *const summary_field_title[TCPFSM_LANG_MAX][TCPFSM_SF_COUNT] = {
+    [TCPFSM_LANG_EN] = {
+        [TCPFSM_SF_STREAM] = "Stream index",
+        [TCPFSM_SF_CLIENT] = "Client",
+        [TCPFSM_SF_SERVER] = "Server",
+        [TCPFSM_SF_FIRST_FRAME] = "First frame",
+        [TCPFSM_SF_LAST_FRAME] = "Last frame",
+        [TCPFSM_SF_DURATION] = "Duration",
+        [TCPFSM_SF_HANDSHAKE] = "Handshake",
+        [TCPFSM_SF_CLOSE] = "Close",
+        [TCPFSM_SF_ACTIVE_CLOSER] = "Active closer",
+        [TCPFSM_SF_CLIENT_STATE] = "Client state",
+        [TCPFSM_SF_SERVER_STATE] = "Server state",
+        [TCPFSM_SF_SYN_RTT] = "SYN RTT",
+        [TCPFSM_SF_IRTT] = "iRTT",
+        [TCPFSM_SF_CLIENT_PACKETS] = "Client packets",
+        [TCPFSM_SF_SERVER_PACKETS] = "Server packets",
+        [TCPFSM_SF_CLIENT_BYTES] = "Client bytes",
+        [TCPFSM_SF_SERVER_BYTES] = "Server bytes",
+        [TCPFSM_SF_CONN_STATE] = "Zeek conn_state",
+        [TCPFSM_SF_HISTORY] = "Zeek history",
+        [TCPFSM_SF_ORIG_H] = "Zeek originator address",
+        [TCPFSM_SF_ORIG_P] = "Zeek originator port",
+        [TCPFSM_SF_RESP_H] = "Zeek responder address",
+        [TCPFSM_SF_RESP_P] = "Zeek responder port",
+        [TCPFSM_SF_ORIG_PKTS] = "Zeek originator packets",
+        [TCPFSM_SF_RESP_PKTS] = "Zeek responder packets",
+        [TCPFSM_SF_ANOMALIES] = "Connection anomaly",
+    },
+    [TCPFSM_LANG_ZH] = {
+        [TCPFSM_SF_STREAM] = "流索引",
+        [TCPFSM_SF_CLIENT] = "客户端",
+        [TCPFSM_SF_SERVER] = "服务器",
+        [TCPFSM_SF_FIRST_FRAME] = "首帧",
+        [TCPFSM_SF_LAST_FRAME] = "末帧",
+        [TCPFSM_SF_DURATION] = "持续时间",
+        [TCPFSM_SF_HANDSHAKE] = "握手",
+        [TCPFSM_SF_CLOSE] = "关闭方式",
+        [TCPFSM_SF_ACTIVE_CLOSER] = "主动关闭方",
+        [TCPFSM_SF_CLIENT_STATE] = "客户端状态",
+        [TCPFSM_SF_SERVER_STATE] = "服务器状态",
+        [TCPFSM_SF_SYN_RTT] = "SYN 往返时间",
+        [TCPFSM_SF_IRTT] = "初始往返时间 iRTT",
+        [TCPFSM_SF_CLIENT_PACKETS] = "客户端报文段数",
+        [TCPFSM_SF_SERVER_PACKETS] = "服务器报文段数",
+        [TCPFSM_SF_CLIENT_BYTES] = "客户端字节数",
+        [TCPFSM_SF_SERVER_BYTES] = "服务器字节数",
+        [TCPFSM_SF_CONN_STATE] = "Zeek conn_state",
+        [TCPFSM_SF_HISTORY] = "Zeek history",
+        [TCPFSM_SF_ORIG_H] = "Zeek 发起方地址",
+        [TCPFSM_SF_ORIG_P] = "Zeek 发起方端口",
+        [TCPFSM_SF_RESP_H] = "Zeek 响应方地址",
+        [TCPFSM_SF_RESP_P] = "Zeek 响应方端口",
+        [TCPFSM_SF_ORIG_PKTS] = "Zeek 发起方报文数",
+        [TCPFSM_SF_RESP_PKTS] = "Zeek 响应方报文数",
+        [TCPFSM_SF_ANOMALIES] = "连接异常",
+    },
+};
+
+const char *tcpfsm_label_field_title(int f, tcpfsm_lang lang)
+{
+    if (f < 0 || f >= TCPFSM_LF_COUNT)
+        return "";
+    const char *t = label_field_title[lang_ok(lang)][f];
+    if (!t)
+        t = label_field_title[TCPFSM_LANG_EN][f];
+    return t ? t : tcpfsm_label_field_name(f); /* a field added later */
+}
+
+const char *tcpfsm_summary_field_title(int f, tcpfsm_lang lang)
+{
+    if (f < 0 || f >= TCPFSM_SF_COUNT)
+        return "";
+    const char *t = summary_field_title[lang_ok(lang)][f];
+    if (!t)
+        t = summary_field_title[TCPFSM_LANG_EN][f];
+    return t ? t : tcpfsm_summary_field_name(f);
+}
+
+/* "TCP State Machine, Teardown 1/4: first FIN (client → server)" /
+ * "TCP 状态机：第一次挥手（客户端 → 服务器）" */
+char *tcpfsm_tree_heading(const char *title, tcpfsm_role sender, tcpfsm_lang lang,
+                          char *buf, size_t size)
+{
+    tcpfsm_role rcv = sender == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER
+                                                   : TCPFSM_ROLE_CLIENT;
+    if (size == 0)
+        return buf;
+    if (lang_ok(lang) == TCPFSM_LANG_ZH)
+        snprintf(buf, size, "TCP 状态机：%s（%s → %s）", title,
+                 tcpfsm_role_text(sender, lang), tcpfsm_role_text(rcv, lang));
+    else
+        snprintf(buf, size, "TCP State Machine, %s (%s \xe2\x86\x92 %s)", title,
+                 tcpfsm_role_text(sender, lang), tcpfsm_role_text(rcv, lang));
+    return buf;
+}
+
+/* "Connection: handshake complete, close fin4 by client, client TIME_WAIT,
+ * server CLOSED" / "连接：握手 complete，关闭方式 fin4（客户端主动关闭），
+ * 客户端 TIME_WAIT（时间等待），服务器 CLOSED（关闭）"; so_far: the
+ * summary is what is known at this frame (a single tshark pass). */
+char *tcpfsm_conn_heading(const tcpfsm_summary *s, bool so_far, tcpfsm_lang lang,
+                          char *buf, size_t size)
+{
+    if (size == 0)
+        return buf;
+    char by[64] = "";
+    if (lang_ok(lang) == TCPFSM_LANG_ZH) {
+        if (s->active_closer != TCPFSM_ROLE_NONE)
+            snprintf(by, sizeof by, "（%s主动关闭）",
+                     tcpfsm_role_text(s->active_closer, lang));
+        snprintf(buf, size, "连接%s：握手 %s，关闭方式 %s%s，客户端 %s，服务器 %s",
+                 so_far ? "（目前所知）" : "", tcpfsm_handshake_name(s->handshake),
+                 tcpfsm_close_name(s->close), by,
+                 tcpfsm_state_text(s->client_state, lang),
+                 tcpfsm_state_text(s->server_state, lang));
+    } else {
+        if (s->active_closer != TCPFSM_ROLE_NONE)
+            snprintf(by, sizeof by, " by %s", tcpfsm_role_name(s->active_closer));
+        snprintf(buf, size, "Connection%s: handshake %s, close %s%s, client %s, server %s",
+                 so_far ? " (so far)" : "", tcpfsm_handshake_name(s->handshake),
+                 tcpfsm_close_name(s->close), by, tcpfsm_state_name(s->client_state),
+                 tcpfsm_state_name(s->server_state));
+    }
+    return buf;
+}
+
+/* ---- a sentence as its clauses ---- */
+
+/* The separators between a label's clauses, in the order of preference:
+ * the moves (" — "), then the notes ("; ", "；"). */
+static const char *const clause_seps[] = {
+    " \xe2\x80\x94 ", /* " — " */
+    "; ",
+    "\xef\xbc\x9b",   /* "；" */
+};
+/* Where a clause still too long may be cut: after a comma. */
+static const char *const clause_commas[] = {
+    ", ",
+    "\xef\xbc\x8c",   /* "，" */
+};
+
+size_t tcpfsm_label_clause(const char *s, size_t max, size_t *skip)
+{
+    size_t n = strlen(s);
+    size_t cut = n, sep = 0;
+    *skip = 0;
+    for (size_t i = 0; i < sizeof clause_seps / sizeof clause_seps[0]; i++) {
+        const char *p = strstr(s, clause_seps[i]);
+        if (p && (size_t)(p - s) < cut && p > s) {
+            cut = (size_t)(p - s);
+            sep = strlen(clause_seps[i]);
+        }
+    }
+    if (cut <= max) {
+        *skip = sep;
+        return cut;
+    }
+    /* too long: the last comma that keeps it within max (the comma stays
+     * with the first part) */
+    size_t best = 0, best_skip = 0;
+    for (size_t i = 0; i < sizeof clause_commas / sizeof clause_commas[0]; i++) {
+        size_t cl = strlen(clause_commas[i]);
+        for (const char *p = strstr(s, clause_commas[i]); p && (size_t)(p - s) < cut;
+             p = strstr(p + 1, clause_commas[i])) {
+            size_t end = (size_t)(p - s) + (clause_commas[i][0] == ',' ? 1 : cl);
+            if (end <= max && end > best) {
+                best = end;
+                best_skip = clause_commas[i][0] == ',' ? 1 : 0;
+            }
+        }
+    }
+    if (best) {
+        *skip = best_skip;
+        return best;
+    }
+    /* no comma: cut at a character boundary */
+    size_t end = max;
+    while (end > 0 && ((unsigned char)s[end] & 0xc0) == 0x80)
+        end--;
+    return end ? end : max;
 }

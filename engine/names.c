@@ -283,6 +283,17 @@ static const char *copy_str(char *buf, size_t size, const char *v)
     return buf;
 }
 
+/* Each endpoint's state after the segment, whichever side sent it. */
+tcpfsm_state tcpfsm_label_client_state(const tcpfsm_label *l)
+{
+    return l->role == TCPFSM_ROLE_CLIENT ? l->src_state : l->dst_state;
+}
+
+tcpfsm_state tcpfsm_label_server_state(const tcpfsm_label *l)
+{
+    return l->role == TCPFSM_ROLE_CLIENT ? l->dst_state : l->src_state;
+}
+
 const char *tcpfsm_label_field_str(const tcpfsm_label *l, int f, char *buf,
                                    size_t size)
 {
@@ -297,6 +308,10 @@ const char *tcpfsm_label_field_str(const tcpfsm_label *l, int f, char *buf,
     case TCPFSM_LF_STEP: return tcpfsm_step_str(l, buf, size);
     case TCPFSM_LF_CLOSE: return copy_str(buf, size, tcpfsm_close_name(l->close));
     case TCPFSM_LF_ROLE: return copy_str(buf, size, tcpfsm_role_name(l->role));
+    case TCPFSM_LF_CLIENT_STATE:
+        return copy_str(buf, size, tcpfsm_state_name(tcpfsm_label_client_state(l)));
+    case TCPFSM_LF_SERVER_STATE:
+        return copy_str(buf, size, tcpfsm_state_name(tcpfsm_label_server_state(l)));
     case TCPFSM_LF_SRC_PREV: return copy_str(buf, size, tcpfsm_state_name(l->src_prev));
     case TCPFSM_LF_SRC_STATE: return copy_str(buf, size, tcpfsm_state_name(l->src_state));
     case TCPFSM_LF_DST_PREV: return copy_str(buf, size, tcpfsm_state_name(l->dst_prev));

@@ -309,6 +309,8 @@ typedef struct tcpfsm_summary {
     X(STEP, "step", 'S')                \
     X(CLOSE, "close", 'S')              \
     X(ROLE, "role", 'S')                \
+    X(CLIENT_STATE, "client_state", 'S') \
+    X(SERVER_STATE, "server_state", 'S') \
     X(SRC_PREV, "src_prev", 'S')        \
     X(SRC_STATE, "src_state", 'S')      \
     X(DST_PREV, "dst_prev", 'S')        \
@@ -364,6 +366,11 @@ enum tcpfsm_summary_field {
 /* Name and kind of a field; the value as text ("" = null/absent). */
 TCPFSM_API const char *tcpfsm_label_field_name(int f);
 TCPFSM_API char tcpfsm_label_field_kind(int f);
+/* client_state / server_state: each endpoint's state after the segment,
+ * whichever side sent it (the sender's src_state, the receiver's
+ * dst_state). */
+TCPFSM_API tcpfsm_state tcpfsm_label_client_state(const tcpfsm_label *l);
+TCPFSM_API tcpfsm_state tcpfsm_label_server_state(const tcpfsm_label *l);
 TCPFSM_API const char *tcpfsm_label_field_str(const tcpfsm_label *l, int f, char *buf,
                                    size_t size);
 TCPFSM_API const char *tcpfsm_summary_field_name(int f);

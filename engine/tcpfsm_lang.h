@@ -126,7 +126,12 @@ TCPFSM_API const char *tcpfsm_close_text(tcpfsm_close c, tcpfsm_lang lang);
     X(EDGE_TIMEOUT, "Timeout=2MSL / delete TCB", "超时 2MSL / 删除 TCB")      \
     X(EDGE_RCV_FIN_ACK_OF_FIN, "rcv FIN + ACK of FIN / snd ACK (3.10.7.4)",  \
       "收到 FIN 及其对本端 FIN 的 ACK / 发 ACK（3.10.7.4）")                     \
-    X(EDGE_RCV_RST, "rcv RST (3.10.7.4)", "收到 RST（3.10.7.4）")
+    X(EDGE_RCV_RST, "rcv RST (3.10.7.4)", "收到 RST（3.10.7.4）") \
+    /* the plugin's tree: item words */                                     \
+    X(REF_FRAME, "Related frame", "相关帧")                                 \
+    X(SECONDS, "seconds", "秒")                                             \
+    X(CORRECT, "correct", "正确")                                           \
+    X(WRONG, "WRONG", "错误")
 
 enum tcpfsm_word {
 #define TCPFSM_X_WORD(id, en, zh) TCPFSM_W_##id,
@@ -166,6 +171,32 @@ enum tcpfsm_flags_style {
  * returns the length written, 0 when no flag is set (buf then holds ""
  * or a truncated name: the caller writes its "no flags" word). */
 TCPFSM_API size_t tcpfsm_flags_text(uint16_t flags, int style, char *buf, size_t size);
+
+/* ---- the words of the plugin's tree and tables ---- */
+
+/* The title a tree item or a table column shows for a field: "Event",
+ * "Client state" / 事件, 客户端状态 (a field without one: its name). */
+TCPFSM_API const char *tcpfsm_label_field_title(int f, tcpfsm_lang lang);
+TCPFSM_API const char *tcpfsm_summary_field_title(int f, tcpfsm_lang lang);
+
+/* The tree's first line for a segment, from its step title and its
+ * sender: "TCP State Machine, Handshake 2/3: SYN-ACK (server → client)".
+ * Returns buf. */
+TCPFSM_API char *tcpfsm_tree_heading(const char *title, tcpfsm_role sender, tcpfsm_lang lang,
+                          char *buf, size_t size);
+/* The connection's line: "Connection: handshake complete, close fin4 by
+ * client, client TIME_WAIT, server CLOSED" (" (so far)" after
+ * "Connection" when so_far).  Returns buf. */
+TCPFSM_API char *tcpfsm_conn_heading(const tcpfsm_summary *s, bool so_far, tcpfsm_lang lang,
+                          char *buf, size_t size);
+
+/* A label sentence as its clauses, for a display that shows at most max
+ * bytes a line (Wireshark's tree: 240): the length of the clause that
+ * starts at s (at most max bytes, never inside a UTF-8 character), and in
+ * *skip the separator's length after it.  The next clause starts at
+ * s + length + *skip.  Clauses end at " — " (the moves) and "; " / "；"
+ * (notes); one still too long ends after its last comma that fits. */
+TCPFSM_API size_t tcpfsm_label_clause(const char *s, size_t max, size_t *skip);
 
 #ifdef __cplusplus
 }

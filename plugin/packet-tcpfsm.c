@@ -81,8 +81,12 @@ static gint ett_tcpfsm_server = -1;
 static gint ett_tcpfsm_conn = -1;
 static gint ett_tcpfsm_label = -1;
 
-/* longer labels are also shown clause by clause */
+/* A label longer than LABEL_SHOWN bytes is shown as its clauses, one an
+ * item of at most LABEL_CLAUSE_MAX bytes (Wireshark cuts an item's text
+ * at 240 bytes, ITEM_LABEL_LENGTH, and marks it "[truncated]"); the field
+ * keeps the whole sentence. */
 #define LABEL_SHOWN 160
+#define LABEL_CLAUSE_MAX 200
 
 static expert_field ei_tcpfsm_step = EI_INIT;
 static expert_field ei_tcpfsm_retransmitted_step = EI_INIT;
@@ -115,68 +119,69 @@ static const char *const input_field_names[TCPFSM_F_COUNT] = {
 };
 static int hf_in[TCPFSM_F_COUNT];
 
-/* Titles and descriptions of the per-segment fields (SPEC.md 4).  A field
- * the engine adds later still gets registered (as text) from the X-macro. */
-typedef struct field_text {
-    const char *title;
-    const char *blurb;
-} field_text;
-
-static const field_text label_text[TCPFSM_LF_COUNT] = {
-    [TCPFSM_LF_EVENT] = {"Event", "What this segment is: syn, syn-ack, hs-ack, data, ack, fin1, "
-                         "fin1-ack, fin2, fin2-ack, rst, other"},
-    [TCPFSM_LF_PHASE] = {"Phase", "handshake, established, teardown, closed, reset, unknown"},
-    [TCPFSM_LF_STEP] = {"Step", "Position in its sequence: 1/3..3/3 (handshake, merged close), "
-                        "1/4..4/4 (four-way close); absent for data"},
-    [TCPFSM_LF_CLOSE] = {"Close", "How the connection closes, as far as known at this segment: "
-                         "fin4, fin3, simultaneous, reset, refused"},
-    [TCPFSM_LF_ROLE] = {"Sender role", "client or server"},
-    [TCPFSM_LF_SRC_PREV] = {"Sender state before", "RFC 9293 state of the sender before it sent this segment"},
-    [TCPFSM_LF_SRC_STATE] = {"Sender state after", "RFC 9293 state of the sender after sending this segment"},
-    [TCPFSM_LF_DST_PREV] = {"Receiver state before", "RFC 9293 state of the receiver before it received this segment"},
-    [TCPFSM_LF_DST_STATE] = {"Receiver state after", "RFC 9293 state of the receiver after receiving this segment"},
-    [TCPFSM_LF_SEQ_REL] = {"Relative sequence number", "Sequence number relative to the sender's ISN"},
-    [TCPFSM_LF_ACK_REL] = {"Relative acknowledgment number", "Acknowledgment number relative to the receiver's ISN"},
-    [TCPFSM_LF_ACK_OK] = {"Acknowledgment check", "The acknowledgment this step needs is exactly right "
-                          "(absent where no check applies)"},
-    [TCPFSM_LF_ANOMALY] = {"Anomaly", "One item per anomaly token (retransmission, ack-mismatch, midstream, ...)"},
-    [TCPFSM_LF_LABEL] = {"Label", "The engine's sentence for this segment"},
+/* Descriptions of the per-segment fields (SPEC.md 4; their titles, in each
+ * language, are the engine's: tcpfsm_label_field_title).  A field the
+ * engine adds later still gets registered (as text) from the X-macro. */
+static const char *const label_blurb[TCPFSM_LF_COUNT] = {
+    [TCPFSM_LF_EVENT] = "What this segment is: syn, syn-ack, hs-ack, data, ack, fin1, "
+                         "fin1-ack, fin2, fin2-ack, rst, other",
+    [TCPFSM_LF_PHASE] = "handshake, established, teardown, closed, reset, unknown",
+    [TCPFSM_LF_STEP] = "Position in its sequence: 1/3..3/3 (handshake, merged close), "
+                        "1/4..4/4 (four-way close); absent for data",
+    [TCPFSM_LF_CLOSE] = "How the connection closes, as far as known at this segment: "
+                         "fin4, fin3, simultaneous, reset, refused",
+    [TCPFSM_LF_ROLE] = "client or server",
+    [TCPFSM_LF_CLIENT_STATE] = "RFC 9293 state of the client after this segment, whichever "
+                               "side sent it (a packet list column that stays on one side)",
+    [TCPFSM_LF_SERVER_STATE] = "RFC 9293 state of the server after this segment, whichever "
+                               "side sent it",
+    [TCPFSM_LF_SRC_PREV] = "RFC 9293 state of the sender before it sent this segment",
+    [TCPFSM_LF_SRC_STATE] = "RFC 9293 state of the sender after sending this segment",
+    [TCPFSM_LF_DST_PREV] = "RFC 9293 state of the receiver before it received this segment",
+    [TCPFSM_LF_DST_STATE] = "RFC 9293 state of the receiver after receiving this segment",
+    [TCPFSM_LF_SEQ_REL] = "Sequence number relative to the sender's ISN",
+    [TCPFSM_LF_ACK_REL] = "Acknowledgment number relative to the receiver's ISN",
+    [TCPFSM_LF_ACK_OK] = "The acknowledgment this step needs is exactly right "
+                          "(absent where no check applies)",
+    [TCPFSM_LF_ANOMALY] = "One item per anomaly token (retransmission, ack-mismatch, midstream, ...)",
+    [TCPFSM_LF_LABEL] = "The engine's sentence for this segment",
 };
 
+/* The connection fields' types and descriptions (titles: the engine's,
+ * tcpfsm_summary_field_title). */
 typedef struct conn_field_spec {
-    const char *title;
     enum ftenum type; /* 0 (FT_NONE): text, FT_STRING */
     const char *blurb;
 } conn_field_spec;
 
 static const conn_field_spec conn_spec[TCPFSM_SF_COUNT] = {
-    [TCPFSM_SF_STREAM] = {"Stream index", FT_UINT32, "Wireshark's tcp.stream of the connection"},
-    [TCPFSM_SF_CLIENT] = {"Client", FT_STRING, "addr:port ([v6]:port) of the endpoint that sent the first SYN"},
-    [TCPFSM_SF_SERVER] = {"Server", FT_STRING, "addr:port ([v6]:port) of the other endpoint"},
-    [TCPFSM_SF_FIRST_FRAME] = {"First frame", FT_FRAMENUM, NULL},
-    [TCPFSM_SF_LAST_FRAME] = {"Last frame", FT_FRAMENUM, NULL},
-    [TCPFSM_SF_DURATION] = {"Duration", FT_DOUBLE, "Seconds from the first to the last segment (microseconds)"},
-    [TCPFSM_SF_HANDSHAKE] = {"Handshake", FT_STRING, "complete, simultaneous, refused, syn-only, partial, none"},
-    [TCPFSM_SF_CLOSE] = {"Close", FT_STRING, "fin4, fin3, simultaneous, reset, refused, half-closed, open"},
-    [TCPFSM_SF_ACTIVE_CLOSER] = {"Active closer", FT_STRING, "client, server, both; absent when nobody sent a FIN"},
-    [TCPFSM_SF_CLIENT_STATE] = {"Client state", FT_STRING, "The client's last inferred state"},
-    [TCPFSM_SF_SERVER_STATE] = {"Server state", FT_STRING, "The server's last inferred state"},
-    [TCPFSM_SF_SYN_RTT] = {"SYN RTT", FT_DOUBLE, "Seconds from the SYN to the SYN-ACK (microseconds)"},
-    [TCPFSM_SF_IRTT] = {"iRTT", FT_DOUBLE, "Seconds from the SYN to the handshake ACK (microseconds)"},
-    [TCPFSM_SF_CLIENT_PACKETS] = {"Client packets", FT_UINT64, "Segments sent by the client"},
-    [TCPFSM_SF_SERVER_PACKETS] = {"Server packets", FT_UINT64, "Segments sent by the server"},
-    [TCPFSM_SF_CLIENT_BYTES] = {"Client bytes", FT_UINT64, "TCP payload bytes sent by the client"},
-    [TCPFSM_SF_SERVER_BYTES] = {"Server bytes", FT_UINT64, "TCP payload bytes sent by the server"},
-    [TCPFSM_SF_CONN_STATE] = {"Zeek conn_state", FT_STRING, "Zeek's conn_state (S0, S1, SF, REJ, RSTO, ...), "
+    [TCPFSM_SF_STREAM] = {FT_UINT32, "Wireshark's tcp.stream of the connection"},
+    [TCPFSM_SF_CLIENT] = {FT_STRING, "addr:port ([v6]:port) of the endpoint that sent the first SYN"},
+    [TCPFSM_SF_SERVER] = {FT_STRING, "addr:port ([v6]:port) of the other endpoint"},
+    [TCPFSM_SF_FIRST_FRAME] = {FT_FRAMENUM, NULL},
+    [TCPFSM_SF_LAST_FRAME] = {FT_FRAMENUM, NULL},
+    [TCPFSM_SF_DURATION] = {FT_DOUBLE, "Seconds from the first to the last segment (microseconds)"},
+    [TCPFSM_SF_HANDSHAKE] = {FT_STRING, "complete, simultaneous, refused, syn-only, partial, none"},
+    [TCPFSM_SF_CLOSE] = {FT_STRING, "fin4, fin3, simultaneous, reset, refused, half-closed, open"},
+    [TCPFSM_SF_ACTIVE_CLOSER] = {FT_STRING, "client, server, both; absent when nobody sent a FIN"},
+    [TCPFSM_SF_CLIENT_STATE] = {FT_STRING, "The client's last inferred state"},
+    [TCPFSM_SF_SERVER_STATE] = {FT_STRING, "The server's last inferred state"},
+    [TCPFSM_SF_SYN_RTT] = {FT_DOUBLE, "Seconds from the SYN to the SYN-ACK (microseconds)"},
+    [TCPFSM_SF_IRTT] = {FT_DOUBLE, "Seconds from the SYN to the handshake ACK (microseconds)"},
+    [TCPFSM_SF_CLIENT_PACKETS] = {FT_UINT64, "Segments sent by the client"},
+    [TCPFSM_SF_SERVER_PACKETS] = {FT_UINT64, "Segments sent by the server"},
+    [TCPFSM_SF_CLIENT_BYTES] = {FT_UINT64, "TCP payload bytes sent by the client"},
+    [TCPFSM_SF_SERVER_BYTES] = {FT_UINT64, "TCP payload bytes sent by the server"},
+    [TCPFSM_SF_CONN_STATE] = {FT_STRING, "Zeek's conn_state (S0, S1, SF, REJ, RSTO, ...), "
                               "computed the way Zeek computes it"},
-    [TCPFSM_SF_HISTORY] = {"Zeek history", FT_STRING, "Zeek's history letters, computed the way Zeek computes them"},
-    [TCPFSM_SF_ORIG_H] = {"Zeek originator address", FT_STRING, "id.orig_h after Zeek's flips"},
-    [TCPFSM_SF_ORIG_P] = {"Zeek originator port", FT_UINT32, "id.orig_p after Zeek's flips"},
-    [TCPFSM_SF_RESP_H] = {"Zeek responder address", FT_STRING, "id.resp_h after Zeek's flips"},
-    [TCPFSM_SF_RESP_P] = {"Zeek responder port", FT_UINT32, "id.resp_p after Zeek's flips"},
-    [TCPFSM_SF_ORIG_PKTS] = {"Zeek originator packets", FT_UINT64, "orig_pkts"},
-    [TCPFSM_SF_RESP_PKTS] = {"Zeek responder packets", FT_UINT64, "resp_pkts"},
-    [TCPFSM_SF_ANOMALIES] = {"Connection anomaly", FT_STRING, "Anomalies seen on the connection, one item per token"},
+    [TCPFSM_SF_HISTORY] = {FT_STRING, "Zeek's history letters, computed the way Zeek computes them"},
+    [TCPFSM_SF_ORIG_H] = {FT_STRING, "id.orig_h after Zeek's flips"},
+    [TCPFSM_SF_ORIG_P] = {FT_UINT32, "id.orig_p after Zeek's flips"},
+    [TCPFSM_SF_RESP_H] = {FT_STRING, "id.resp_h after Zeek's flips"},
+    [TCPFSM_SF_RESP_P] = {FT_UINT32, "id.resp_p after Zeek's flips"},
+    [TCPFSM_SF_ORIG_PKTS] = {FT_UINT64, "orig_pkts"},
+    [TCPFSM_SF_RESP_PKTS] = {FT_UINT64, "resp_pkts"},
+    [TCPFSM_SF_ANOMALIES] = {FT_STRING, "Anomalies seen on the connection, one item per token"},
 };
 
 /* ------------------------------------------------------------------ */
@@ -669,6 +674,28 @@ static bool wanted(proto_tree *tree, int hf)
     return tree && hf >= 0 && proto_field_is_referenced(tree, hf);
 }
 
+/* The fields are registered with English titles; in another language an
+ * item shows the engine's title for it instead: "事件：fin1". */
+static void retitle(proto_item *pi, const char *title, const char *value)
+{
+    if (pi && pref_lang != TCPFSM_LANG_EN)
+        proto_item_set_text(pi, "%s\xef\xbc\x9a%s", title, value); /* "：" */
+}
+
+static const char *lf_title(int f)
+{
+    return tcpfsm_label_field_title(f, (tcpfsm_lang)pref_lang);
+}
+
+static void retitle_num(proto_item *pi, int f, guint64 v)
+{
+    char num[24];
+    if (pi && pref_lang != TCPFSM_LANG_EN) {
+        g_snprintf(num, sizeof num, "%" G_GUINT64_FORMAT, v);
+        retitle(pi, lf_title(f), num);
+    }
+}
+
 static void add_move(proto_tree *tree, tvbuff_t *tvb, const tcpfsm_label *l,
                      tcpfsm_role who)
 {
@@ -695,10 +722,23 @@ static void add_move(proto_tree *tree, tvbuff_t *tvb, const tcpfsm_label *l,
     proto_item *pi;
     if (wanted(sub, hb)) {
         pi = proto_tree_add_string(sub, hb, tvb, 0, 0, tcpfsm_state_name(before));
+        retitle(pi, lf_title(sender ? TCPFSM_LF_SRC_PREV : TCPFSM_LF_DST_PREV),
+                tcpfsm_state_name(before));
         proto_item_set_generated(pi);
     }
     if (wanted(sub, ha)) {
         pi = proto_tree_add_string(sub, ha, tvb, 0, 0, tcpfsm_state_name(after));
+        retitle(pi, lf_title(sender ? TCPFSM_LF_SRC_STATE : TCPFSM_LF_DST_STATE),
+                tcpfsm_state_name(after));
+        proto_item_set_generated(pi);
+    }
+    /* tcpfsm.client_state / tcpfsm.server_state: the engine's value */
+    int fs = who == TCPFSM_ROLE_CLIENT ? TCPFSM_LF_CLIENT_STATE : TCPFSM_LF_SERVER_STATE;
+    if (wanted(sub, hf_label[fs])) {
+        char v[32];
+        tcpfsm_label_field_str(l, fs, v, sizeof v);
+        pi = proto_tree_add_string(sub, hf_label[fs], tvb, 0, 0, v);
+        retitle(pi, lf_title(fs), v);
         proto_item_set_generated(pi);
     }
 }
@@ -724,9 +764,10 @@ static enum ftenum conn_field_type(int f)
 
 /* Adds one field from the engine's text of it ("" = absent), so the
  * values are the ones the tool prints; a list ('L') gives one item per
- * comma-separated token. */
+ * comma-separated token.  title: the field's title in the reader's
+ * language. */
 static void add_text_field(proto_tree *tree, tvbuff_t *tvb, int hf, enum ftenum type,
-                           char kind, const char *v)
+                           char kind, const char *v, const char *title)
 {
     proto_item *pi = NULL;
     if (!*v)
@@ -742,15 +783,21 @@ static void add_text_field(proto_tree *tree, tvbuff_t *tvb, int hf, enum ftenum 
     case FT_BOOLEAN:
         pi = proto_tree_add_boolean(tree, hf, tvb, 0, 0, strcmp(v, "0") != 0);
         break;
-    case FT_DOUBLE:
+    case FT_DOUBLE: {
+        const char *unit = tcpfsm_word((tcpfsm_lang)pref_lang, TCPFSM_W_SECONDS);
         pi = proto_tree_add_double_format_value(tree, hf, tvb, 0, 0, g_ascii_strtod(v, NULL),
-                                                "%s seconds", v);
-        break;
+                                                "%s %s", v, unit);
+        if (pref_lang != TCPFSM_LANG_EN)
+            proto_item_set_text(pi, "%s\xef\xbc\x9a%s %s", title, v, unit);
+        proto_item_set_generated(pi);
+        return;
+    }
     default:
         if (kind == 'L') {
             gchar **tok = g_strsplit(v, ",", -1);
             for (gchar **t = tok; *t; t++) {
                 pi = proto_tree_add_string(tree, hf, tvb, 0, 0, *t);
+                retitle(pi, title, *t);
                 proto_item_set_generated(pi);
             }
             g_strfreev(tok);
@@ -759,6 +806,7 @@ static void add_text_field(proto_tree *tree, tvbuff_t *tvb, int hf, enum ftenum 
         pi = proto_tree_add_string(tree, hf, tvb, 0, 0, v);
         break;
     }
+    retitle(pi, title, v);
     proto_item_set_generated(pi);
 }
 
@@ -776,22 +824,18 @@ static void add_conn(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         return;
     const tcpfsm_summary *s = &c->sum;
     proto_tree *sub = tree;
-    if (visible) {
-        const char *closer = tcpfsm_role_name(s->active_closer);
-        sub = proto_tree_add_subtree_format(
-            tree, tvb, 0, 0, ett_tcpfsm_conn, NULL,
-            "Connection%s: handshake %s, close %s%s%s, client %s, server %s",
-            PINFO_FD_VISITED(pinfo) ? "" : " (so far)",
-            tcpfsm_handshake_name(s->handshake), tcpfsm_close_name(s->close),
-            *closer ? " by " : "", closer, tcpfsm_state_name(s->client_state),
-            tcpfsm_state_name(s->server_state));
-    }
     char buf[256];
+    if (visible) {
+        tcpfsm_conn_heading(s, !PINFO_FD_VISITED(pinfo), (tcpfsm_lang)pref_lang, buf,
+                            sizeof buf);
+        sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tcpfsm_conn, NULL, buf);
+    }
     for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
         if (visible || wanted(sub, hf_conn[f]))
             add_text_field(sub, tvb, hf_conn[f], conn_field_type(f),
                            tcpfsm_summary_field_kind(f),
-                           tcpfsm_summary_field_str(s, f, buf, sizeof buf));
+                           tcpfsm_summary_field_str(s, f, buf, sizeof buf),
+                           tcpfsm_summary_field_title(f, (tcpfsm_lang)pref_lang));
     }
 }
 
@@ -888,12 +932,10 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (want_tree) {
         header_field_info *ph = proto_registrar_get_nth(proto_tcpfsm);
         if (visible || (ph && ph->ref_type == HF_REF_TYPE_DIRECT)) {
-            tcpfsm_role rcv =
-                l.role == TCPFSM_ROLE_CLIENT ? TCPFSM_ROLE_SERVER : TCPFSM_ROLE_CLIENT;
-            ti = proto_tree_add_protocol_format(
-                tree, proto_tcpfsm, tvb, 0, 0, "TCP State Machine, %s (%s \xe2\x86\x92 %s)",
-                title, tcpfsm_role_text(l.role, (tcpfsm_lang)pref_lang),
-                tcpfsm_role_text(rcv, (tcpfsm_lang)pref_lang));
+            char heading[160];
+            tcpfsm_tree_heading(title, l.role, (tcpfsm_lang)pref_lang, heading,
+                                sizeof heading);
+            ti = proto_tree_add_protocol_format(tree, proto_tcpfsm, tvb, 0, 0, "%s", heading);
         } else {
             ti = proto_tree_add_item(tree, proto_tcpfsm, tvb, 0, 0, ENC_NA);
         }
@@ -903,28 +945,36 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
         /* the sentence first, then the structured facts */
         if (wanted(st, hf_label[TCPFSM_LF_LABEL])) {
-            pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_LABEL], tvb, 0, 0, label);
-            proto_item_set_generated(pi);
+            int hl = hf_label[TCPFSM_LF_LABEL];
+            const char *lt = lf_title(TCPFSM_LF_LABEL);
+            const char *colon = pref_lang != TCPFSM_LANG_EN ? "\xef\xbc\x9a" : ": ";
             if (visible && strlen(label) > LABEL_SHOWN) {
-                /* the tree shows about 240 bytes of an item: show the
-                 * sentence's clauses one a line below it */
-                proto_tree *lt = proto_item_add_subtree(pi, ett_tcpfsm_label);
-                gchar **parts = g_strsplit(label, "; ", -1);
-                for (gchar **p = parts; *p; p++) {
-                    gchar **sub = g_strsplit(*p, " \xe2\x80\x94 ", 2); /* " — " */
-                    for (gchar **q = sub; *q; q++)
-                        proto_tree_add_subtree_format(lt, tvb, 0, 0, ett_tcpfsm_label, NULL,
-                                                      "%s", *q);
-                    g_strfreev(sub);
+                /* Wireshark cuts an item's text at 240 bytes: the item
+                 * shows the first clause, and below it the sentence
+                 * clause by clause; the field's value is the whole
+                 * sentence (filters, -T fields) */
+                size_t skip, n = tcpfsm_label_clause(label, LABEL_CLAUSE_MAX, &skip);
+                pi = proto_tree_add_string_format(st, hl, tvb, 0, 0, label,
+                                                  "%s%s%.*s \xe2\x80\xa6", lt, colon,
+                                                  (int)n, label); /* " …" */
+                proto_tree *ct = proto_item_add_subtree(pi, ett_tcpfsm_label);
+                for (const char *p = label; *p; p += n + skip) {
+                    n = tcpfsm_label_clause(p, LABEL_CLAUSE_MAX, &skip);
+                    proto_tree_add_subtree_format(ct, tvb, 0, 0, ett_tcpfsm_label, NULL,
+                                                  "%.*s", (int)n, p);
                 }
-                g_strfreev(parts);
+            } else {
+                pi = proto_tree_add_string(st, hl, tvb, 0, 0, label);
+                retitle(pi, lt, label);
             }
+            proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_LABEL] = true;
 
         if (wanted(st, hf_label[TCPFSM_LF_EVENT])) {
             pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_EVENT], tvb, 0, 0,
                                        tcpfsm_event_name(l.event));
+            retitle(pi, lf_title(TCPFSM_LF_EVENT), tcpfsm_event_name(l.event));
             proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_EVENT] = true;
@@ -932,6 +982,7 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (wanted(st, hf_label[TCPFSM_LF_PHASE])) {
             pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_PHASE], tvb, 0, 0,
                                        tcpfsm_phase_name(l.phase));
+            retitle(pi, lf_title(TCPFSM_LF_PHASE), tcpfsm_phase_name(l.phase));
             proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_PHASE] = true;
@@ -939,7 +990,12 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (wanted(st, hf_label[TCPFSM_LF_STEP])) {
             tcpfsm_step_str(&l, buf, sizeof buf);
             if (*buf) {
-                if (visible)
+                if (visible && pref_lang != TCPFSM_LANG_EN)
+                    pi = proto_tree_add_string_format(
+                        st, hf_label[TCPFSM_LF_STEP], tvb, 0, 0, buf,
+                        "%s\xef\xbc\x9a%s\xef\xbc\x88%s\xef\xbc\x89", /* "：%s（%s）" */
+                        lf_title(TCPFSM_LF_STEP), buf, title);
+                else if (visible)
                     pi = proto_tree_add_string_format_value(
                         st, hf_label[TCPFSM_LF_STEP], tvb, 0, 0, buf, "%s (%s)", buf, title);
                 else
@@ -952,6 +1008,7 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (l.close != TCPFSM_CL_NONE && wanted(st, hf_label[TCPFSM_LF_CLOSE])) {
             pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_CLOSE], tvb, 0, 0,
                                        tcpfsm_close_name(l.close));
+            retitle(pi, lf_title(TCPFSM_LF_CLOSE), tcpfsm_close_name(l.close));
             proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_CLOSE] = true;
@@ -959,6 +1016,7 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (wanted(st, hf_label[TCPFSM_LF_ROLE])) {
             pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ROLE], tvb, 0, 0,
                                        tcpfsm_role_name(l.role));
+            retitle(pi, lf_title(TCPFSM_LF_ROLE), tcpfsm_role_name(l.role));
             proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_ROLE] = true;
@@ -966,9 +1024,18 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (l.ack_ok >= 0 && wanted(st, hf_label[TCPFSM_LF_ACK_OK])) {
             if (visible) {
                 const char *chk = check_detail;
+                tcpfsm_lang lang = (tcpfsm_lang)pref_lang;
+                bool en = lang == TCPFSM_LANG_EN;
+                const char *verdict =
+                    tcpfsm_word(lang, l.ack_ok ? TCPFSM_W_CORRECT : TCPFSM_W_WRONG);
                 pi = proto_tree_add_boolean_format_value(
                     st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0, l.ack_ok ? 1 : 0, "%s%s%s%s",
-                    l.ack_ok ? "correct" : "WRONG", *chk ? " (" : "", chk, *chk ? ")" : "");
+                    verdict, *chk ? (en ? " (" : "\xef\xbc\x88") : "", chk,
+                    *chk ? (en ? ")" : "\xef\xbc\x89") : "");
+                if (!en)
+                    proto_item_set_text(pi, "%s\xef\xbc\x9a%s%s%s%s", lf_title(TCPFSM_LF_ACK_OK),
+                                        verdict, *chk ? "\xef\xbc\x88" : "", chk,
+                                        *chk ? "\xef\xbc\x89" : "");
             } else {
                 pi = proto_tree_add_boolean(st, hf_label[TCPFSM_LF_ACK_OK], tvb, 0, 0,
                                             l.ack_ok ? 1 : 0);
@@ -979,6 +1046,10 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
         if (l.ref_frame && wanted(st, hf_ref_frame)) {
             pi = proto_tree_add_uint(st, hf_ref_frame, tvb, 0, 0, (guint32)l.ref_frame);
+            if (pi && pref_lang != TCPFSM_LANG_EN)
+                proto_item_set_text(pi, "%s\xef\xbc\x9a%u",
+                                    tcpfsm_word((tcpfsm_lang)pref_lang, TCPFSM_W_REF_FRAME),
+                                    (guint32)l.ref_frame);
             proto_item_set_generated(pi);
         }
 
@@ -986,15 +1057,18 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         add_move(st, tvb, &l, TCPFSM_ROLE_CLIENT);
         add_move(st, tvb, &l, TCPFSM_ROLE_SERVER);
         handled[TCPFSM_LF_SRC_PREV] = handled[TCPFSM_LF_SRC_STATE] = true;
+        handled[TCPFSM_LF_CLIENT_STATE] = handled[TCPFSM_LF_SERVER_STATE] = true;
         handled[TCPFSM_LF_DST_PREV] = handled[TCPFSM_LF_DST_STATE] = true;
 
         if (wanted(st, hf_label[TCPFSM_LF_SEQ_REL])) {
             pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_SEQ_REL], tvb, 0, 0, l.seq_rel);
+            retitle_num(pi, TCPFSM_LF_SEQ_REL, l.seq_rel);
             proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_SEQ_REL] = true;
         if (l.has_ack_rel && wanted(st, hf_label[TCPFSM_LF_ACK_REL])) {
             pi = proto_tree_add_uint(st, hf_label[TCPFSM_LF_ACK_REL], tvb, 0, 0, l.ack_rel);
+            retitle_num(pi, TCPFSM_LF_ACK_REL, l.ack_rel);
             proto_item_set_generated(pi);
         }
         handled[TCPFSM_LF_ACK_REL] = true;
@@ -1005,6 +1079,7 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                     continue;
                 pi = proto_tree_add_string(st, hf_label[TCPFSM_LF_ANOMALY], tvb, 0, 0,
                                            tcpfsm_anomaly_name(b));
+                retitle(pi, lf_title(TCPFSM_LF_ANOMALY), tcpfsm_anomaly_name(b));
                 proto_item_set_generated(pi);
             }
         }
@@ -1016,7 +1091,7 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             if (!handled[f] && wanted(st, hf_label[f]))
                 add_text_field(st, tvb, hf_label[f], label_field_type(f),
                                tcpfsm_label_field_kind(f),
-                               tcpfsm_label_field_str(&l, f, buf, sizeof buf));
+                               tcpfsm_label_field_str(&l, f, buf, sizeof buf), lf_title(f));
         }
 
         add_conn(st, tvb, pinfo, r);
@@ -1059,6 +1134,12 @@ static void fill_hf(hf_register_info *h, int *id, const char *name, char *abbrev
     HFILL_INIT(*h);
 }
 
+/* The preferences changed (and once at start-up, after they are read). */
+static void apply_prefs(void)
+{
+    tcpfsm_stats_set_lang((tcpfsm_lang)pref_lang);
+}
+
 static void proto_register_tcpfsm(void)
 {
     /* Wireshark keeps pointers into these: static storage */
@@ -1072,8 +1153,8 @@ static void proto_register_tcpfsm(void)
         const char *name = tcpfsm_label_field_name(f);
         enum ftenum type = label_field_type(f);
         int display = (type == FT_UINT32 || type == FT_UINT64) ? BASE_DEC : BASE_NONE;
-        fill_hf(&hf[n++], &hf_label[f], label_text[f].title ? label_text[f].title : name,
-                g_strconcat("tcpfsm.", name, NULL), type, display, NULL, label_text[f].blurb);
+        fill_hf(&hf[n++], &hf_label[f], tcpfsm_label_field_title(f, TCPFSM_LANG_EN),
+                g_strconcat("tcpfsm.", name, NULL), type, display, NULL, label_blurb[f]);
     }
     for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
         const char *name = tcpfsm_summary_field_name(f);
@@ -1081,11 +1162,12 @@ static void proto_register_tcpfsm(void)
         int display = BASE_NONE;
         if (type == FT_UINT32 || type == FT_UINT64)
             display = BASE_DEC;
-        fill_hf(&hf[n++], &hf_conn[f], conn_spec[f].title ? conn_spec[f].title : name,
+        fill_hf(&hf[n++], &hf_conn[f], tcpfsm_summary_field_title(f, TCPFSM_LANG_EN),
                 g_strconcat("tcpfsm.conn.", name, NULL), type, display, NULL,
                 conn_spec[f].blurb);
     }
-    fill_hf(&hf[n++], &hf_ref_frame, "Related frame", g_strdup("tcpfsm.ref_frame"),
+    fill_hf(&hf[n++], &hf_ref_frame, tcpfsm_word(TCPFSM_LANG_EN, TCPFSM_W_REF_FRAME),
+            g_strdup("tcpfsm.ref_frame"),
             FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE),
             "The segment this step answers (the SYN of a SYN-ACK, the FIN of an ACK of "
             "FIN) or repeats (a retransmission)");
@@ -1131,7 +1213,7 @@ static void proto_register_tcpfsm(void)
     expert_module_t *em = expert_register_protocol(proto_tcpfsm);
     expert_register_field_array(em, ei, array_length(ei));
 
-    module_t *m = prefs_register_protocol(proto_tcpfsm, NULL);
+    module_t *m = prefs_register_protocol(proto_tcpfsm, apply_prefs);
     prefs_register_bool_preference(
         m, "info_column", "Show the step in the Info column",
         "Append the handshake/teardown step and any anomaly to the Info column, "

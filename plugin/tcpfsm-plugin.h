@@ -66,6 +66,9 @@ void tcpfsm_plugin_rec_to_label(const tcpfsm_frame_rec *r, const char *label_tex
 
 /* tcpfsm-stats.c */
 void tcpfsm_stats_register(void);
+/* the connections table's headings in this language (when the label
+ * language preference changes) */
+void tcpfsm_stats_set_lang(tcpfsm_lang lang);
 
 /* tcpfsm-flow.c: the "tcpfsm" flow of Statistics > Flow Graph and
  * `tshark -z flow,tcpfsm,standard` (called once proto is registered) */

@@ -20,6 +20,7 @@
 #include <epan/tap.h>
 
 #include "tcpfsm.h"
+#include "tcpfsm_lang.h"
 #include "tcpfsm-plugin.h"
 #include "ws-compat.h"
 
@@ -144,7 +145,21 @@ static stat_tap_ui conns_ui = {
 
 #define TABLE_NAME "TCP connections"
 
-static stat_tap_table_item table_fields[TCPFSM_SF_COUNT];
+/* The table's columns: what a reader needs first (SPEC.md 5: who is who,
+ * how it opened and closed, who closed, where each end was left), then
+ * where to find it and what was odd.  The other keys are in the packet
+ * tree (tcpfsm.conn.*) and in -z tcpfsm,conns. */
+static const int table_cols[] = {
+    TCPFSM_SF_STREAM,       TCPFSM_SF_CLIENT,       TCPFSM_SF_SERVER,
+    TCPFSM_SF_HANDSHAKE,    TCPFSM_SF_CLOSE,        TCPFSM_SF_ACTIVE_CLOSER,
+    TCPFSM_SF_CLIENT_STATE, TCPFSM_SF_SERVER_STATE, TCPFSM_SF_FIRST_FRAME,
+    TCPFSM_SF_LAST_FRAME,   TCPFSM_SF_DURATION,     TCPFSM_SF_ANOMALIES,
+};
+#define TABLE_NCOLS (sizeof table_cols / sizeof table_cols[0])
+
+static stat_tap_table_item table_fields[TABLE_NCOLS];
+/* the column headings in each language (table_fields points at them) */
+static char *table_headings[TCPFSM_LANG_MAX][TABLE_NCOLS];
 static GHashTable *table_rows; /* conn_id -> row + 1 */
 
 static stat_tap_table_item_enum column_type(int f)
@@ -164,14 +179,14 @@ static stat_tap_table_item_enum column_type(int f)
 static void fill_row(stat_tap_table_item_type *items, const tcpfsm_conn_rec *c)
 {
     char buf[256];
-    for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
-        const char *v = tcpfsm_summary_field_str(&c->sum, f, buf, sizeof buf);
-        memset(&items[f], 0, sizeof items[f]);
-        items[f].type = table_fields[f].type;
-        if (items[f].type == TABLE_ITEM_UINT)
-            items[f].value.uint_value = (guint)g_ascii_strtoull(v, NULL, 10);
+    for (guint i = 0; i < TABLE_NCOLS; i++) {
+        const char *v = tcpfsm_summary_field_str(&c->sum, table_cols[i], buf, sizeof buf);
+        memset(&items[i], 0, sizeof items[i]);
+        items[i].type = table_fields[i].type;
+        if (items[i].type == TABLE_ITEM_UINT)
+            items[i].value.uint_value = (guint)g_ascii_strtoull(v, NULL, 10);
         else
-            items[f].value.string_value = g_strdup(v);
+            items[i].value.string_value = g_strdup(v);
     }
     /* what the row shows, to skip rewriting it for every packet */
     items[0].user_data.uint_value = (guint)c->sum.last_frame;
@@ -211,7 +226,7 @@ static void table_init(stat_tap_table_ui *ui)
         return;
     }
     g_hash_table_remove_all(table_rows);
-    t = stat_tap_init_table(TABLE_NAME, TCPFSM_SF_COUNT, 0, NULL);
+    t = stat_tap_init_table(TABLE_NAME, TABLE_NCOLS, 0, NULL);
     stat_tap_add_table(ui, t);
 }
 
@@ -228,13 +243,13 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_,
     if (!c)
         return TAP_PACKET_DONT_REDRAW;
 
-    stat_tap_table_item_type items[TCPFSM_SF_COUNT];
+    stat_tap_table_item_type items[TABLE_NCOLS];
     gint64 key = (gint64)c->conn_id;
     gpointer slot = g_hash_table_lookup(table_rows, &key);
     if (!slot) {
         guint row = t->num_elements;
         fill_row(items, c);
-        stat_tap_init_table_row(t, row, TCPFSM_SF_COUNT, items);
+        stat_tap_init_table_row(t, row, TABLE_NCOLS, items);
         gint64 *k = g_new(gint64, 1);
         *k = key;
         g_hash_table_insert(table_rows, k, GUINT_TO_POINTER(row + 1));
@@ -249,8 +264,8 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_,
     for (guint col = 0; col < t->num_fields; col++)
         table_free_item(t, row, col, &cur[col]);
     fill_row(items, c);
-    for (int f = 0; f < TCPFSM_SF_COUNT; f++)
-        stat_tap_set_field_data(t, row, f, &items[f]);
+    for (guint i = 0; i < TABLE_NCOLS; i++)
+        stat_tap_set_field_data(t, row, i, &items[i]);
     return TAP_PACKET_REDRAW;
 }
 
@@ -264,7 +279,7 @@ static stat_tap_table_ui table_ui = {
     table_reset,
     table_free_item,
     NULL,
-    TCPFSM_SF_COUNT,
+    TABLE_NCOLS,
     table_fields,
     array_length(filter_param),
     filter_param,
@@ -272,14 +287,33 @@ static stat_tap_table_ui table_ui = {
     0,
 };
 
+void tcpfsm_stats_set_lang(tcpfsm_lang lang)
+{
+    if ((unsigned)lang >= TCPFSM_LANG_MAX || !table_headings[lang][0])
+        return;
+    /* read when a table dialog opens */
+    for (guint i = 0; i < TABLE_NCOLS; i++)
+        table_fields[i].column_name = table_headings[lang][i];
+}
+
 void tcpfsm_stats_register(void)
 {
-    for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
-        table_fields[f].type = column_type(f);
-        table_fields[f].align = column_type(f) == TABLE_ITEM_UINT ? TAP_ALIGN_RIGHT
-                                                                  : TAP_ALIGN_LEFT;
-        table_fields[f].column_name = tcpfsm_summary_field_name(f);
-        table_fields[f].field_format = column_type(f) == TABLE_ITEM_UINT ? "%u" : "%s";
+    for (guint i = 0; i < TABLE_NCOLS; i++) {
+        int f = table_cols[i];
+        /* Every column left-aligned, the first heading followed by
+         * no-break spaces: Wireshark's dialog sizes the columns to their
+         * contents before it shows the sort arrow in the first heading,
+         * and the arrow then covered the heading (a right-aligned
+         * "stream" showed as "tream"). */
+        for (int lang = 0; lang < TCPFSM_LANG_MAX; lang++)
+            table_headings[lang][i] =
+                g_strconcat(tcpfsm_summary_field_title(f, (tcpfsm_lang)lang),
+                            i == 0 ? "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0" : "",
+                            NULL);
+        table_fields[i].type = column_type(f);
+        table_fields[i].align = TAP_ALIGN_LEFT;
+        table_fields[i].column_name = table_headings[TCPFSM_LANG_EN][i];
+        table_fields[i].field_format = column_type(f) == TABLE_ITEM_UINT ? "%u" : "%s";
     }
     register_stat_tap_ui(&conns_ui, NULL);
     register_stat_tap_table_ui(&table_ui);

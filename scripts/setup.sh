@@ -76,5 +76,5 @@ echo
 echo "\$ build/tool/tcpfsm summary captures/close-merged.pcap"
 build/tool/tcpfsm summary captures/close-merged.pcap 2>/dev/null | column -t -s $'\t'
 echo
-echo "\$ build/tool/tcpfsm annotate captures/close-merged.pcap | cut -f1,20,22,33"
-build/tool/tcpfsm annotate captures/close-merged.pcap 2>/dev/null | cut -f1,20,22,33
+echo "\$ build/tool/tcpfsm annotate captures/close-merged.pcap | cut -f1,20,22,35"
+build/tool/tcpfsm annotate captures/close-merged.pcap 2>/dev/null | cut -f1,20,22,35

@@ -423,6 +423,76 @@ static void test_flags_text(void **state)
     assert_string_equal(b, "");
 }
 
+/* The clauses of a sentence, as the plugin's tree shows them: joined by
+ * "|" */
+static void clauses(const char *s, size_t max, char *out, size_t size)
+{
+    size_t o = 0, skip;
+    out[0] = '\0';
+    for (const char *p = s; *p;) {
+        size_t n = tcpfsm_label_clause(p, max, &skip);
+        assert_true(n > 0 && n <= max);
+        /* never inside a UTF-8 character */
+        assert_true(p[n] == '\0' || ((unsigned char)p[n] & 0xc0) != 0x80);
+        o += (size_t)snprintf(out + o, size - o, "%s%.*s", o ? "|" : "", (int)n, p);
+        p += n + skip;
+    }
+}
+
+static void test_label_clauses(void **state)
+{
+    (void)state;
+    char out[1024];
+    clauses("Data", 200, out, sizeof out);
+    assert_string_equal(out, "Data");
+    clauses("Teardown 2/3: FIN+ACK, ack 7 = FIN seq 6 + 1 \xe2\x9c\x93 \xe2\x80\x94 client "
+            "FIN_WAIT_1 \xe2\x86\x92 TIME_WAIT; the client waits 2 MSL",
+            200, out, sizeof out);
+    assert_string_equal(out, "Teardown 2/3: FIN+ACK, ack 7 = FIN seq 6 + 1 \xe2\x9c\x93|client "
+                             "FIN_WAIT_1 \xe2\x86\x92 TIME_WAIT|the client waits 2 MSL");
+    /* Chinese: "；" ends a clause */
+    clauses("第四次挥手 \xe2\x80\x94 客户端 TIME_WAIT；服务器 CLOSED", 200, out, sizeof out);
+    assert_string_equal(out, "第四次挥手|客户端 TIME_WAIT|服务器 CLOSED");
+    /* too long: cut after the last comma that fits, else between
+     * characters */
+    clauses("aaaa, bbbb, cccc", 11, out, sizeof out);
+    assert_string_equal(out, "aaaa, bbbb,|cccc");
+    clauses("一二三四五", 7, out, sizeof out); /* 3 bytes a character */
+    assert_string_equal(out, "一二|三四|五");
+}
+
+static void test_tree_words(void **state)
+{
+    (void)state;
+    /* every field has a title in every language */
+    for (int lang = 0; lang < TCPFSM_LANG_MAX; lang++) {
+        for (int f = 0; f < TCPFSM_LF_COUNT; f++)
+            assert_true(*tcpfsm_label_field_title(f, (tcpfsm_lang)lang));
+        for (int f = 0; f < TCPFSM_SF_COUNT; f++)
+            assert_true(*tcpfsm_summary_field_title(f, (tcpfsm_lang)lang));
+        for (int w = 0; w < TCPFSM_W_COUNT; w++)
+            assert_true(*tcpfsm_word((tcpfsm_lang)lang, w));
+    }
+    assert_string_equal(tcpfsm_label_field_title(TCPFSM_LF_CLIENT_STATE, TCPFSM_LANG_ZH),
+                        "客户端状态");
+    char buf[256];
+    tcpfsm_tree_heading("第一次挥手", TCPFSM_ROLE_CLIENT, TCPFSM_LANG_ZH, buf, sizeof buf);
+    assert_string_equal(buf, "TCP 状态机：第一次挥手（客户端 → 服务器）");
+    tcpfsm_summary s;
+    memset(&s, 0, sizeof s);
+    s.handshake = TCPFSM_HS_COMPLETE;
+    s.close = TCPFSM_CL_FIN4;
+    s.active_closer = TCPFSM_ROLE_CLIENT;
+    s.client_state = TCPFSM_TIME_WAIT;
+    s.server_state = TCPFSM_CLOSED;
+    tcpfsm_conn_heading(&s, false, TCPFSM_LANG_EN, buf, sizeof buf);
+    assert_string_equal(buf, "Connection: handshake complete, close fin4 by client, client "
+                             "TIME_WAIT, server CLOSED");
+    tcpfsm_conn_heading(&s, true, TCPFSM_LANG_ZH, buf, sizeof buf);
+    assert_string_equal(buf, "连接（目前所知）：握手 complete，关闭方式 fin4（客户端主动关闭），"
+                             "客户端 TIME_WAIT（时间等待），服务器 CLOSED（关闭）");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +506,8 @@ int main(void)
         cmocka_unit_test(test_zh_refused_and_bad_flags),
         cmocka_unit_test(test_rfc_edges),
         cmocka_unit_test(test_flags_text),
+        cmocka_unit_test(test_label_clauses),
+        cmocka_unit_test(test_tree_words),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     int total = (int)(sizeof tests / sizeof tests[0]);

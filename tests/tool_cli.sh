@@ -55,7 +55,8 @@ grep -q -- "-r my.pcap -T fields -E header=y" "$work/out" && grep -q -- "-e tcp.
 good >"$work/good.tsv"
 expect "annotate tsv" 0 "" -- "$TCPFSM" annotate "$work/good.tsv"
 [ "$(wc -l <"$work/out")" -eq 4 ] && ok || bad "annotate tsv rows"
-[ "$(awk -F'\t' 'NR==3{print $17" "$19" "$28}' "$work/out")" = "syn-ack 2/3 1" ] && ok || bad "annotate tsv syn-ack columns: $(sed -n 3p "$work/out")"
+# ($30: ack_ok, after role client_state server_state src_prev src_state dst_prev dst_state seq_rel ack_rel)
+[ "$(awk -F'\t' 'NR==3{print $17" "$19" "$30}' "$work/out")" = "syn-ack 2/3 1" ] && ok || bad "annotate tsv syn-ack columns: $(sed -n 3p "$work/out")"
 expect "annotate csv" 0 "" -- "$TCPFSM" annotate --format csv "$work/good.tsv"
 head -1 "$work/out" | grep -q '^frame.number,frame.time_epoch,' && ok || bad "csv header"
 grep -q '"Handshake 2/3: SYN-ACK, ack 101 = client ISN 100 + 1 ✓ — client SYN_SENT → ESTABLISHED"' "$work/out" && ok || bad "csv quotes the label: $(sed -n 3p "$work/out")"
@@ -156,6 +157,36 @@ expect "frame.protocols" 0 "" -- "$TCPFSM" annotate "$work/proto.tsv"
 expect "tunnel summary" 0 "" -- "$TCPFSM" summary "$work/proto.tsv"
 grep -q $'\t\\[2001:db8::1\\]:5000\t\\[2001:db8::2\\]:443\t' "$work/out" && ok || bad "6in4: the inner IPv6 header counts: $(cat "$work/out")"
 grep -q $'\t10.9.9.1:5001\t10.9.9.2:443\t' "$work/out" && ok || bad "4in6: the inner IPv4 header counts: $(cat "$work/out")"
+
+# TSV annotate writes its label columns by hand (the fast path): every
+# column must equal the generic writer's (CSV) on every bundled export;
+# client_state / server_state are each endpoint's state whichever side sent
+caps=$(cd "$(dirname "$0")/../captures" && pwd)
+for f in "$caps"/*.tsv; do
+    case $f in *.annotated.tsv | *.summary.tsv) continue ;; esac
+    "$TCPFSM" annotate "$f" >"$work/a.tsv" 2>/dev/null
+    "$TCPFSM" annotate --format csv "$f" >"$work/a.csv" 2>/dev/null
+    python3 - "$work/a.tsv" "$work/a.csv" <<'EOF2' && ok || bad "annotate $(basename "$f"): TSV and CSV columns differ"
+import csv, sys
+t = list(csv.reader(open(sys.argv[1], newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+c = list(csv.reader(open(sys.argv[2], newline="")))
+if t != c or len(t) < 2:
+    for a, b in zip(t, c):
+        if a != b:
+            print(dict((h, (x, y)) for h, x, y in zip(t[0], a, b) if x != y))
+            break
+    sys.exit(1)
+h = t[0]
+for r in t[1:]:
+    d = dict(zip(h, r))
+    if not d["event"]:
+        continue
+    cl, sv = (("src_state", "dst_state") if d["role"] == "client" else ("dst_state", "src_state"))
+    if (d["client_state"], d["server_state"]) != (d[cl], d[sv]):
+        print("frame", d["frame.number"], d)
+        sys.exit(1)
+EOF2
+done
 
 # a capture given by path needs tshark; a missing tshark is a clear error
 printf '\xd4\xc3\xb2\xa1' >"$work/fake.pcap"

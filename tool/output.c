@@ -284,7 +284,10 @@ static void ob_anomalies(obuf *o, uint32_t set)
     ob_s(o, tcpfsm_anomalies_str(set, buf, sizeof buf));
 }
 
-/* TSV: every label column of a labelled segment (l->event != NONE). */
+/* TSV: every label column of a labelled segment (l->event != NONE), in
+ * the order of TCPFSM_LABEL_FIELDS: a field added there must be added
+ * here too (the count below fails to compile until it is). */
+_Static_assert(TCPFSM_LF_COUNT == 16, "tsv_label() writes each TCPFSM_LABEL_FIELDS column");
 static void tsv_label(obuf *o, const tcpfsm_label *l)
 {
     ob_tok(o, event_toks(), l->event, TCPFSM_EV_MAX, "?");
@@ -301,6 +304,10 @@ static void tsv_label(obuf *o, const tcpfsm_label *l)
     ob_c(o, '\t');
     ob_tok(o, role_toks(), l->role, TCPFSM_ROLE_MAX, "?");
     const tok *st = state_toks();
+    ob_c(o, '\t');
+    ob_tok(o, st, tcpfsm_label_client_state(l), TCPFSM_STATE_MAX, "?");
+    ob_c(o, '\t');
+    ob_tok(o, st, tcpfsm_label_server_state(l), TCPFSM_STATE_MAX, "?");
     ob_c(o, '\t');
     ob_tok(o, st, l->src_prev, TCPFSM_STATE_MAX, "?");
     ob_c(o, '\t');

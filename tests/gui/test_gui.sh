@@ -18,10 +18,18 @@
 #             - File > Export Specified Packets, driven with xdotool, saves
 #               the packets the GUI displays (Packet Range: Displayed): the
 #               file must hold exactly the frames tshark's filter selects;
-#   GUI run 2 the same with -C tcpfsm (the profile), -Y 'tcpfsm.phase ==
-#             "teardown"' and -g 9: the same checks, then the TCP State
-#             Machine tree of frame 9 is expanded and the window captured
-#             (xwd), and the tree must have opened;
+#   GUI run 2 the same with -C tcpfsm (the profile), -Y 'tcpfsm.step'
+#             and -g 9: the same checks, then the TCP State Machine tree of
+#             frame 9 and its label's clauses are expanded and the window
+#             captured (xwd), and the tree must have opened; then File >
+#             Export Packet Dissections > As Plain Text (Displayed, All
+#             expanded) writes what the GUI shows: its packet list has the
+#             profile's columns (No. ... Stream, Sender, Event, Step,
+#             Client state, Server state, Info) holding tshark's values of
+#             tcp.stream and the tcpfsm fields, and its tree has no
+#             "[truncated]" item: each label longer than a line shows as
+#             its clauses, each under 240 bytes, which together are the
+#             whole tcpfsm.label;
 #   GUI run 3 crafted-wraparound.pcap, Statistics > Flow Graph, Flow type
 #             "TCP State Machine" (the plugin's flow, tcpfsm-flow.c): the
 #             dialog opens and redraws the diagram with that flow.
@@ -380,6 +388,9 @@ if gui_run run2 'tcpfsm.step' tcpfsm -g 9 \
         sleep 0.3
         x xdotool key Right
         sleep 0.3
+        # its first item is the label: open its clauses too
+        x xdotool key Down Right
+        sleep 0.3
         x xdotool mousemove 1270 1010 # the pointer off the window
         sleep 1
         shot "$win" "$after"
@@ -395,6 +406,119 @@ if gui_run run2 'tcpfsm.step' tcpfsm -g 9 \
         ok "run2: the TCP State Machine tree of frame 9 opens in the packet details (screenshot)"
     else
         bad "run2: could not open the TCP State Machine tree of frame 9 (selected item not found: '$band')"
+    fi
+    # File > Export Packet Dissections > As Plain Text: the 9th enabled
+    # item of the File menu (the one after Export Specified Packets),
+    # then the first of its submenu
+    dis=$home/run2-dissections.txt
+    for downs in 8 9 7; do
+        x xdotool windowfocus --sync "$win" 2>/dev/null
+        x xdotool key alt+f
+        sleep 0.7
+        i=0
+        while [ $i -lt $downs ]; do
+            x xdotool key Down
+            i=$((i + 1))
+        done
+        x xdotool key Right Return
+        if wait_for 10 has_window 'Export Packet Dissections'; then
+            d=$(window_named 'Export Packet Dissections')
+            x xdotool windowfocus --sync "$d" 2>/dev/null
+            sleep 0.5
+            # Details: All e&xpanded; File &name; Return saves
+            x xdotool key alt+x alt+n
+            x xdotool type --delay 10 "$dis"
+            x xdotool key Return
+            wait_for 15 test -s "$dis"
+            sleep 1
+            break
+        fi
+        x xdotool key Escape Escape Escape
+        sleep 0.5
+        for d in $(x xdotool search --name '^Wireshark · ' 2>/dev/null); do
+            x xdotool windowfocus "$d" 2>/dev/null
+            x xdotool key Escape
+        done
+    done
+    if [ ! -s "$dis" ]; then
+        bad "run2: could not export the packet dissections (File > Export Packet Dissections > As Plain Text)"
+    else
+        tshark_frames_ext() {
+            user_env timeout 60 "$tshark" -C tcpfsm -n -r "$cap" -Y 'tcpfsm.step' -T fields \
+                -E separator=/t -e frame.number -e tcp.stream -e tcpfsm.role -e tcpfsm.event \
+                -e tcpfsm.step -e tcpfsm.client_state -e tcpfsm.server_state 2>/dev/null
+        }
+        tshark_frames_ext >"$work/run2-want-cols"
+        user_env timeout 60 "$tshark" -n -r "$cap" -Y 'tcpfsm.step' -T fields -E separator=/t \
+            -e frame.number -e tcpfsm.label >"$work/run2-labels" 2>/dev/null
+        if python3 - "$dis" "$work/run2-want-cols" "$work/run2-labels" >"$work/run2-check" 2>&1 <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+want = [l.split("\t") for l in open(sys.argv[2], encoding="utf-8").read().splitlines()]
+labels = dict(l.split("\t", 1) for l in open(sys.argv[3], encoding="utf-8").read().splitlines())
+lines = text.splitlines()
+bad = []
+# the packet list: the column headings, then one summary line per frame
+head = next((l for l in lines if l.startswith("No.")), "")
+
+title = ["No.", "Time", "Source", "Destination", "Stream", "Sender", "Event", "Step",
+         "Client state", "Server state", "Info"]
+if re.sub(r"\s+", " ", head.strip()) != " ".join(title):
+    bad.append("column headings: %r" % head)
+got = []
+for l in lines:
+    f = l.split()
+    if len(f) > 10 and f[0].isdigit() and l.startswith(" "):
+        got.append([f[0]] + f[4:10])
+if got != want:
+    bad.append("summary lines %r, tshark %r" % (got, want))
+# the tree: no item cut short
+if "[truncated]" in text:
+    bad.append("an item is [truncated]: %r" % [l for l in lines if "[truncated]" in l][:2])
+# every label: its item, and its clauses below it when it is long
+frame = None
+n_split = 0
+for i, l in enumerate(lines):
+    m = re.match(r"Frame (\d+):", l)
+    if m:
+        frame = m.group(1)
+    m = re.match(r"( *)\[Label: (.*)\]$", l)
+    if not m or frame not in labels:
+        continue
+    full, ind = labels[frame], len(m.group(1))
+    if len(l.encode()) >= 240:
+        bad.append("frame %s: label item of %d bytes" % (frame, len(l.encode())))
+    clauses = []
+    for c in lines[i + 1:]:
+        if len(c) - len(c.lstrip(" ")) <= ind:
+            break
+        clauses.append(c.strip())
+    if not clauses:
+        if m.group(2) != full:
+            bad.append("frame %s: label %r, field %r" % (frame, m.group(2), full))
+        continue
+    n_split += 1
+    rest = full
+    for c in clauses:
+        if len(c.encode()) >= 240:
+            bad.append("frame %s: a clause of %d bytes" % (frame, len(c.encode())))
+        at = rest.find(c)
+        if at < 0 or rest[:at].strip(" ;—,") != "":
+            bad.append("frame %s: clause %r not next in %r" % (frame, c, rest))
+            break
+        rest = rest[at + len(c):]
+    if rest.strip(" ;—,") != "":
+        bad.append("frame %s: the clauses leave out %r" % (frame, rest))
+if n_split == 0:
+    bad.append("no label shown as clauses")
+print("\n".join(bad) if bad else "%d frames, %d labels as clauses" % (len(got), n_split))
+sys.exit(1 if bad else 0)
+PY
+        then
+            ok "run2: the GUI's export (Packet Dissections, All expanded): the profile's columns with tshark's values, no [truncated] item, long labels as their clauses ($(cat "$work/run2-check"))"
+        else
+            bad "run2: the GUI's packet list / tree: $(head -c 600 "$work/run2-check")"
+        fi
     fi
     if [ -n "$screenshot_out" ] && [ -s "$after" ]; then
         # a PNG of a few colours: keep it small

@@ -9,10 +9,12 @@
 #      a recent file Wireshark already wrote is left alone;
 #   2. tshark -C tcpfsm -r captures/close-merged.pcap (as that user) uses
 #      the profile: its packet list (-T psml) has the columns No., Time,
-#      Source, Destination, Sender, Event, Step, Sender state, Receiver
-#      state, Info, and the tcpfsm columns hold, for every frame, the
-#      values of tcpfsm.role, event, step, src_state and dst_state;
-#      the plain text output prints them too;
+#      Source, Destination, Stream, Sender, Event, Step, Client state,
+#      Server state, Info, and the Stream and tcpfsm columns hold, for
+#      every frame, the values of tcp.stream, tcpfsm.role, event, step,
+#      client_state and server_state; the plain text output prints them
+#      too; the recent file gives every column a width, No. one that fits
+#      six digits;
 #   3. every colouring rule's filter compiles (tshark -Y FILTER exits 0)
 #      and selects frames where it should: handshake and teardown on
 #      close-merged.pcap, reset on reset.pcap, anomaly on
@@ -80,31 +82,57 @@ ts -C tcpfsm -r "$cm" -T psml > "$work/psml" 2>"$work/err"
 awk '/<structure>/ { s = 1; next } /<\/structure>/ { s = 0 }
      s && /<section>/ { sub(/.*<section>/, ""); sub(/<\/section>.*/, ""); printf "%s|", $0 }' \
     "$work/psml" > "$work/titles"
-want_titles='No.|Time|Source|Destination|Sender|Event|Step|Sender state|Receiver state|Info|'
+want_titles='No.|Time|Source|Destination|Stream|Sender|Event|Step|Client state|Server state|Info|'
 if [ "$(cat "$work/titles")" = "$want_titles" ]; then
     ok "tshark -C tcpfsm: the profile's columns ($want_titles)"
 else
     bad "tshark -C tcpfsm: columns '$(cat "$work/titles")', not '$want_titles'"
     sed 's/^/    /' "$work/err" | head -n 5
 fi
-# the tcpfsm columns (5 to 9) of each packet, against the fields
-awk '/<packet>/ { n = 0; row = ""; next }
-     /<section>/ && n >= 0 { n++; v = $0; sub(/.*<section>/, "", v); sub(/<\/section>.*/, "", v)
-         if (n == 1 || (n >= 5 && n <= 9)) row = row (n == 1 ? "" : "\t") v }
-     /<\/packet>/ { print row; n = -1 }' "$work/psml" > "$work/cols"
-ts -r "$cm" -T fields -E separator=/t -e frame.number -e tcpfsm.role -e tcpfsm.event \
-    -e tcpfsm.step -e tcpfsm.src_state -e tcpfsm.dst_state > "$work/fields" 2>/dev/null
-if [ -s "$work/cols" ] && cmp -s "$work/fields" "$work/cols"; then
-    ok "tshark -C tcpfsm: Sender, Event, Step, Sender state, Receiver state hold the tcpfsm fields ($(wc -l <"$work/cols") frames)"
+# the stream and tcpfsm columns (5 to 10) of each packet, against the
+# fields, on a capture of one connection and one of several
+for cap in "$cm" "$root/captures/parallel.pcap"; do
+    base=$(basename "$cap")
+    ts -C tcpfsm -r "$cap" -T psml 2>/dev/null |
+        awk '/<packet>/ { n = 0; row = ""; next }
+             /<section>/ && n >= 0 { n++; v = $0; sub(/.*<section>/, "", v); sub(/<\/section>.*/, "", v)
+                 if (n == 1 || (n >= 5 && n <= 10)) row = row (n == 1 ? "" : "\t") v }
+             /<\/packet>/ { print row; n = -1 }' > "$work/cols"
+    ts -r "$cap" -T fields -E separator=/t -e frame.number -e tcp.stream -e tcpfsm.role \
+        -e tcpfsm.event -e tcpfsm.step -e tcpfsm.client_state -e tcpfsm.server_state \
+        > "$work/fields" 2>/dev/null
+    if [ -s "$work/cols" ] && cmp -s "$work/fields" "$work/cols"; then
+        ok "tshark -C tcpfsm, $base: Stream, Sender, Event, Step, Client state, Server state hold tcp.stream and the tcpfsm fields ($(wc -l <"$work/cols") frames)"
+    else
+        bad "tshark -C tcpfsm, $base: the columns differ from the fields (- fields, + columns)"
+        diff "$work/fields" "$work/cols" | sed -n 's/^</    -/p; s/^>/    +/p' | head -n 10
+    fi
+done
+# the client and server columns stay on their side: on frame 9 the server
+# sends, on frame 10 the client, and each state is in its own column
+for n in 9 10; do
+    line=$(ts -C tcpfsm -r "$cm" 2>/dev/null | awk -v n="$n" '$1 == n')
+    case "$n:$line" in
+    "9:"*" 0 server fin2 "*" TIME_WAIT LAST_ACK "* | "10:"*" 0 client fin2-ack "*" TIME_WAIT CLOSED "*)
+        ok "tshark -C tcpfsm prints them, frame $n: $(echo "$line" | awk '{ print $6, $7, $8, $9, $10, $11 }')" ;;
+    *) bad "tshark -C tcpfsm, frame $n: '$line'" ;;
+    esac
+done
+# the widths: every column of the profile has one, and No. fits six digits
+# (about 7 pixels a digit in Wireshark's default font, plus the margins)
+fmts=$(sed -n '/^gui.column.format:/,/^[^[:space:]]/p' "$profile_src/preferences" |
+    grep -o '"%[^"]*"' | tr -d '"' | sed 's/:0:R$//')
+missing=
+for f in $fmts; do
+    grep -qF "$f," "$profile_src/recent" || grep -qF "\"$f\"," "$profile_src/recent" ||
+        missing="$missing $f"
+done
+nowidth=$(awk '$1 == "%m," { gsub(",", "", $2); print $2 }' "$profile_src/recent")
+if [ -z "$missing" ] && [ "${nowidth:-0}" -ge 60 ]; then
+    ok "recent: a width for each of the $(echo "$fmts" | wc -w) columns; No. $nowidth px (six digits)"
 else
-    bad "tshark -C tcpfsm: the tcpfsm columns differ from the fields (- fields, + columns)"
-    diff "$work/fields" "$work/cols" | sed -n 's/^</    -/p; s/^>/    +/p' | head -n 10
+    bad "recent: no width for:$missing; No. ${nowidth:-none} px"
 fi
-line9=$(ts -C tcpfsm -r "$cm" 2>/dev/null | awk '$1 == 9')
-case "$line9" in
-*" server fin2 2/3 LAST_ACK TIME_WAIT "*) ok "tshark -C tcpfsm prints them: $(echo "$line9" | awk '{ print $1, $6, $7, $8, $9, $10 }')" ;;
-*) bad "tshark -C tcpfsm, frame 9: '$line9'" ;;
-esac
 
 # ---- 3. the colouring rules ----
 grep '^@' "$profile_src/colorfilters" | awk -F@ '{ print $2 "\t" $3 }' > "$work/rules"

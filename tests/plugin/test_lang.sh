@@ -27,21 +27,46 @@ for cap in "$root"/captures/*.pcap; do
         fi
     done
 done
-# the tree speaks the reader's language too
+# the tree speaks the reader's language too: its heading, moves, item
+# titles and connection line (the field names and values stay)
 sh "$here/tshark-with-plugin.sh" -n -r "$root/captures/close-merged.pcap" -o tcpfsm.lang:zh \
-    -V -Y 'frame.number == 9' >"$tmp/tree" 2>/dev/null
-for want in "TCP State Machine, 第二、三次挥手合并 (服务器 → 客户端)" \
+    -2 -V -Y 'frame.number == 9' >"$tmp/tree" 2>/dev/null
+for want in "TCP 状态机：第二、三次挥手合并（服务器 → 客户端）" \
             "客户端：FIN_WAIT_1（终止等待1） → TIME_WAIT（时间等待）（接收方）" \
-            "服务器：CLOSE_WAIT（关闭等待） → LAST_ACK（最后确认）（发送方）"; do
+            "服务器：CLOSE_WAIT（关闭等待） → LAST_ACK（最后确认）（发送方）" \
+            "[事件：fin2]" "[阶段：teardown]" "[关闭方式：fin3]" "[发送方角色：server]" \
+            "[确认号检查：正确（ack 7 = FIN seq 6 + 1 ✓）]" "[相关帧：8]" \
+            "[客户端状态：TIME_WAIT]" "[服务器状态：LAST_ACK]" \
+            "连接：握手 complete，关闭方式 fin3（客户端主动关闭），客户端 TIME_WAIT（时间等待），服务器 CLOSED（关闭）" \
+            "[流索引：0]" "[持续时间：0.050653 秒]" "[主动关闭方：client]"; do
     if grep -qF "$want" "$tmp/tree"; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL zh tree lacks: $want"; fi
 done
 sh "$here/tshark-with-plugin.sh" -n -r "$root/captures/close-merged.pcap" \
     -V -Y 'frame.number == 9' >"$tmp/tree" 2>/dev/null
 for want in "TCP State Machine, Teardown 2/3: second FIN (server → client)" \
-            "client: FIN_WAIT_1 → TIME_WAIT (receiver)"; do
+            "client: FIN_WAIT_1 → TIME_WAIT (receiver)" "[Event: fin2]" "[Client state: TIME_WAIT]" \
+            "Connection (so far): handshake complete, close fin3 by client, client TIME_WAIT, server LAST_ACK"; do
     if grep -qF "$want" "$tmp/tree"; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL en tree lacks: $want"; fi
+done
+# in either language no tree item is cut short ("[truncated]", Wireshark's
+# 240-byte limit), on any bundled capture: a long label shows as its
+# clauses, and the field keeps the whole sentence (checked above)
+for lang in en zh; do
+    n=0
+    for cap in "$root"/captures/*.pcap; do
+        sh "$here/tshark-with-plugin.sh" -n -r "$cap" -o "tcpfsm.lang:$lang" -2 -V -O tcpfsm \
+            >"$tmp/v" 2>/dev/null
+        if grep -q 'truncated\]' "$tmp/v"; then
+            fail=$((fail + 1))
+            echo "FAIL $(basename "$cap") lang=$lang: $(grep -m1 'truncated\]' "$tmp/v" | head -c 200)"
+        else
+            n=$((n + 1))
+        fi
+    done
+    pass=$((pass + 1))
+    echo "ok   lang=$lang: no [truncated] tree item in the $n captures"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
