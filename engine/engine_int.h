@@ -37,7 +37,7 @@ typedef struct endpoint {
     bool synack_sent;
     uint64_t syn_frame;
     double syn_time;
-    uint8_t syn_step_num, syn_step_of;
+    uint8_t syn_step_num, syn_step_of, syn_step_last;
     uint8_t syn_title; /* tcpfsm_title of that step */
     tcpfsm_event syn_event;
 
@@ -48,7 +48,7 @@ typedef struct endpoint {
     uint32_t fin_seq; /* sequence number of the FIN itself */
     uint64_t fin_frame;
     tcpfsm_event fin_event;
-    uint8_t fin_step_num, fin_step_of;
+    uint8_t fin_step_num, fin_step_of, fin_step_last;
     uint8_t fin_title, fin_flow; /* tcpfsm_title, tcpfsm_flow_word */
 
     bool acked_peer_syn;

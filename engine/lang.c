@@ -129,48 +129,48 @@ const char *tcpfsm_role_text(tcpfsm_role r, tcpfsm_lang lang)
 
 /* English: one format per kind, the words labels have always used. */
 static const char *const title_en[TCPFSM_T_COUNT] = {
-    [TCPFSM_T_HANDSHAKE] = "Handshake %u/%u",
-    [TCPFSM_T_SIM_OPEN] = "Simultaneous open %u/%u",
-    [TCPFSM_T_TEARDOWN] = "Teardown %u/%u",
-    [TCPFSM_T_SIM_CLOSE] = "Simultaneous close %u/%u",
+    [TCPFSM_T_HANDSHAKE] = "Handshake %s",
+    [TCPFSM_T_SIM_OPEN] = "Simultaneous open %s",
+    [TCPFSM_T_TEARDOWN] = "Teardown %s",
+    [TCPFSM_T_SIM_CLOSE] = "Simultaneous close %s",
     [TCPFSM_T_REFUSED] = "Refused",
     [TCPFSM_T_RESET] = "Reset",
 };
 
 /* Chinese: the textbook's ordinals where the step is one of the classic
  * three handshake or four teardown segments (第一次握手 ... 第四次挥手).
- * In the merged close (three segments, steps 1/4, 2/3, 3/3) the passive
- * closer's FIN+ACK is the second and third 挥手 in one segment, and the
- * last ACK is still 第四次挥手.  Other sequences keep their numbers. */
+ * In the merged close (three segments: steps 1/4, 2+3/4, 4/4) the
+ * passive closer's FIN+ACK is the second and third 挥手 in one segment.
+ * Other sequences keep their numbers. */
 static const struct {
     int kind;
-    unsigned num, of;
+    unsigned num, last, of;
     const char *title;
 } title_zh_named[] = {
-    {TCPFSM_T_HANDSHAKE, 1, 3, "第一次握手"},
-    {TCPFSM_T_HANDSHAKE, 2, 3, "第二次握手"},
-    {TCPFSM_T_HANDSHAKE, 3, 3, "第三次握手"},
-    {TCPFSM_T_TEARDOWN, 1, 4, "第一次挥手"},
-    {TCPFSM_T_TEARDOWN, 2, 4, "第二次挥手"},
-    {TCPFSM_T_TEARDOWN, 3, 4, "第三次挥手"},
-    {TCPFSM_T_TEARDOWN, 4, 4, "第四次挥手"},
-    {TCPFSM_T_TEARDOWN, 1, 3, "第一次挥手"},
-    {TCPFSM_T_TEARDOWN, 2, 3, "第二、三次挥手合并"},
-    {TCPFSM_T_TEARDOWN, 3, 3, "第四次挥手"},
+    {TCPFSM_T_HANDSHAKE, 1, 1, 3, "第一次握手"},
+    {TCPFSM_T_HANDSHAKE, 2, 2, 3, "第二次握手"},
+    {TCPFSM_T_HANDSHAKE, 3, 3, 3, "第三次握手"},
+    {TCPFSM_T_TEARDOWN, 1, 1, 4, "第一次挥手"},
+    {TCPFSM_T_TEARDOWN, 2, 2, 4, "第二次挥手"},
+    {TCPFSM_T_TEARDOWN, 3, 3, 4, "第三次挥手"},
+    {TCPFSM_T_TEARDOWN, 4, 4, 4, "第四次挥手"},
+    {TCPFSM_T_TEARDOWN, 2, 3, 4, "第二、三次挥手合并"},
 };
 
 static const char *const title_zh[TCPFSM_T_COUNT] = {
-    [TCPFSM_T_HANDSHAKE] = "握手 %u/%u",
-    [TCPFSM_T_SIM_OPEN] = "同时打开 %u/%u",
-    [TCPFSM_T_TEARDOWN] = "挥手 %u/%u",
-    [TCPFSM_T_SIM_CLOSE] = "同时关闭 %u/%u",
+    [TCPFSM_T_HANDSHAKE] = "握手 %s",
+    [TCPFSM_T_SIM_OPEN] = "同时打开 %s",
+    [TCPFSM_T_TEARDOWN] = "挥手 %s",
+    [TCPFSM_T_SIM_CLOSE] = "同时关闭 %s",
     [TCPFSM_T_REFUSED] = "连接被拒绝",
     [TCPFSM_T_RESET] = "连接重置",
 };
 
-char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
-                        char *buf, size_t size)
+char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned last,
+                        unsigned of, char *buf, size_t size)
 {
+    if (last < num)
+        last = num;
     if (size == 0)
         return buf;
     buf[0] = '\0';
@@ -189,15 +189,16 @@ char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
         for (size_t i = 0; i < sizeof title_zh_named / sizeof title_zh_named[0];
              i++) {
             if (title_zh_named[i].kind == kind && title_zh_named[i].num == num &&
-                title_zh_named[i].of == of) {
+                title_zh_named[i].last == last && title_zh_named[i].of == of) {
                 snprintf(buf, size, "%s", title_zh_named[i].title);
                 return buf;
             }
         }
-        snprintf(buf, size, title_zh[kind], num, of);
+        char steps[32];
+        snprintf(buf, size, title_zh[kind], tcpfsm_step_nums(num, last, of, steps, sizeof steps));
         return buf;
     }
-    if (num < 10 && of < 10) {
+    if (num < 10 && of < 10 && last == num) {
         /* every real step: "Handshake 2/3" without printf (a label per
          * segment asks for one) */
         static const char *const word_en[TCPFSM_T_COUNT] = {
@@ -216,15 +217,16 @@ char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
             return buf;
         }
     }
-    snprintf(buf, size, title_en[kind], num, of);
+    char steps[32];
+    snprintf(buf, size, title_en[kind], tcpfsm_step_nums(num, last, of, steps, sizeof steps));
     return buf;
 }
 
 char *tcpfsm_step_title(const tcpfsm_label *l, tcpfsm_lang lang, char *buf,
                         size_t size)
 {
-    return tcpfsm_lang_title(lang, l->title, l->step_num, l->step_of, buf,
-                             size);
+    return tcpfsm_lang_title(lang, l->title, l->step_num, l->step_last, l->step_of,
+                             buf, size);
 }
 
 /* ---- what adapters show ---- */

@@ -149,10 +149,15 @@ enum tcpfsm_msg_id {
 /* The format of message `id` in `lang` (English when lang is unknown). */
 const char *tcpfsm_lang_msg(int lang, int id);
 
-/* Writes the title of step num/of of a `kind` (tcpfsm_title) sequence
- * ("Refused" and "Reset" take no numbers; "" for TCPFSM_T_NONE); returns
+/* Writes the title of step num/of of a `kind` (tcpfsm_title) sequence,
+ * of steps num..last when one segment is several ("Teardown 2+3/4",
+ * 第二、三次挥手合并; last < num: last = num); "Refused" and "Reset" take
+ * no numbers; "" for TCPFSM_T_NONE.  Returns buf. */
+char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned last,
+                        unsigned of, char *buf, size_t size);
+/* The step numbers: "2/3", "2+3/4" (steps num..last of of); returns
  * buf. */
-char *tcpfsm_lang_title(int lang, int kind, unsigned num, unsigned of,
-                        char *buf, size_t size);
+char *tcpfsm_step_nums(unsigned num, unsigned last, unsigned of, char *buf,
+                       size_t size);
 
 #endif

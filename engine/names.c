@@ -2,6 +2,7 @@
 #include "tcpfsm.h"
 #include "tcpfsm_fields.h"
 #include "tcpfsm_lang.h"
+#include "messages.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -151,10 +152,26 @@ char *tcpfsm_anomalies_str(uint32_t set, char *buf, size_t size)
     return buf;
 }
 
+char *tcpfsm_step_nums(unsigned num, unsigned last, unsigned of, char *buf,
+                       size_t size)
+{
+    size_t n = 0;
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    n += (size_t)snprintf(buf, size, "%u", num);
+    /* a segment that is several steps at once: "2+3" */
+    for (unsigned k = num + 1; k <= last && n < size; k++)
+        n += (size_t)snprintf(buf + n, size - n, "+%u", k);
+    if (n < size)
+        snprintf(buf + n, size - n, "/%u", of);
+    return buf;
+}
+
 char *tcpfsm_step_str(const tcpfsm_label *l, char *buf, size_t size)
 {
     if (l->step_of)
-        snprintf(buf, size, "%u/%u", l->step_num, l->step_of);
+        tcpfsm_step_nums(l->step_num, l->step_last, l->step_of, buf, size);
     else if (size)
         buf[0] = '\0';
     return buf;

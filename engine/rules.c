@@ -295,7 +295,7 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
      * ack = FIN seq + 1: CLOSE_WAIT -> LAST_ACK, FIN_WAIT_1 -> TIME_WAIT;
      * 3.6 figure 13, 3.10.7.4 fifth and eighth checks */
     [TCPFSM_SIT_FIN2_MERGED] = {.event = E_(FIN2), .step_num = 2,
-        .step_of = 3, .close = CL(FIN3), .check = CK(FIN), .tx = IN(FIN),
+        .step_last = 3, .step_of = 4, .close = CL(FIN3), .check = CK(FIN), .tx = IN(FIN),
         .rx = IN(FIN), .evidence = 1, .ref = RF(PEER_FIN),
         .title = T_(TEARDOWN), .flow = W_(FIN_ACK), .msg = M_(FIN2_MERGED)},
     /* SPEC 3 row 6, second FIN after the ACK of the first: CLOSE_WAIT ->
@@ -323,8 +323,8 @@ TCPFSM_RULES_CONST tcpfsm_rule tcpfsm_rules[TCPFSM_SIT_COUNT] = {
         .ref = RF(PEER_FIN), .title = T_(TEARDOWN), .flow = W_(ACK),
         .msg = M_(FIN_ACK)},
     /* SPEC 3 merged close, last step (3/3): LAST_ACK -> CLOSED */
-    [TCPFSM_SIT_FIN2_ACK_MERGED] = {.event = E_(FIN2_ACK), .step_num = 3,
-        .step_of = 3, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
+    [TCPFSM_SIT_FIN2_ACK_MERGED] = {.event = E_(FIN2_ACK), .step_num = 4,
+        .step_of = 4, .check = CK(FIN), .evidence = 1, .ref = RF(PEER_FIN),
         .title = T_(TEARDOWN), .flow = W_(ACK), .msg = M_(FIN_ACK)},
     /* SPEC 3 row 7 (4/4): LAST_ACK -> CLOSED; 3.10.7.4 fifth check */
     [TCPFSM_SIT_FIN2_ACK] = {.event = E_(FIN2_ACK), .step_num = 4,
@@ -674,9 +674,11 @@ static void apply_row(ctx *x, const tcpfsm_rule *row)
     if (row->step_num == TCPFSM_STEP_SAME) {
         l->step_num = fin_step ? s->fin_step_num : s->syn_step_num;
         l->step_of = fin_step ? s->fin_step_of : s->syn_step_of;
+        l->step_last = fin_step ? s->fin_step_last : s->syn_step_last;
     } else {
         l->step_num = row->step_num;
         l->step_of = row->step_of;
+        l->step_last = row->step_last ? row->step_last : row->step_num;
     }
     l->title = row->title == TCPFSM_T_SAME
                    ? (fin_step ? s->fin_title : s->syn_title)
@@ -740,6 +742,7 @@ static void remember_syn(ctx *x)
     s->syn_time = x->seg->time;
     s->syn_step_num = l->step_num;
     s->syn_step_of = l->step_of;
+    s->syn_step_last = l->step_last;
     s->syn_title = l->title;
 }
 
@@ -773,6 +776,7 @@ static void remember(ctx *x)
         s->synack_sent = true;
         s->syn_step_num = l->step_num;
         s->syn_step_of = l->step_of;
+        s->syn_step_last = l->step_last;
         s->syn_title = l->title;
         if (x->ok) {
             s->acked_peer_syn = true;
@@ -831,6 +835,7 @@ static void remember(ctx *x)
         s->fin_event = l->event;
         s->fin_step_num = l->step_num;
         s->fin_step_of = l->step_of;
+        s->fin_step_last = l->step_last;
         s->fin_title = l->title;
         s->fin_flow = l->flow;
         break;

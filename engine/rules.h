@@ -100,6 +100,9 @@ enum tcpfsm_input { TCPFSM_IN_SYNCED, TCPFSM_IN_ACK_SYN, TCPFSM_IN_ACK_FIN,
 typedef struct tcpfsm_rule {
     uint8_t event;            /* tcpfsm_event, or EV_SAME / EV_BY_LEN */
     uint8_t step_num, step_of; /* 0/0 none; STEP_SAME */
+    uint8_t step_last;        /* 0: the segment is step step_num; else it
+                                 is steps step_num..step_last at once
+                                 (the merged close: 2+3/4) */
     uint8_t close;            /* tcpfsm_close this step decides: an RST's
                                  label says it; a FIN's sets the
                                  connection's close */

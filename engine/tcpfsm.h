@@ -247,6 +247,8 @@ typedef struct tcpfsm_label {
     tcpfsm_event event;
     tcpfsm_phase phase;
     uint8_t step_num, step_of; /* step "num/of"; 0/0 = empty */
+    uint8_t step_last;         /* > step_num: the segment is steps num..last
+                                  at once (the merged close's "2+3/4") */
     tcpfsm_close close;        /* NONE = empty */
     tcpfsm_role role;          /* sender's role */
     tcpfsm_state src_prev, src_state, dst_prev, dst_state;

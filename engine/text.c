@@ -224,9 +224,9 @@ void tcpfsm_i_append_notes(ctx *x)
 /* ------------------------------------------------------------------ */
 
 /* "Handshake 1/3", 第一次握手 ... */
-static const char *title(ctx *x, int kind, unsigned num, unsigned of)
+static const char *title(ctx *x, int kind, unsigned num, unsigned last, unsigned of)
 {
-    return tcpfsm_lang_title(x->e->cfg.lang, kind, num, of, x->title,
+    return tcpfsm_lang_title(x->e->cfg.lang, kind, num, last, of, x->title,
                              sizeof x->title);
 }
 
@@ -275,7 +275,7 @@ void tcpfsm_i_step_sentence(ctx *x)
     const char *fmt = tcpfsm_lang_msg(x->e->cfg.lang, id);
     const char *me = tcpfsm_i_role_word(x, x->S);
     const char *peer = tcpfsm_i_role_word(x, x->R);
-    const char *ttl = title(x, l->title, l->step_num, l->step_of);
+    const char *ttl = title(x, l->title, l->step_num, l->step_last, l->step_of);
     const char *eq = x->ok ? "=" : "≠", *mark = x->ok ? "✓" : "✗";
     uint32_t seen = l->check_seen, base = l->check_expected - 1;
     char buf[160];
@@ -355,7 +355,7 @@ void tcpfsm_i_step_sentence(ctx *x)
         break;
     case TCPFSM_M_HSACK_BAD:
         /* the step that was expected here */
-        tcpfsm_i_tappend(t, fmt, title(x, TCPFSM_T_HANDSHAKE, 3, 3), seen,
+        tcpfsm_i_tappend(t, fmt, title(x, TCPFSM_T_HANDSHAKE, 3, 3, 3), seen,
                          base);
         break;
     case TCPFSM_M_DATA:

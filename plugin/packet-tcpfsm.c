@@ -592,6 +592,7 @@ static const stored_frame *run_engine(proto_tree *tree, packet_info *pinfo)
     r->phase = (unsigned)lab.phase;
     r->step_num = lab.step_num;
     r->step_of = lab.step_of;
+    r->step_more = lab.step_last > lab.step_num;
     r->close = (unsigned)lab.close;
     r->role = (unsigned)lab.role;
     r->src_prev = (unsigned)lab.src_prev;
@@ -625,6 +626,7 @@ static void rec_facts(const tcpfsm_frame_rec *r, tcpfsm_label *l)
     l->phase = (tcpfsm_phase)r->phase;
     l->step_num = r->step_num;
     l->step_of = r->step_of;
+    l->step_last = (uint8_t)(r->step_num + r->step_more);
     l->close = (tcpfsm_close)r->close;
     l->role = (tcpfsm_role)r->role;
     l->src_prev = (tcpfsm_state)r->src_prev;

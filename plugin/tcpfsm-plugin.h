@@ -25,6 +25,9 @@ typedef struct tcpfsm_frame_rec {
     uint16_t anomalies; /* TCPFSM_AN() bits */
     uint8_t step_num : 3, step_of : 3, check : 2; /* steps are 1..4 */
     uint8_t title : 3, flow : 4;                  /* tcpfsm_title, _flow_word */
+    /* in the same byte: the segment is two steps at once, step_num and
+     * step_num + 1 (the merged close's 2+3/4; no row makes it more) */
+    uint8_t step_more : 1;
     unsigned event : 4, phase : 3, close : 3, role : 2;
     unsigned src_prev : 4, src_state : 4, dst_prev : 4, dst_state : 4;
     signed ack_ok : 2; /* -1 no check, 0 wrong, 1 right */

@@ -223,9 +223,9 @@ static const step ex_http_merged[] = {
      -1, 0, NULL},
     {C2S, F_ | A_, 80, 650, 0, "fin1", "teardown", "1/4", "", ES, F1, ES, CW,
      -1, 0, NULL},
-    {S2C, F_ | A_, 650, 81, 0, "fin2", "teardown", "2/3", "fin3", CW, LA, F1,
+    {S2C, F_ | A_, 650, 81, 0, "fin2", "teardown", "2+3/4", "fin3", CW, LA, F1,
      TW, 1, 0, "merged"},
-    {C2S, A_, 81, 651, 0, "fin2-ack", "teardown", "3/3", "fin3", TW, TW, LA,
+    {C2S, A_, 81, 651, 0, "fin2-ack", "teardown", "4/4", "fin3", TW, TW, LA,
      CL, 1, 0, "ack 651 = FIN seq 650 + 1 ✓"},
 };
 
@@ -278,9 +278,9 @@ static const step v_sim_open[] = {
      1, 0, NULL},
     {C2S, F_ | A_, 1, 1, 0, "fin1", "teardown", "1/4", "", ES, F1, ES, CW, -1,
      0, NULL},
-    {S2C, F_ | A_, 1, 2, 0, "fin2", "teardown", "2/3", "fin3", CW, LA, F1, TW,
+    {S2C, F_ | A_, 1, 2, 0, "fin2", "teardown", "2+3/4", "fin3", CW, LA, F1, TW,
      1, 0, NULL},
-    {C2S, A_, 2, 2, 0, "fin2-ack", "teardown", "3/3", "fin3", TW, TW, LA, CL,
+    {C2S, A_, 2, 2, 0, "fin2-ack", "teardown", "4/4", "fin3", TW, TW, LA, CL,
      1, 0, NULL},
 };
 

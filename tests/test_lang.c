@@ -130,29 +130,30 @@ static void test_titles(void **state)
     (void)state;
     static const struct {
         int kind;
-        unsigned num, of;
+        unsigned num, last, of;
         const char *en, *zh;
     } t[] = {
-        {TCPFSM_T_HANDSHAKE, 1, 3, "Handshake 1/3", "第一次握手"},
-        {TCPFSM_T_HANDSHAKE, 2, 3, "Handshake 2/3", "第二次握手"},
-        {TCPFSM_T_HANDSHAKE, 3, 3, "Handshake 3/3", "第三次握手"},
-        {TCPFSM_T_HANDSHAKE, 3, 4, "Handshake 3/4", "同时打开 3/4"},
-        {TCPFSM_T_SIM_OPEN, 2, 4, "Simultaneous open 2/4", "同时打开 2/4"},
-        {TCPFSM_T_TEARDOWN, 1, 4, "Teardown 1/4", "第一次挥手"},
-        {TCPFSM_T_TEARDOWN, 2, 4, "Teardown 2/4", "第二次挥手"},
-        {TCPFSM_T_TEARDOWN, 3, 4, "Teardown 3/4", "第三次挥手"},
-        {TCPFSM_T_TEARDOWN, 4, 4, "Teardown 4/4", "第四次挥手"},
-        {TCPFSM_T_TEARDOWN, 2, 3, "Teardown 2/3", "第二、三次挥手合并"},
-        {TCPFSM_T_TEARDOWN, 3, 3, "Teardown 3/3", "第四次挥手"},
-        {TCPFSM_T_SIM_CLOSE, 3, 4, "Simultaneous close 3/4", "同时关闭 3/4"},
+        {TCPFSM_T_HANDSHAKE, 1, 1, 3, "Handshake 1/3", "第一次握手"},
+        {TCPFSM_T_HANDSHAKE, 2, 0, 3, "Handshake 2/3", "第二次握手"},
+        {TCPFSM_T_HANDSHAKE, 3, 3, 3, "Handshake 3/3", "第三次握手"},
+        {TCPFSM_T_HANDSHAKE, 3, 3, 4, "Handshake 3/4", "同时打开 3/4"},
+        {TCPFSM_T_SIM_OPEN, 2, 2, 4, "Simultaneous open 2/4", "同时打开 2/4"},
+        {TCPFSM_T_TEARDOWN, 1, 1, 4, "Teardown 1/4", "第一次挥手"},
+        {TCPFSM_T_TEARDOWN, 2, 2, 4, "Teardown 2/4", "第二次挥手"},
+        {TCPFSM_T_TEARDOWN, 3, 3, 4, "Teardown 3/4", "第三次挥手"},
+        {TCPFSM_T_TEARDOWN, 4, 4, 4, "Teardown 4/4", "第四次挥手"},
+        /* the merged close: the second and third steps on one segment */
+        {TCPFSM_T_TEARDOWN, 2, 3, 4, "Teardown 2+3/4", "第二、三次挥手合并"},
+        {TCPFSM_T_SIM_CLOSE, 3, 3, 4, "Simultaneous close 3/4", "同时关闭 3/4"},
+        {TCPFSM_T_SIM_CLOSE, 2, 3, 4, "Simultaneous close 2+3/4", "同时关闭 2+3/4"},
     };
     char buf[64];
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         assert_string_equal(tcpfsm_lang_title(TCPFSM_LANG_EN, t[i].kind, t[i].num,
-                                              t[i].of, buf, sizeof buf),
+                                              t[i].last, t[i].of, buf, sizeof buf),
                             t[i].en);
         assert_string_equal(tcpfsm_lang_title(TCPFSM_LANG_ZH, t[i].kind, t[i].num,
-                                              t[i].of, buf, sizeof buf),
+                                              t[i].last, t[i].of, buf, sizeof buf),
                             t[i].zh);
     }
 }
@@ -445,10 +446,10 @@ static void test_label_clauses(void **state)
     char out[1024];
     clauses("Data", 200, out, sizeof out);
     assert_string_equal(out, "Data");
-    clauses("Teardown 2/3: FIN+ACK, ack 7 = FIN seq 6 + 1 \xe2\x9c\x93 \xe2\x80\x94 client "
+    clauses("Teardown 2+3/4: FIN+ACK, ack 7 = FIN seq 6 + 1 \xe2\x9c\x93 \xe2\x80\x94 client "
             "FIN_WAIT_1 \xe2\x86\x92 TIME_WAIT; the client waits 2 MSL",
             200, out, sizeof out);
-    assert_string_equal(out, "Teardown 2/3: FIN+ACK, ack 7 = FIN seq 6 + 1 \xe2\x9c\x93|client "
+    assert_string_equal(out, "Teardown 2+3/4: FIN+ACK, ack 7 = FIN seq 6 + 1 \xe2\x9c\x93|client "
                              "FIN_WAIT_1 \xe2\x86\x92 TIME_WAIT|the client waits 2 MSL");
     /* Chinese: "；" ends a clause */
     clauses("第四次挥手 \xe2\x80\x94 客户端 TIME_WAIT；服务器 CLOSED", 200, out, sizeof out);

@@ -105,17 +105,17 @@ static const seg merged[] = {
     {C2S, F_ | A_, 1, 1, 0, "fin-retransmitted", "fin1", "1/4", "", -1, 0, 0,
      AN(RETRANSMISSION), F1, F1, CW, CW, 4, "Teardown 1/4", "FIN Teardown 1/4",
      "Teardown 1/4: FIN from the client retransmitted (same seq 1)"},
-    {S2C, F_ | A_, 1, 2, 0, "fin-merged", "fin2", "2/3", "fin3", 1, 2, 2, 0,
-     CW, LA, F1, TW, 4, "Teardown 2/3", "FIN-ACK Teardown 2/3",
-     "Teardown 2/3: FIN+ACK from the server (passive close, merged with the "
+    {S2C, F_ | A_, 1, 2, 0, "fin-merged", "fin2", "2+3/4", "fin3", 1, 2, 2, 0,
+     CW, LA, F1, TW, 4, "Teardown 2+3/4", "FIN-ACK Teardown 2+3/4",
+     "Teardown 2+3/4: FIN+ACK from the server (passive close, merged with the "
      "ACK of the client's FIN), ack 2 = FIN seq 1 + 1 ✓"},
-    {S2C, F_ | A_, 1, 2, 0, "fin-retransmitted", "fin2", "2/3", "fin3", -1, 0,
-     0, AN(RETRANSMISSION), LA, LA, TW, TW, 6, "Teardown 2/3",
-     "FIN-ACK Teardown 2/3",
-     "Teardown 2/3: FIN from the server retransmitted (same seq 1)"},
-    {C2S, A_, 2, 2, 0, "ack-merged-fin", "fin2-ack", "3/3", "fin3", 1, 2, 2, 0,
-     TW, TW, LA, CL, 6, "Teardown 3/3", "ACK Teardown 3/3",
-     "Teardown 3/3: ACK of the server's FIN, ack 2 = FIN seq 1 + 1 ✓"},
+    {S2C, F_ | A_, 1, 2, 0, "fin-retransmitted", "fin2", "2+3/4", "fin3", -1, 0,
+     0, AN(RETRANSMISSION), LA, LA, TW, TW, 6, "Teardown 2+3/4",
+     "FIN-ACK Teardown 2+3/4",
+     "Teardown 2+3/4: FIN from the server retransmitted (same seq 1)"},
+    {C2S, A_, 2, 2, 0, "ack-merged-fin", "fin2-ack", "4/4", "fin3", 1, 2, 2, 0,
+     TW, TW, LA, CL, 6, "Teardown 4/4", "ACK Teardown 4/4",
+     "Teardown 4/4: ACK of the server's FIN, ack 2 = FIN seq 1 + 1 ✓"},
 };
 
 /* the crossing FIN of a simultaneous close */
@@ -344,14 +344,14 @@ static const seg fin_again[] = {
 static const seg merged_bad[] = {
     HS3,
     FIN1_AT(1, 4),
-    {S2C, F_ | A_, 1, 4, 0, "fin-merged", "fin2", "2/3", "fin3", 0, 4, 2,
-     AN(ACK_MISMATCH), CW, LA, F1, TW, 4, "Teardown 2/3",
-     "FIN-ACK Teardown 2/3",
-     "Teardown 2/3: FIN+ACK from the server (passive close, merged with the "
+    {S2C, F_ | A_, 1, 4, 0, "fin-merged", "fin2", "2+3/4", "fin3", 0, 4, 2,
+     AN(ACK_MISMATCH), CW, LA, F1, TW, 4, "Teardown 2+3/4",
+     "FIN-ACK Teardown 2+3/4",
+     "Teardown 2+3/4: FIN+ACK from the server (passive close, merged with the "
      "ACK of the client's FIN), ack 4 ≠ FIN seq 1 + 1 ✗"},
-    {C2S, A_, 2, 9, 0, "ack-merged-fin", "fin2-ack", "3/3", "fin3", 0, 9, 2,
-     AN(ACK_MISMATCH), TW, TW, LA, CL, 5, "Teardown 3/3", "ACK Teardown 3/3",
-     "Teardown 3/3: ACK of the server's FIN, ack 9 ≠ FIN seq 1 + 1 ✗"},
+    {C2S, A_, 2, 9, 0, "ack-merged-fin", "fin2-ack", "4/4", "fin3", 0, 9, 2,
+     AN(ACK_MISMATCH), TW, TW, LA, CL, 5, "Teardown 4/4", "ACK Teardown 4/4",
+     "Teardown 4/4: ACK of the server's FIN, ack 9 ≠ FIN seq 1 + 1 ✗"},
 };
 
 /* a simultaneous open finished by a bare ACK, then data: the moves come
@@ -725,17 +725,22 @@ static unsigned candidates(const tcpfsm_rule *row, int f, unsigned *v)
         n = others(v, n, row->event, TCPFSM_EV_BY_LEN + 1);
         break;
     case FD_STEP:
-        /* num/of packed as num << 8 | of: another number, another count,
-         * a step where there is none, none where there is one */
+        /* num/last/of packed as num << 16 | last << 8 | of: another
+         * number, another count, one step more or less on the segment
+         * (2+3/4 <-> 2/4), a step where there is none, none where there
+         * is one */
         if (row->step_num == TCPFSM_STEP_SAME || row->step_of == 0) {
-            v[n++] = 1u << 8 | 3u;
+            v[n++] = 1u << 16 | 3u;
         } else {
-            v[n++] = (row->step_num + 1u) << 8 | row->step_of;
-            v[n++] = (unsigned)row->step_num << 8 | (row->step_of + 1u);
+            unsigned last = row->step_last;
+            v[n++] = (row->step_num + 1u) << 16 | last << 8 | row->step_of;
+            v[n++] = (unsigned)row->step_num << 16 | last << 8 | (row->step_of + 1u);
+            v[n++] = (unsigned)row->step_num << 16 |
+                     (last ? 0u : row->step_num + 1u) << 8 | row->step_of;
             v[n++] = 0;
         }
         if (row->step_num != TCPFSM_STEP_SAME)
-            v[n++] = (unsigned)TCPFSM_STEP_SAME << 8 | TCPFSM_STEP_SAME;
+            v[n++] = (unsigned)TCPFSM_STEP_SAME << 16 | TCPFSM_STEP_SAME;
         break;
     case FD_CLOSE: n = others(v, n, row->close, TCPFSM_CL_MAX); break;
     case FD_CHECK: n = others(v, n, row->check, TCPFSM_CHECK_COUNT); break;
@@ -771,7 +776,8 @@ static void set_field(tcpfsm_rule *row, int f, unsigned x)
     switch (f) {
     case FD_EVENT: row->event = (uint8_t)x; break;
     case FD_STEP:
-        row->step_num = (uint8_t)(x >> 8);
+        row->step_num = (uint8_t)(x >> 16);
+        row->step_last = (uint8_t)(x >> 8);
         row->step_of = (uint8_t)x;
         break;
     case FD_CLOSE: row->close = (uint8_t)x; break;

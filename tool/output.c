@@ -296,6 +296,11 @@ static void tsv_label(obuf *o, const tcpfsm_label *l)
     ob_c(o, '\t');
     if (l->step_of) {
         ob_u64(o, l->step_num);
+        /* a segment that is several steps at once: "2+3/4" */
+        for (unsigned k = l->step_num + 1u; k <= l->step_last; k++) {
+            ob_c(o, '+');
+            ob_u64(o, k);
+        }
         ob_c(o, '/');
         ob_u64(o, l->step_of);
     }

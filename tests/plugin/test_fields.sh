@@ -13,7 +13,7 @@
 #        segment: SYN without ACK/RST/FIN; SYN+ACK without RST/FIN; RST
 #        without SYN; fin1 || fin2 selects FIN segments only;
 #      - tcpfsm.ack_ok == 0, tcpfsm.ack_ok == 1, tcpfsm.anomaly == "...",
-#        tcpfsm.src_state == "TIME_WAIT", tcpfsm.step == "2/3",
+#        tcpfsm.src_state == "TIME_WAIT", tcpfsm.step == "2/3", "2+3/4",
 #        tcpfsm.ref_frame, tcpfsm.conn.handshake == "complete" (-2), and
 #        the expert fields tcpfsm.expert.ack_mismatch / midstream select
 #        the frames whose exported fields say so;
@@ -144,6 +144,7 @@ while IFS= read -r cap; do
     done
     check 'tcpfsm.src_state == "TIME_WAIT"' 'tcpfsm.src_state == "TIME_WAIT"' '$8 == "TIME_WAIT"'
     check 'tcpfsm.step == "2/3"' 'tcpfsm.step == "2/3"' '$9 == "2/3"'
+    check 'tcpfsm.step == "2+3/4"' 'tcpfsm.step == "2+3/4"' '$9 == "2+3/4"'
     check 'tcpfsm.ref_frame' 'tcpfsm.ref_frame' '$10 != ""'
     check 'tcpfsm.expert.ack_mismatch' 'tcpfsm.expert.ack_mismatch' \
         '$6 == "0" || has($7, "ack-mismatch")'

@@ -6,7 +6,7 @@
 #   1. one arrow per labelled TCP segment (a frame with tcpfsm.event), in
 #      frame order, from the segment's source port to its destination port;
 #   2. each arrow's text is the engine's for that segment
-#      (tcpfsm_flow_text(): "SYN Handshake 1/3", "FIN-ACK Teardown 2/3",
+#      (tcpfsm_flow_text(): "SYN Handshake 1/3", "FIN-ACK Teardown 2+3/4",
 #      "RST Reset", "RST Refused", "Data", "ACK", ...); tshark's text
 #      drawing cuts it to the arrow's width (20 characters between
 #      neighbouring hosts: "SYN-ACK Handshake 2/"), the GUI shows it all;
@@ -146,8 +146,8 @@ if [ -r "$cm" ]; then
 47003	47103	Data	client ESTABLISHED, server ESTABLISHED · Seq = 1 Ack = 6
 47103	47003	ACK	client ESTABLISHED, server ESTABLISHED · Seq = 6 Ack = 6
 47103	47003	FIN Teardown 1/4	client FIN_WAIT_1, server CLOSE_WAIT · Seq = 6 Ack = 6 · client ESTABLISHED → FIN_WAIT_1, server ESTABLISHED → CLOSE_WAIT
-47003	47103	FIN-ACK Teardown 2/3	client TIME_WAIT, server LAST_ACK · Seq = 6 Ack = 7 · client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT → LAST_ACK
-47103	47003	ACK Teardown 3/3	client TIME_WAIT, server CLOSED · Seq = 7 Ack = 7 · client TIME_WAIT, server LAST_ACK → CLOSED
+47003	47103	FIN-ACK Teardown 2+3	client TIME_WAIT, server LAST_ACK · Seq = 6 Ack = 7 · client FIN_WAIT_1 → TIME_WAIT, server CLOSE_WAIT → LAST_ACK
+47103	47003	ACK Teardown 4/4	client TIME_WAIT, server CLOSED · Seq = 7 Ack = 7 · client TIME_WAIT, server LAST_ACK → CLOSED
 EOF
     # the nodes: the header lines above the first arrow name them
     "$helper" -n -q -r "$cm" -z flow,tcpfsm,standard 2>/dev/null |

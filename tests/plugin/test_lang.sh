@@ -34,7 +34,7 @@ sh "$here/tshark-with-plugin.sh" -n -r "$root/captures/close-merged.pcap" -o tcp
 for want in "TCP 状态机：第二、三次挥手合并（服务器 → 客户端）" \
             "客户端：FIN_WAIT_1（终止等待1） → TIME_WAIT（时间等待）（接收方）" \
             "服务器：CLOSE_WAIT（关闭等待） → LAST_ACK（最后确认）（发送方）" \
-            "[事件：fin2]" "[阶段：teardown]" "[关闭方式：fin3]" "[发送方角色：server]" \
+            "[事件：fin2]" "[阶段：teardown]" "[步骤：2+3/4（第二、三次挥手合并）]" "[关闭方式：fin3]" "[发送方角色：server]" \
             "[确认号检查：正确（ack 7 = FIN seq 6 + 1 ✓）]" "[相关帧：8]" \
             "[客户端状态：TIME_WAIT]" "[服务器状态：LAST_ACK]" \
             "连接：握手 complete，关闭方式 fin3（客户端主动关闭），客户端 TIME_WAIT（时间等待），服务器 CLOSED（关闭）" \
@@ -44,7 +44,7 @@ for want in "TCP 状态机：第二、三次挥手合并（服务器 → 客户�
 done
 sh "$here/tshark-with-plugin.sh" -n -r "$root/captures/close-merged.pcap" \
     -V -Y 'frame.number == 9' >"$tmp/tree" 2>/dev/null
-for want in "TCP State Machine, Teardown 2/3: second FIN (server → client)" \
+for want in "TCP State Machine, Teardown 2+3/4: second FIN (server → client)" "[Step: 2+3/4 (Teardown 2+3/4: second FIN)]" \
             "client: FIN_WAIT_1 → TIME_WAIT (receiver)" "[Event: fin2]" "[Client state: TIME_WAIT]" \
             "Connection (so far): handshake complete, close fin3 by client, client TIME_WAIT, server LAST_ACK"; do
     if grep -qF "$want" "$tmp/tree"; then pass=$((pass + 1)); else
