@@ -48,6 +48,8 @@ int main(int argc, char **argv)
         return unsup ? 3 : 66;
     }
     pcapsrc_set_checksums(p, checksums);
+    /* number tcp.stream as the tshark it is compared with does */
+    pcapsrc_set_stream_rule_cb(p, input_tshark_stream_rule, NULL);
     FILE *out = stdout;
     static char obuf[1 << 16];
     setvbuf(out, obuf, _IOFBF, sizeof obuf);

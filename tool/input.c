@@ -236,7 +236,7 @@ void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
 /* pcapsrc's question: which tshark numbers tcp.stream here, the one up to
  * 4.0 (40) or from 4.2 (42)?  `TSHARK -v` says "TShark (Wireshark) X.Y.Z";
  * no tshark: 42 (what current Wireshark does). */
-static int tshark_stream_rule(void *ctx)
+int input_tshark_stream_rule(void *ctx)
 {
     const char *tshark = ctx ? (const char *)ctx : "tshark";
     char *argv[] = {(char *)tshark, (char *)"-v", NULL};
@@ -264,7 +264,7 @@ static int open_capture(input *in, const char *path)
         in->pc = pcapsrc_open(path, &unsupported, err, sizeof err);
         if (in->pc) {
             pcapsrc_set_checksums(in->pc, in->o.checksums);
-            pcapsrc_set_stream_rule_cb(in->pc, tshark_stream_rule, (void *)in->o.tshark);
+            pcapsrc_set_stream_rule_cb(in->pc, input_tshark_stream_rule, (void *)in->o.tshark);
             in->total_bytes = pcapsrc_file_size(in->pc);
             if (in->o.cells)
                 direct_reader(in);

@@ -104,6 +104,11 @@ double input_progress_after(void);
  * points at field f's text.  streams: fill tcp.stream.  bufsize: at least
  * 1024 (the longest row: four IPv6 addresses, a 256-byte frame.protocols,
  * the numbers, is under 800 bytes). */
+/* pcapsrc's stream-rule question (pcapsrc_set_stream_rule_cb) answered by
+ * the tshark at CTX (a path, or NULL for "tshark" on PATH): 40 when its
+ * `-v` says a Wireshark up to 4.0, else 42. */
+int input_tshark_stream_rule(void *ctx);
+
 void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
                       char *buf, size_t bufsize, char **cells);
 
