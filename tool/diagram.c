@@ -676,6 +676,10 @@ int diagram_main(int argc, char **argv)
     cfg.lang = D.lang;
     cfg.no_zeek = true;
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
+    if (!eng) {
+        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
+        return input_close(&in, TCPFSM_EXIT_SOFTWARE);
+    }
     int status = TCPFSM_EXIT_OK, r;
     tcpfsm_segment seg;
     tcpfsm_label lab;

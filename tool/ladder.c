@@ -1486,6 +1486,10 @@ int ladder_main(int argc, char **argv)
     cfg.user = &L;
     cfg.lang = o->lang;
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
+    if (!eng) {
+        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
+        return input_close(&in, TCPFSM_EXIT_SOFTWARE);
+    }
 
     int status = TCPFSM_EXIT_OK, r;
     tcpfsm_segment seg;

@@ -217,6 +217,10 @@ static int process(run *rn, const char *path)
         out_annot_header(rn->out, rn->format, &in.rd);
     }
     tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
+    if (!eng) {
+        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
+        return input_close(&in, TCPFSM_EXIT_SOFTWARE);
+    }
     int status = EXIT_OK, r;
     tcpfsm_segment seg;
     tcpfsm_label lab;
