@@ -149,6 +149,13 @@ static void add_label(diag *D, const tcpfsm_segment *seg, const tcpfsm_label *la
     }
 }
 
+/* input_run_engine's row callback: the labelled segments */
+static void diagram_row(void *user, const tcpfsm_segment *seg, const tcpfsm_label *lab)
+{
+    if (seg && lab)
+        add_label(user, seg, lab);
+}
+
 /* "1, 9" : the frames of role's moves along from -> to */
 static char *frames_of(const diag *D, int role, tcpfsm_state from, tcpfsm_state to,
                        bool extra)
@@ -675,26 +682,7 @@ int diagram_main(int argc, char **argv)
     cfg.user = &D;
     cfg.lang = D.lang;
     cfg.no_zeek = true;
-    tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
-    if (!eng) {
-        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
-        return input_close(&in, TCPFSM_EXIT_SOFTWARE);
-    }
-    int status = TCPFSM_EXIT_OK, r;
-    tcpfsm_segment seg;
-    tcpfsm_label lab;
-    while ((r = input_next(&in, &seg)) != INPUT_END) {
-        if (r == INPUT_FAIL) {
-            status = in.status;
-            break;
-        }
-        if (r == INPUT_SEGMENT && tcpfsm_engine_feed(eng, &seg, &lab) == 0)
-            add_label(&D, &seg, &lab);
-    }
-    if (status != TCPFSM_EXIT_DATAERR)
-        tcpfsm_engine_finish(eng);
-    tcpfsm_engine_free(eng);
-    status = input_close(&in, status);
+    int status = input_run_engine(&in, &cfg, diagram_row, NULL, NULL, &D, NULL);
     if (!D.conn_id || !D.have_sum) {
         if (status == TCPFSM_EXIT_OK) {
             if (D.has_stream)

@@ -661,3 +661,38 @@ int input_report(input *in, int status)
     in->name = NULL;
     return status;
 }
+
+int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
+                     input_hook_fn before_finish, input_hook_fn after_finish,
+                     void *user, uint64_t *evicted)
+{
+    tcpfsm_engine *eng = tcpfsm_engine_new(cfg);
+    if (!eng) {
+        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
+        return input_close(in, TCPFSM_EXIT_SOFTWARE);
+    }
+    int status = TCPFSM_EXIT_OK, r;
+    tcpfsm_segment seg;
+    tcpfsm_label lab;
+    while ((r = input_next(in, &seg)) != INPUT_END) {
+        if (r == INPUT_FAIL) {
+            status = in->status;
+            break;
+        }
+        if (r == INPUT_OTHER)
+            row(user, NULL, NULL);
+        else
+            row(user, &seg, tcpfsm_engine_feed(eng, &seg, &lab) == 0 ? &lab : NULL);
+    }
+    if (status != TCPFSM_EXIT_DATAERR) {
+        if (before_finish)
+            before_finish(user);
+        tcpfsm_engine_finish(eng);
+        if (after_finish)
+            after_finish(user);
+    }
+    if (evicted)
+        *evicted = tcpfsm_engine_evictions(eng);
+    tcpfsm_engine_free(eng);
+    return input_close(in, status);
+}

@@ -127,6 +127,22 @@ int input_next(input *in, tcpfsm_segment *seg);
  * printed: the rows before were used). */
 int input_close(input *in, int status);
 
+/* One run of the rule engine over the input, the loop every command
+ * shares: starts an engine with CFG (a failure is reported with its errno:
+ * 70), feeds it every segment and calls ROW for each row: SEG and LAB for
+ * a labelled segment, SEG and NULL for a segment the engine did not
+ * label, NULL and NULL for a row that is not TCP.  Unless a bad row ended
+ * the run under --strict (65), BEFORE_FINISH, tcpfsm_engine_finish (the
+ * remaining summaries) and AFTER_FINISH follow; hooks may be NULL.
+ * *EVICTED (when not NULL) gets the engine's eviction count.  Returns
+ * input_close's status. */
+typedef void (*input_row_fn)(void *user, const tcpfsm_segment *seg,
+                             const tcpfsm_label *lab);
+typedef void (*input_hook_fn)(void *user);
+int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
+                     input_hook_fn before_finish, input_hook_fn after_finish,
+                     void *user, uint64_t *evicted);
+
 /* At the very end: when rows were skipped and status is 0, prints the
  * count of skipped rows and returns TCPFSM_EXIT_SKIPPED (2); else status.
  * Frees what input_close left (the name). */

@@ -1305,6 +1305,39 @@ static int usage_error(const char *fmt, const char *arg)
     return TCPFSM_EXIT_USAGE;
 }
 
+/* input_run_engine's hooks for one ladder run */
+typedef struct ladder_run {
+    ladder *L;
+    const opts *o;
+    const char *path;
+} ladder_run;
+
+static void ladder_row(void *user, const tcpfsm_segment *seg, const tcpfsm_label *lab)
+{
+    ladder_run *run = user;
+    if (!seg)
+        return;
+    /* the engine may release connections (even this one) while it
+     * labels: they are drawn once this segment is in its place */
+    if (lab)
+        add_segment(run->L, seg, lab);
+    flush(run->L);
+}
+
+static void ladder_stopping(void *user)
+{
+    ladder_run *run = user;
+    if (live_stopped())
+        fprintf(stderr, "\ntcpfsm: %s: stopped (signal %d)\n",
+                run->o->iface ? run->o->iface : run->path ? run->path : "-",
+                live_stopped());
+}
+
+static void ladder_finished(void *user)
+{
+    flush(((ladder_run *)user)->L);
+}
+
 int ladder_main(int argc, char **argv)
 {
     ladder L = {0};
@@ -1485,37 +1518,9 @@ int ladder_main(int argc, char **argv)
     cfg.on_summary = on_summary;
     cfg.user = &L;
     cfg.lang = o->lang;
-    tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
-    if (!eng) {
-        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
-        return input_close(&in, TCPFSM_EXIT_SOFTWARE);
-    }
-
-    int status = TCPFSM_EXIT_OK, r;
-    tcpfsm_segment seg;
-    tcpfsm_label lab;
-    while ((r = input_next(&in, &seg)) != INPUT_END) {
-        if (r == INPUT_FAIL) {
-            status = in.status;
-            break;
-        }
-        if (r != INPUT_SEGMENT)
-            continue;
-        /* the engine may release connections (even this one) while it
-         * labels: they are drawn once this segment is in its place */
-        if (tcpfsm_engine_feed(eng, &seg, &lab) == 0)
-            add_segment(&L, &seg, &lab);
-        flush(&L);
-    }
-    if (status != TCPFSM_EXIT_DATAERR) {
-        if (live_stopped())
-            fprintf(stderr, "\ntcpfsm: %s: stopped (signal %d)\n",
-                    o->iface ? o->iface : path ? path : "-", live_stopped());
-        tcpfsm_engine_finish(eng);
-        flush(&L);
-    }
-    tcpfsm_engine_free(eng);
-    status = input_close(&in, status);
+    ladder_run run = {&L, o, path};
+    int status = input_run_engine(&in, &cfg, ladder_row, ladder_stopping,
+                                  ladder_finished, &run, NULL);
 
     if (status == TCPFSM_EXIT_OK && L.drawn == 0) {
         if (o->has_stream)

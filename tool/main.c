@@ -180,6 +180,32 @@ static void on_summary(const tcpfsm_summary *s, void *user)
     out_summary_row(r->out, r->format, s);
 }
 
+/* input_run_engine's hooks for one process() run */
+typedef struct process_run {
+    run *rn;
+    input *in;
+    const char *path;
+    bool annotate;
+} process_run;
+
+static void process_row(void *user, const tcpfsm_segment *seg, const tcpfsm_label *lab)
+{
+    process_run *pr = user;
+    (void)seg; /* a row that is not TCP passes through, unlabelled */
+    if (pr->annotate)
+        out_annot_row(pr->rn->out, pr->rn->format, &pr->in->rd, lab);
+}
+
+/* a capture cut short or stopped: the connections seen so far are summarized */
+static void process_stopping(void *user)
+{
+    process_run *pr = user;
+    pr->rn->finishing = true;
+    if (pr->rn->io.live && live_stopped())
+        fprintf(stderr, "\ntcpfsm: %s: capture stopped (signal %d), %llu "
+                "packets\n", pr->path, live_stopped(), pr->in->rows + pr->in->bad_rows);
+}
+
 /* Reads one input to the end, writing to rn->out; returns an exit code
  * (messages printed). */
 static int process(run *rn, const char *path)
@@ -216,43 +242,14 @@ static int process(run *rn, const char *path)
     } else {
         out_annot_header(rn->out, rn->format, &in.rd);
     }
-    tcpfsm_engine *eng = tcpfsm_engine_new(&cfg);
-    if (!eng) {
-        fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
-        return input_close(&in, TCPFSM_EXIT_SOFTWARE);
-    }
-    int status = EXIT_OK, r;
-    tcpfsm_segment seg;
-    tcpfsm_label lab;
-    while ((r = input_next(&in, &seg)) != INPUT_END) {
-        if (r == INPUT_FAIL) {
-            status = in.status;
-            break;
-        }
-        if (r == INPUT_OTHER) {
-            if (annotate)
-                out_annot_row(rn->out, rn->format, &in.rd, NULL);
-            continue;
-        }
-        int fe = tcpfsm_engine_feed(eng, &seg, &lab);
-        if (annotate)
-            out_annot_row(rn->out, rn->format, &in.rd, fe == 0 ? &lab : NULL);
-    }
-    /* a capture cut short: the connections seen so far are summarized */
-    if (status != EXIT_DATAERR) {
-        rn->finishing = true;
-        if (rn->io.live && live_stopped())
-            fprintf(stderr, "\ntcpfsm: %s: capture stopped (signal %d), %llu "
-                    "packets\n", path, live_stopped(), in.rows + in.bad_rows);
-        tcpfsm_engine_finish(eng);
-    }
-    uint64_t evicted = tcpfsm_engine_evictions(eng);
+    process_run pr = {rn, &in, path, annotate};
+    uint64_t evicted = 0;
+    int status = input_run_engine(&in, &cfg, process_row, process_stopping,
+                                  NULL, &pr, &evicted);
     if (evicted)
         fprintf(stderr, "tcpfsm: %s: %llu connections evicted (more than %zu "
                 "open at once; --max-open): their summaries say \"evicted\"\n",
                 path ? path : "-", (unsigned long long)evicted, rn->max_open);
-    tcpfsm_engine_free(eng);
-    status = input_close(&in, status);
     if (fflush(rn->out) != 0 || ferror(rn->out)) {
         fprintf(stderr, "tcpfsm: write error: %s\n", strerror(errno));
         status = EXIT_IOERR;
