@@ -418,7 +418,7 @@ def tfo_synack_new_isn():
 
 
 ALL = [simultaneous_open, port_reuse, retransmissions, midstream, reordered,
-       rst_out_of_window, syn_data, bad_flags, wraparound, refused_syn_retry]
+       rst_out_of_window, syn_data, bad_flags, wraparound, refused_syn_retry, ip_in_tcp]
 # a real simultaneous close is in simultaneous-close.pcap (make_captures.py);
 # the crafted one is written only when asked: ./craft_captures.py --simultaneous-close
 
@@ -426,8 +426,6 @@ if __name__ == "__main__":
     import sys
     for fn in ALL:
         fn()
-    if "--ip-in-tcp" in sys.argv[1:]:
-        ip_in_tcp()  # issue 13 item 5 (the tshark path); not in the corpus yet
     if "--tfo-synack-new-isn" in sys.argv[1:]:
         # not in the corpus: Wireshark rebases its relative numbers on the
         # second ISN, so e2e_tshark's comparison does not apply

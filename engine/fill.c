@@ -22,29 +22,55 @@ static const char *const field_names[TCPFSM_F_COUNT] = {
 };
 
 /* frame.protocols ("eth:ethertype:ipv6:ip:tcp"): false when the TCP header
- * is quoted inside an ICMP error (":icmp:" or ":icmpv6:"), which is not a
- * segment; *innermost = 4 or 6 for the later of ":ip:" and ":ipv6:", 0
- * when the text names neither.  The first and the last name never count
- * (":name:"). */
-bool tcpfsm_fill_protocols_(const char *p, int *innermost)
+ * is quoted inside an ICMP error (":icmp:" or ":icmpv6:" before the first
+ * ":tcp"), which is not a segment; *innermost = 4 or 6 for the later of
+ * ":ip:" and ":ipv6:" before the first ":tcp", 0 when the text names
+ * neither; after[0] / after[1]: the ":ip" / ":ipv6" names after it (IP
+ * packets inside the TCP payload).  The first name never counts. */
+bool tcpfsm_fill_protocols_(const char *p, int *innermost, int after[2])
 {
-    /* every name that counts starts with 'i': jump from one to the next
-     * (strchr is vectorized; a usual "eth:ethertype:ip:tcp" has one) */
     *innermost = 0;
+    after[0] = after[1] = 0;
+    /* the first "tcp" name: the segment's TCP header */
+    const char *tcp = NULL;
+    for (const char *q = p; (q = strstr(q, ":tcp")) != NULL; q++) {
+        if (q[4] == ':' || q[4] == '\0') {
+            tcp = q;
+            break;
+        }
+    }
+    /* every other name that counts starts with 'i': jump from one to the
+     * next (strchr is vectorized; a usual "eth:ethertype:ip:tcp" has one) */
     for (const char *q = p; (q = strchr(q, 'i')) != NULL; q++) {
         if (q == p || q[-1] != ':')
             continue;
+        bool in_payload = tcp && q > tcp;
         if (q[1] == 'p') {
-            if (q[2] == ':')
-                *innermost = 4;
-            else if (q[2] == 'v' && q[3] == '6' && q[4] == ':')
-                *innermost = 6;
-        } else if (q[1] == 'c' && q[2] == 'm' && q[3] == 'p' &&
+            int v = 0;
+            if (q[2] == ':' || q[2] == '\0')
+                v = 4;
+            else if (q[2] == 'v' && q[3] == '6' && (q[4] == ':' || q[4] == '\0'))
+                v = 6;
+            if (v && in_payload)
+                after[v == 6]++;
+            else if (v && q[v == 4 ? 2 : 4] == ':')
+                *innermost = v;
+        } else if (!in_payload && q[1] == 'c' && q[2] == 'm' && q[3] == 'p' &&
                    (q[4] == ':' || (q[4] == 'v' && q[5] == '6' && q[6] == ':'))) {
             return false;
         }
     }
     return true;
+}
+
+bool tcpfsm_protocols_layers(const char *protocols, int *innermost, int after[2])
+{
+    return tcpfsm_fill_protocols_(protocols, innermost, after);
+}
+
+int tcpfsm_field_occurrence(int field, const int after[2])
+{
+    return occurrence_of(field, after);
 }
 
 /* ---- error values ---- */

@@ -21,7 +21,8 @@
 #define TCPFSM_FILL_INLINE static inline __attribute__((always_inline))
 
 /* out of line, fill.c */
-bool tcpfsm_fill_protocols_(const char *protocols, int *innermost);
+bool tcpfsm_fill_protocols_(const char *protocols, int *innermost,
+                            int after[2]);
 __attribute__((cold)) int tcpfsm_fill_fail_(tcpfsm_input_error *err, int code,
                                             int f, tcpfsm_value_kind k,
                                             const tcpfsm_value *v);
@@ -40,9 +41,9 @@ int tcpfsm_fill_time_slow_(int64_t secs, int32_t ns, double *out,
 
 /* The getter's answer; empty text is no value, as tshark's empty cell. */
 TCPFSM_FILL_INLINE tcpfsm_value_kind
-ask(tcpfsm_field_get_fn get, void *ctx, int f,
-                                    tcpfsm_value *v)
+ask(tcpfsm_field_get_fn get, void *ctx, int f, int occ, tcpfsm_value *v)
 {
+    v->occurrence = occ;
     tcpfsm_value_kind k = get(ctx, f, v);
     return k == TCPFSM_VAL_TEXT && !v->text[0] ? TCPFSM_VAL_NONE : k;
 }
@@ -140,22 +141,22 @@ check_uint(int f, tcpfsm_value_kind k, const tcpfsm_value *v,
 }
 
 TCPFSM_FILL_INLINE int
-get_uint(tcpfsm_field_get_fn get, void *ctx, int f,
+get_uint(tcpfsm_field_get_fn get, void *ctx, int f, int occ,
                     unsigned long long max, unsigned long long *out,
                     tcpfsm_input_error *err)
 {
     tcpfsm_value v;
-    tcpfsm_value_kind k = ask(get, ctx, f, &v);
+    tcpfsm_value_kind k = ask(get, ctx, f, occ, &v);
     return check_uint(f, k, &v, max, out, err);
 }
 
 /* A number the segment cannot do without: NONE is an error. */
 TCPFSM_FILL_INLINE int
-need_uint(tcpfsm_field_get_fn get, void *ctx, int f,
+need_uint(tcpfsm_field_get_fn get, void *ctx, int f, int occ,
                      unsigned long long max, unsigned long long *out,
                      tcpfsm_input_error *err)
 {
-    int rc = get_uint(get, ctx, f, max, out, err);
+    int rc = get_uint(get, ctx, f, occ, max, out, err);
     return rc == 0 ? fail(err, TCPFSM_E_EMPTY, f, TCPFSM_VAL_NONE, NULL) : rc;
 }
 
@@ -165,7 +166,7 @@ TCPFSM_FILL_INLINE int get_time(tcpfsm_field_get_fn get, void *ctx,
 {
     const int f = TCPFSM_F_TIME_EPOCH;
     tcpfsm_value v;
-    tcpfsm_value_kind k = ask(get, ctx, f, &v);
+    tcpfsm_value_kind k = ask(get, ctx, f, TCPFSM_OCC_LAST, &v);
     if (k == TCPFSM_VAL_NONE)
         return 0;
     if (k == TCPFSM_VAL_TIME) {
@@ -188,11 +189,11 @@ TCPFSM_FILL_INLINE int get_time(tcpfsm_field_get_fn get, void *ctx,
 
 /* 1 = *out set, 0 = none, < 0 an error */
 TCPFSM_FILL_INLINE int
-get_addr(tcpfsm_field_get_fn get, void *ctx, int f, tcpfsm_addr *out,
+get_addr(tcpfsm_field_get_fn get, void *ctx, int f, int occ, tcpfsm_addr *out,
                     tcpfsm_value *v, tcpfsm_value_kind *kind,
                     tcpfsm_input_error *err)
 {
-    tcpfsm_value_kind k = *kind = ask(get, ctx, f, v);
+    tcpfsm_value_kind k = *kind = ask(get, ctx, f, occ, v);
     switch (k) {
     case TCPFSM_VAL_NONE:
         return 0;
@@ -215,16 +216,16 @@ get_addr(tcpfsm_field_get_fn get, void *ctx, int f, tcpfsm_addr *out,
 /* One address pair: 0 = no source address (try the other family), 1 =
  * both filled, < 0 an error */
 TCPFSM_FILL_INLINE int addr_pair(tcpfsm_field_get_fn get, void *ctx, int fs,
-                                 int fd, int family, tcpfsm_segment *seg,
+                                 int fd, int occ, int family, tcpfsm_segment *seg,
                                  tcpfsm_input_error *err)
 {
     tcpfsm_value av, bv;
     tcpfsm_value_kind ak, bk;
     int rc;
-    TRY(rc = get_addr(get, ctx, fs, &seg->src, &av, &ak, err));
+    TRY(rc = get_addr(get, ctx, fs, occ, &seg->src, &av, &ak, err));
     if (!rc)
         return 0;
-    TRY(rc = get_addr(get, ctx, fd, &seg->dst, &bv, &bk, err));
+    TRY(rc = get_addr(get, ctx, fd, occ, &seg->dst, &bv, &bk, err));
     if (!rc)
         return fail(err, TCPFSM_E_EMPTY, fd, TCPFSM_VAL_NONE, NULL);
     if (seg->src.family != family || seg->dst.family != family)
@@ -233,6 +234,39 @@ TCPFSM_FILL_INLINE int addr_pair(tcpfsm_field_get_fn get, void *ctx, int fs,
 }
 
 /* ---- the segment ---- */
+
+/* The occurrence of field f that is the segment's (TCPFSM_OCC_*), after[]
+ * from tcpfsm_fill_protocols_: the last of each field, unless IP headers
+ * follow the TCP header (IP packets in its payload); then the first
+ * tcp.* and, of ip.* / ipv6.*, the one as many before the last as IPv4 /
+ * IPv6 headers follow (from the end: a source-routed IPv4 header has two
+ * ip.dst). */
+TCPFSM_FILL_INLINE int occurrence_of(int f, const int after[2])
+{
+    if (!after[0] && !after[1])
+        return TCPFSM_OCC_LAST;
+    switch (f) {
+    case TCPFSM_F_STREAM:
+    case TCPFSM_F_SRCPORT:
+    case TCPFSM_F_DSTPORT:
+    case TCPFSM_F_FLAGS:
+    case TCPFSM_F_SEQ_RAW:
+    case TCPFSM_F_ACK_RAW:
+    case TCPFSM_F_LEN:
+    case TCPFSM_F_WINDOW_VALUE:
+    case TCPFSM_F_WINDOW_SIZE:
+    case TCPFSM_F_CHECKSUM_STATUS:
+        return TCPFSM_OCC_FIRST;
+    case TCPFSM_F_IP_SRC:
+    case TCPFSM_F_IP_DST:
+        return after[0];
+    case TCPFSM_F_IPV6_SRC:
+    case TCPFSM_F_IPV6_DST:
+        return after[1];
+    default:
+        return TCPFSM_OCC_LAST;
+    }
+}
 
 
 /* tcpfsm_segment_fill(), see tcpfsm_input.h */
@@ -243,44 +277,52 @@ tcpfsm_segment_fill_inline(tcpfsm_segment *seg, tcpfsm_field_get_fn get,
     tcpfsm_segment_init(seg);
     if (err)
         err->code = 0;
+    /* frame.protocols first: it says which occurrence of each field is
+     * the segment's.  A TCP header quoted in an ICMP error is not a
+     * segment; the segment's TCP header is the first of the frame (its
+     * payload may carry whole IP packets: OpenFlow, tunnels over TCP),
+     * its addresses those of the innermost IP header before it. */
+    int ip_first = 0, after[2] = {0, 0};
+    bool segment = true;
+    tcpfsm_value pv;
+    tcpfsm_value_kind pk = ask(get, ctx, TCPFSM_F_PROTOCOLS, TCPFSM_OCC_LAST, &pv);
+    if (pk == TCPFSM_VAL_TEXT)
+        segment = tcpfsm_fill_protocols_(pv.text, &ip_first, after);
+    /* the occurrences asked for (occurrence_of) */
+    const int occ_tcp = occurrence_of(TCPFSM_F_SRCPORT, after);
+    const int occ_v4 = occurrence_of(TCPFSM_F_IP_SRC, after);
+    const int occ_v6 = occurrence_of(TCPFSM_F_IPV6_SRC, after);
     /* no tcp.srcport: not a TCP segment (passed through unlabelled) */
     tcpfsm_value sp;
-    tcpfsm_value_kind spk = ask(get, ctx, TCPFSM_F_SRCPORT, &sp);
+    tcpfsm_value_kind spk = ask(get, ctx, TCPFSM_F_SRCPORT, occ_tcp, &sp);
     if (spk == TCPFSM_VAL_NONE)
         return 0;
-    /* frame.protocols: a TCP header quoted in an ICMP error is not a
-     * segment; the innermost IP header's addresses are the segment's */
-    int ip_first = 0;
-    tcpfsm_value pv;
-    tcpfsm_value_kind pk = ask(get, ctx, TCPFSM_F_PROTOCOLS, &pv);
-    if (pk == TCPFSM_VAL_TEXT) {
-        if (!tcpfsm_fill_protocols_(pv.text, &ip_first))
-            return 0;
-    } else if (pk != TCPFSM_VAL_NONE) {
+    if (pk != TCPFSM_VAL_TEXT && pk != TCPFSM_VAL_NONE)
         return fail(err, TCPFSM_E_KIND, TCPFSM_F_PROTOCOLS, pk, &pv);
-    }
+    if (!segment)
+        return 0;
 
     unsigned long long v = 0;
-    TRY(need_uint(get, ctx, TCPFSM_F_FRAME_NUMBER, UINT64_MAX, &v, err));
+    TRY(need_uint(get, ctx, TCPFSM_F_FRAME_NUMBER, TCPFSM_OCC_LAST, UINT64_MAX, &v, err));
     seg->frame = v;
     /* tcp.srcport, already asked for */
     int rc;
     TRY(check_uint(TCPFSM_F_SRCPORT, spk, &sp, 65535, &v, err));
     seg->sport = (uint16_t)v;
-    TRY(need_uint(get, ctx, TCPFSM_F_DSTPORT, 65535, &v, err));
+    TRY(need_uint(get, ctx, TCPFSM_F_DSTPORT, occ_tcp, 65535, &v, err));
     seg->dport = (uint16_t)v;
-    TRY(need_uint(get, ctx, TCPFSM_F_SEQ_RAW, UINT32_MAX, &v, err));
+    TRY(need_uint(get, ctx, TCPFSM_F_SEQ_RAW, occ_tcp, UINT32_MAX, &v, err));
     seg->seq = (uint32_t)v;
-    TRY(need_uint(get, ctx, TCPFSM_F_ACK_RAW, UINT32_MAX, &v, err));
+    TRY(need_uint(get, ctx, TCPFSM_F_ACK_RAW, occ_tcp, UINT32_MAX, &v, err));
     seg->ack = (uint32_t)v;
     /* Wireshark leaves tcp.len out of a segment whose TCP header is cut
      * short ("Short segment"); such a segment carries no payload. */
-    TRY(rc = get_uint(get, ctx, TCPFSM_F_LEN, UINT32_MAX, &v, err));
+    TRY(rc = get_uint(get, ctx, TCPFSM_F_LEN, occ_tcp, UINT32_MAX, &v, err));
     seg->len = rc ? (uint32_t)v : 0;
-    TRY(need_uint(get, ctx, TCPFSM_F_FLAGS, 0xfff, &v, err));
+    TRY(need_uint(get, ctx, TCPFSM_F_FLAGS, occ_tcp, 0xfff, &v, err));
     seg->flags = (uint16_t)v;
 
-    TRY(rc = get_uint(get, ctx, TCPFSM_F_STREAM, INT64_MAX, &v, err));
+    TRY(rc = get_uint(get, ctx, TCPFSM_F_STREAM, occ_tcp, INT64_MAX, &v, err));
     if (rc)
         seg->stream = (int64_t)v;
     double d;
@@ -291,20 +333,20 @@ tcpfsm_segment_fill_inline(tcpfsm_segment *seg, tcpfsm_field_get_fn get,
     }
     /* the window the sender advertised, scaled when known (only a zero
      * window matters: Zeek's W letter) */
-    TRY(rc = get_uint(get, ctx, TCPFSM_F_WINDOW_SIZE, UINT32_MAX, &v, err));
+    TRY(rc = get_uint(get, ctx, TCPFSM_F_WINDOW_SIZE, occ_tcp, UINT32_MAX, &v, err));
     if (!rc)
-        TRY(rc = get_uint(get, ctx, TCPFSM_F_WINDOW_VALUE, UINT32_MAX, &v, err));
+        TRY(rc = get_uint(get, ctx, TCPFSM_F_WINDOW_VALUE, occ_tcp, UINT32_MAX, &v, err));
     if (rc) {
         seg->window = (uint32_t)v;
         seg->has_window = true;
     }
-    TRY(rc = get_uint(get, ctx, TCPFSM_F_CHECKSUM_STATUS, 3, &v, err));
+    TRY(rc = get_uint(get, ctx, TCPFSM_F_CHECKSUM_STATUS, occ_tcp, 3, &v, err));
     if (rc)
         seg->checksum = (int8_t)v;
     /* the payload bytes captured: tcp.len - (frame.len - frame.cap_len) */
     tcpfsm_value fv, cv;
-    tcpfsm_value_kind fk = ask(get, ctx, TCPFSM_F_FRAME_LEN, &fv);
-    tcpfsm_value_kind ck = ask(get, ctx, TCPFSM_F_FRAME_CAP_LEN, &cv);
+    tcpfsm_value_kind fk = ask(get, ctx, TCPFSM_F_FRAME_LEN, TCPFSM_OCC_LAST, &fv);
+    tcpfsm_value_kind ck = ask(get, ctx, TCPFSM_F_FRAME_CAP_LEN, TCPFSM_OCC_LAST, &cv);
     if (fk != TCPFSM_VAL_NONE && ck != TCPFSM_VAL_NONE) { /* both, or neither */
         unsigned long long flen = 0, clen = 0;
         TRY(rc = check_uint(TCPFSM_F_FRAME_LEN, fk, &fv, UINT32_MAX, &flen, err));
@@ -320,13 +362,13 @@ tcpfsm_segment_fill_inline(tcpfsm_segment *seg, tcpfsm_field_get_fn get,
      * present, else IPv6 (two calls with constant field ids: inlined, the
      * getter's switch folds away) */
     if (ip_first == 6) {
-        TRY(rc = addr_pair(get, ctx, TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST, 6, seg, err));
+        TRY(rc = addr_pair(get, ctx, TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST, occ_v6, 6, seg, err));
         if (!rc)
-            TRY(rc = addr_pair(get, ctx, TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST, 4, seg, err));
+            TRY(rc = addr_pair(get, ctx, TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST, occ_v4, 4, seg, err));
     } else {
-        TRY(rc = addr_pair(get, ctx, TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST, 4, seg, err));
+        TRY(rc = addr_pair(get, ctx, TCPFSM_F_IP_SRC, TCPFSM_F_IP_DST, occ_v4, 4, seg, err));
         if (!rc)
-            TRY(rc = addr_pair(get, ctx, TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST, 6, seg, err));
+            TRY(rc = addr_pair(get, ctx, TCPFSM_F_IPV6_SRC, TCPFSM_F_IPV6_DST, occ_v6, 6, seg, err));
     }
     if (rc)
         return 1;

@@ -46,8 +46,9 @@ extern "C" {
 #endif
 
 /* What a getter found for a field.  Which kinds each field takes:
- *   every field          TEXT: as `tshark -T fields` prints it (the last
- *                        occurrence: "a,b" must be given as "b")
+ *   every field          TEXT: as `tshark -T fields` prints it, the
+ *                        occurrence asked for (v->occurrence; "a,b" of
+ *                        `-E occurrence=a` must be given as one of them)
  *   numbers (frame.number, tcp.stream, ports, tcp.flags, tcp.seq_raw,
  *   tcp.ack_raw, tcp.len, windows, tcp.checksum.status, frame.len,
  *   frame.cap_len)       UINT
@@ -63,7 +64,20 @@ typedef enum tcpfsm_value_kind {
     TCPFSM_VAL_TIME,
 } tcpfsm_value_kind;
 
+/* Which occurrence of a field the fill asks for (tcpfsm_value.occurrence)
+ * when the frame has more than one - a TCP payload may carry whole IP
+ * packets with their own ip.* and tcp.* fields (OpenFlow, tunnels over
+ * TCP): TCPFSM_OCC_LAST (0) the last, what `-E occurrence=l` prints;
+ * TCPFSM_OCC_FIRST the first; n > 0 the n-th before the last (n = 1: the
+ * one before the last).  The fill decides (from frame.protocols, see
+ * tcpfsm_protocols_layers); a getter only hands that occurrence over, or
+ * TCPFSM_VAL_NONE when there is no such occurrence.  A source with one
+ * value per field may ignore it. */
+#define TCPFSM_OCC_LAST 0
+#define TCPFSM_OCC_FIRST (-1)
+
 typedef struct tcpfsm_value {
+    int occurrence; /* in: set by the fill before each call (TCPFSM_OCC_*) */
     union {
         const char *text; /* TEXT: the value (NUL-terminated) */
         uint64_t u;       /* UINT */
@@ -94,7 +108,7 @@ typedef struct tcpfsm_input_error {
  * Returns
  *   1  a TCP segment: *seg is ready for tcpfsm_engine_feed;
  *   0  not a TCP segment: no tcp.srcport, or frame.protocols says the TCP
- *      header is quoted in an ICMP error;
+ *      header is quoted in an ICMP error (an ICMP before the first tcp);
  *  <0  a TCPFSM_E_* code: a value cannot be used (*err says which, when
  *      err is not NULL); *seg holds the fields read before it.
  * The checks, in this order (the first failure is the one reported):
@@ -105,11 +119,27 @@ typedef struct tcpfsm_input_error {
  * and windows); then tcp.stream, frame.time_epoch (a finite time >= 0),
  * tcp.window_size (else tcp.window_size_value), tcp.checksum.status,
  * frame.len and frame.cap_len (both, or neither is used); then the
- * addresses: the pair of the innermost IP header (frame.protocols; IPv4
- * before IPv6 when it does not say), source and destination of its
- * family. */
+ * addresses: the pair of the innermost IP header before the TCP header
+ * (frame.protocols; IPv4 before IPv6 when it does not say), source and
+ * destination of its family.  The occurrences asked for: the last of
+ * each field, unless IP headers follow the first `tcp` of
+ * frame.protocols (IP packets inside the TCP payload): then the first
+ * occurrence of the tcp.* fields and, of ip.* / ipv6.*, the one as many
+ * before the last as IPv4 / IPv6 headers follow that TCP header. */
 TCPFSM_API int tcpfsm_segment_fill(tcpfsm_segment *seg, tcpfsm_field_get_fn get,
                         void *ctx, tcpfsm_input_error *err);
+
+/* frame.protocols ("eth:ethertype:ip:tcp"), as tcpfsm_segment_fill()
+ * reads it: false when an ICMP (or ICMPv6) before the first "tcp" quotes
+ * the TCP header (not a segment); *innermost = 4 or 6 for the last IP
+ * header before that "tcp" (0: none named); after[0] / after[1]: how
+ * many IPv4 / IPv6 headers follow it, inside the TCP payload. */
+TCPFSM_API bool tcpfsm_protocols_layers(const char *protocols, int *innermost,
+                                        int after[2]);
+/* The occurrence (TCPFSM_OCC_*) of field f (TCPFSM_F_*) that
+ * tcpfsm_segment_fill() asks for, after[] from tcpfsm_protocols_layers:
+ * for a front end that shows the fields it read (the tool echoes rows). */
+TCPFSM_API int tcpfsm_field_occurrence(int field, const int after[2]);
 
 /* "FIELD: REASON" or "FIELD: REASON: \"VALUE\"" into buf; returns buf. */
 TCPFSM_API char *tcpfsm_input_error_str(const tcpfsm_input_error *err, char *buf,

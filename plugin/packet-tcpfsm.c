@@ -435,9 +435,27 @@ static field_info *last_fi(proto_tree *tree, int f)
     return (field_info *)g_ptr_array_index(a, a->len - 1);
 }
 
-static bool fi_uint(proto_tree *tree, int f, guint32 *out)
+/* The occurrence tcpfsm_segment_fill() asks for (tcpfsm_value.occurrence:
+ * TCPFSM_OCC_LAST, TCPFSM_OCC_FIRST, or n before the last), as tool/tsv.c
+ * narrows an `-E occurrence=a` cell; NULL when there is none. */
+static field_info *occ_fi(proto_tree *tree, int f, int occ)
 {
-    field_info *fi = last_fi(tree, f);
+    if (hf_in[f] < 0)
+        return NULL;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf_in[f]);
+    if (!a || a->len == 0)
+        return NULL;
+    if (occ == TCPFSM_OCC_FIRST)
+        return (field_info *)g_ptr_array_index(a, 0);
+    guint back = occ > 0 ? (guint)occ : 0;
+    if (back >= a->len)
+        return NULL;
+    return (field_info *)g_ptr_array_index(a, a->len - 1 - back);
+}
+
+static bool fi_uint(proto_tree *tree, int f, int occ, guint32 *out)
+{
+    field_info *fi = occ_fi(tree, f, occ);
     if (!fi)
         return false;
     *out = fvalue_get_uinteger(TCPFSM_FI_VALUE(fi));
@@ -490,7 +508,8 @@ static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
 }
 
 /* The getter tcpfsm_segment_fill() asks (engine/tcpfsm_input.h): the
- * last occurrence of each field in the tree, as `-E occurrence=l`.  The
+ * occurrence of each field in the tree it asks for (the last, as `-E
+ * occurrence=l`, unless the TCP payload carries IP packets).  The
  * checks are the engine's, the tool's: a frame whose row the tool would
  * reject is not labelled. */
 typedef struct fill_ctx {
@@ -520,7 +539,7 @@ static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
         v->text = g->protos;
         return TCPFSM_VAL_TEXT;
     case TCPFSM_F_TIME_EPOCH: {
-        fi = last_fi(g->tree, f);
+        fi = occ_fi(g->tree, f, v->occurrence);
         if (!fi)
             return TCPFSM_VAL_NONE;
         const nstime_t *t = fvalue_get_time(TCPFSM_FI_VALUE(fi));
@@ -532,13 +551,13 @@ static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
     case TCPFSM_F_IP_DST:
     case TCPFSM_F_IPV6_SRC:
     case TCPFSM_F_IPV6_DST:
-        fi = last_fi(g->tree, f);
+        fi = occ_fi(g->tree, f, v->occurrence);
         if (!fi)
             return TCPFSM_VAL_NONE;
         fi_addr(fi, &v->addr); /* family 0 when not an address */
         return TCPFSM_VAL_ADDR;
     default:
-        if (!fi_uint(g->tree, f, &u))
+        if (!fi_uint(g->tree, f, v->occurrence, &u))
             return TCPFSM_VAL_NONE;
         v->u = u;
         return TCPFSM_VAL_UINT;

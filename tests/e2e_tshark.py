@@ -77,6 +77,10 @@ for cap in caps:
     for x in r[1:]:
         if not x[ci["event"]]:
             continue
+        # -E occurrence=a: the segment's TCP header is the first (a TCP
+        # payload may carry IP packets with their own TCP headers)
+        for col in ("tcp.seq", "tcp.ack"):
+            x[ci[col]] = x[ci[col]].split(",")[0]
         if x[ci["seq_rel"]] != x[ci["tcp.seq"]]:
             mism.append(f"frame {x[0]} seq_rel {x[ci['seq_rel']]} tcp.seq {x[ci['tcp.seq']]}")
         flags = int(x[ci["tcp.flags"]], 16)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tcpfsm.h"
+#include "tcpfsm_input.h"
 #include "test_macros.h"
 #include "zeek.h"
 
@@ -1048,6 +1049,39 @@ static void test_names(void **state)
                         "active_closer");
 }
 
+/* Issue 13 item 5: which occurrence of the fields is the segment's. */
+static void test_protocols_layers(void **state)
+{
+    (void)state;
+    int ip, after[2];
+    /* plain */
+    assert_true(tcpfsm_protocols_layers("eth:ethertype:ip:tcp", &ip, after));
+    assert_int_equal(ip, 4);
+    assert_int_equal(after[0], 0);
+    assert_int_equal(after[1], 0);
+    /* a tunnel: the innermost IP header before the TCP header */
+    assert_true(tcpfsm_protocols_layers(
+        "eth:ethertype:ip:udp:vxlan:eth:ethertype:ipv6:tcp", &ip, after));
+    assert_int_equal(ip, 6);
+    assert_int_equal(after[0] + after[1], 0);
+    /* IP packets inside the TCP payload (OpenFlow): the outer headers */
+    assert_true(tcpfsm_protocols_layers(
+        "eth:ethertype:ip:tcp:openflow:openflow_v1:eth:ethertype:ip:icmp:data",
+        &ip, after));
+    assert_int_equal(ip, 4);
+    assert_int_equal(after[0], 1);
+    assert_int_equal(after[1], 0);
+    assert_true(tcpfsm_protocols_layers(
+        "eth:ethertype:ip:tcp:of:eth:ethertype:ipv6:tcp:of:eth:ip:udp", &ip,
+        after));
+    assert_int_equal(ip, 4);
+    assert_int_equal(after[0], 1);
+    assert_int_equal(after[1], 1);
+    /* a TCP header quoted in an ICMP error is not a segment */
+    assert_false(tcpfsm_protocols_layers("eth:ethertype:ip:icmp:ip:tcp", &ip,
+                                         after));
+}
+
 int main(void)
 {
     struct CMUnitTest more[] = {
@@ -1063,6 +1097,7 @@ int main(void)
         cmocka_unit_test(test_linger_time),
         cmocka_unit_test(test_no_address),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_protocols_layers),
     };
     struct CMUnitTest tests[N(scenarios) + N(more)];
     size_t n = 0;

@@ -22,12 +22,14 @@ typedef struct row {
     tcpfsm_value_kind kind[TCPFSM_F_COUNT]; /* 0: use text */
     tcpfsm_value val[TCPFSM_F_COUNT];
     int asked[TCPFSM_F_COUNT];
+    int occ[TCPFSM_F_COUNT]; /* the occurrence last asked for */
 } row;
 
 static tcpfsm_value_kind get(void *ctx, int f, tcpfsm_value *v)
 {
     row *r = ctx;
     r->asked[f]++;
+    r->occ[f] = v->occurrence;
     if (r->kind[f]) {
         *v = r->val[f];
         return r->kind[f];
@@ -372,6 +374,44 @@ static void test_order(void **state)
     expect_error(&r, TCPFSM_E_EMPTY, TCPFSM_F_SEQ_RAW, "tcp.seq_raw: empty");
 }
 
+/* which occurrence the fill asks for: the last of each field, unless IP
+ * headers follow the first tcp of frame.protocols (IP packets in the TCP
+ * payload): then the first tcp.* and the ip.* that many before the last */
+static void test_occurrence(void **state)
+{
+    (void)state;
+    row r;
+    tcpfsm_segment seg;
+    good(&r);
+    r.text[TCPFSM_F_PROTOCOLS] = "eth:ethertype:ip:tcp";
+    assert_int_equal(tcpfsm_segment_fill(&seg, get, &r, NULL), 1);
+    for (int f = 0; f < TCPFSM_F_COUNT; f++)
+        assert_int_equal(r.occ[f], TCPFSM_OCC_LAST);
+    good(&r);
+    r.text[TCPFSM_F_PROTOCOLS] =
+        "eth:ethertype:ip:tcp:openflow:openflow_v1:eth:ethertype:ip:tcp";
+    assert_int_equal(tcpfsm_segment_fill(&seg, get, &r, NULL), 1);
+    assert_int_equal(r.occ[TCPFSM_F_SRCPORT], TCPFSM_OCC_FIRST);
+    assert_int_equal(r.occ[TCPFSM_F_SEQ_RAW], TCPFSM_OCC_FIRST);
+    assert_int_equal(r.occ[TCPFSM_F_STREAM], TCPFSM_OCC_FIRST);
+    assert_int_equal(r.occ[TCPFSM_F_IP_SRC], 1);
+    assert_int_equal(r.occ[TCPFSM_F_IP_DST], 1);
+    assert_int_equal(r.occ[TCPFSM_F_FRAME_NUMBER], TCPFSM_OCC_LAST);
+    assert_int_equal(r.occ[TCPFSM_F_TIME_EPOCH], TCPFSM_OCC_LAST);
+    int after[2] = {1, 0};
+    assert_int_equal(tcpfsm_field_occurrence(TCPFSM_F_WINDOW_VALUE, after),
+                     TCPFSM_OCC_FIRST);
+    assert_int_equal(tcpfsm_field_occurrence(TCPFSM_F_IPV6_SRC, after), 0);
+    /* an ICMP inside the TCP payload does not hide the segment; one
+     * before the TCP header quotes it */
+    good(&r);
+    r.text[TCPFSM_F_PROTOCOLS] = "eth:ethertype:ip:tcp:of:eth:ethertype:ip:icmp:data";
+    assert_int_equal(tcpfsm_segment_fill(&seg, get, &r, NULL), 1);
+    good(&r);
+    r.text[TCPFSM_F_PROTOCOLS] = "eth:ethertype:ip:icmp:ip:tcp";
+    assert_int_equal(tcpfsm_segment_fill(&seg, get, &r, NULL), 0);
+}
+
 /* every code of the map has its own reason; 0 and unknown codes too */
 static void test_strerror(void **state)
 {
@@ -407,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_innermost),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_order),
+        cmocka_unit_test(test_occurrence),
         cmocka_unit_test(test_strerror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -377,7 +377,7 @@ void out_annot_row(FILE *fp, out_format f, const tsv_reader *r,
     if (f == OUT_TSV) {
         const char *last = r->ncells ? r->cells[r->ncells - 1] : NULL;
         if (r->ncells == r->ncols && r->ncells > 0 && r->line &&
-            r->cells[0] == r->line &&
+            !r->rewritten && r->cells[0] == r->line &&
             last + strlen(last) == r->line + r->len) {
             /* the row as read (split put a NUL for each tab): one copy,
              * then the tabs back */

@@ -1,7 +1,7 @@
 /* pcapsrc.h - read pcap/pcapng files directly (no tshark) and turn each
  * frame into the tcpfsm_segment that the tshark path would have produced.
  *
- * The tshark path is `tshark -n -r FILE -T fields -E occurrence=l ...` (the
+ * The tshark path is `tshark -n -r FILE -T fields -E occurrence=a ...` (the
  * `tcpfsm fields` command, default preferences) read by tsv.c.  pcapsrc
  * reproduces that export frame by frame: same frame numbers, the same
  * frame.time_epoch text, the innermost IP addresses, tcp.len from the IP
@@ -112,7 +112,8 @@ int32_t pcapsrc_window_value(const pcapsrc *p);
  * give the engine the same streams as the tshark path. */
 int64_t pcapsrc_stream(const pcapsrc *p);
 /* The last ip.src/ip.dst and ipv6.src/ipv6.dst occurrences (what
- * `-E occurrence=l` prints; family 0 = column empty).  For a TCP segment
+ * `-E occurrence=l` would print, the occurrences tsv.c keeps of `-E
+ * occurrence=a`; family 0 = column empty).  For a TCP segment
  * seg->src/dst is the innermost pair of these. */
 void pcapsrc_addrs(const pcapsrc *p, tcpfsm_addr *ip_src, tcpfsm_addr *ip_dst,
                    tcpfsm_addr *ipv6_src, tcpfsm_addr *ipv6_dst);

@@ -15,7 +15,8 @@ char **tshark_argv(const char *tshark, const char *capture, bool checksums)
     GPtrArray *a = g_ptr_array_new();
     const char *head[] = {
         tshark, "-n", "-r", capture, "-T", "fields", "-E", "header=y",
-        "-E", "separator=/t", "-E", "occurrence=l", "-E", "quote=n",
+        "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
+        "-E", "quote=n",
     };
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         g_ptr_array_add(a, g_strdup(head[i]));

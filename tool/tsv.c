@@ -135,6 +135,7 @@ int tsv_next(tsv_reader *r)
         return TSV_EOF;
     /* one look for a comma in the row spares a strrchr per cell */
     r->no_commas = memchr(r->line, ',', r->len) == NULL;
+    r->rewritten = 0;
     split(r);
     return TSV_ROW;
 }
@@ -152,24 +153,52 @@ void tsv_close(tsv_reader *r)
 
 /* ---- cells ---- */
 
-/* The innermost (last) occurrence of a field exported with more than one
- * (`-E occurrence=a`): "a,b" -> "b". */
-static const char *last_value(const char *cell)
+/* `-E occurrence=a -E aggregator=,` exports every occurrence of a field,
+ * comma-separated.  Narrows such a cell, in place, to the occurrence
+ * tcpfsm_segment_fill() asks for (tcpfsm_value.occurrence: TCPFSM_OCC_LAST,
+ * TCPFSM_OCC_FIRST, or n before the last); no such occurrence empties it.
+ * The row is then echoed as narrowed (r->rewritten). */
+static char *narrow(tsv_reader *r, char *cell, int occ)
 {
-    const char *comma = strrchr(cell, ',');
-    return comma ? comma + 1 : cell;
+    if (!strchr(cell, ',')) { /* one occurrence */
+        if (occ > 0 && *cell) {
+            cell[0] = '\0'; /* it is inside the payload */
+            r->rewritten = 1;
+        }
+        return cell;
+    }
+    int n = 1;
+    for (const char *q = cell; (q = strchr(q, ',')) != NULL; q++)
+        n++;
+    int want = occ == TCPFSM_OCC_FIRST ? 1 : n - (occ > 0 ? occ : 0); /* 1-based */
+    r->rewritten = 1;
+    if (want < 1) {
+        cell[0] = '\0'; /* every occurrence is inside the payload */
+        return cell;
+    }
+    char *v = cell;
+    for (int i = 1; i < want; i++)
+        v = strchr(v, ',') + 1;
+    size_t len = strcspn(v, ",");
+    memmove(cell, v, len);
+    cell[len] = '\0';
+    return cell;
 }
 
-/* The getter tcpfsm_segment_fill() asks (tcpfsm_input.h): a cell's text
- * (frame.protocols as it is: its names never hold a comma) */
+/* The getter tcpfsm_segment_fill() asks (tcpfsm_input.h): a cell's text,
+ * the occurrence asked for (frame.protocols as it is: its names never
+ * hold a comma) */
 static tcpfsm_value_kind tsv_get(void *ctx, int f, tcpfsm_value *v)
 {
-    const tsv_reader *r = ctx;
+    tsv_reader *r = ctx;
     int c = r->col_of[f];
     if (c < 0) /* no such column (the row has the header's cell count) */
         return TCPFSM_VAL_NONE;
-    v->text = f == TCPFSM_F_PROTOCOLS || r->no_commas ? r->cells[c]
-                                                      : last_value(r->cells[c]);
+    r->asked |= 1u << f;
+    if (f == TCPFSM_F_PROTOCOLS || (r->no_commas && v->occurrence <= 0))
+        v->text = r->cells[c];
+    else
+        v->text = narrow(r, r->cells[c], v->occurrence);
     return TCPFSM_VAL_TEXT;
 }
 
@@ -185,7 +214,24 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
         return -1;
     }
     tcpfsm_input_error e;
+    r->asked = 0;
     int rc = tcpfsm_segment_fill_inline(seg, tsv_get, r, &e);
+    int pc = r->col_of[TCPFSM_F_PROTOCOLS];
+    const char *tcp = rc > 0 && pc >= 0 ? strstr(r->cells[pc], ":tcp:") : NULL;
+    if (!r->no_commas || (tcp && strstr(tcp, ":ip"))) {
+        /* the cells the fill did not ask for, narrowed the same way (a
+         * row that is not a segment: the last occurrence of each, as
+         * `-E occurrence=l` printed it), so the row echoed is the one the
+         * direct reader exports */
+        int ip, after[2] = {0, 0};
+        if (rc != 0 && pc >= 0 && r->cells[pc][0])
+            tcpfsm_protocols_layers(r->cells[pc], &ip, after);
+        for (int f = 0; f < TCPFSM_F_COUNT; f++) {
+            int c = r->col_of[f];
+            if (c >= 0 && f != TCPFSM_F_PROTOCOLS && !(r->asked & (1u << f)))
+                narrow(r, r->cells[c], tcpfsm_field_occurrence(f, after));
+        }
+    }
     if (rc < 0) {
         tcpfsm_input_error_str(&e, err, errsize);
         return -1;

@@ -26,6 +26,8 @@ typedef struct tsv_reader {
     int ncells;
     int cells_cap;
     int no_commas;     /* 1: the current row has no ',' (tsv_next) */
+    int rewritten;     /* tsv_parse narrowed a cell to one occurrence */
+    unsigned asked;    /* the fields (1 << TCPFSM_F_*) the fill asked for */
 } tsv_reader;
 
 /* Result codes */

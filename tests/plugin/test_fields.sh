@@ -57,8 +57,9 @@ same_frames() {
     fi
 }
 
-# awk: decode "0x0012" (last occurrence) into a number
-awk_hex='function hex(s,   i, c, v) { sub(/.*,/, "", s); sub(/^0[xX]/, "", s); v = 0;
+# awk: decode "0x0012" (the first occurrence: the segment's TCP header,
+# before any inside its payload) into a number
+awk_hex='function hex(s,   i, c, v) { sub(/,.*/, "", s); sub(/^0[xX]/, "", s); v = 0;
     for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", tolower(substr(s, i, 1))) - 1;
         if (c < 0) return -1; v = v * 16 + c } return v }
     function band(a, b,   r, bit) { r = 0; bit = 1;
