@@ -224,17 +224,18 @@ static gchar *flow_comment(const tcpfsm_frame_rec *r)
 }
 
 /* Replace a node address libwireshark copied from the packet (g_malloc'd,
- * or none) by the text "addr:port" ("[v6]:port"), so that each endpoint
- * of a connection is its own lifeline, as tcpfsm summary names them. */
-static void flow_node(address *a, uint16_t port)
+ * or none) by the text "addr:port" ("[v6]:port") of the endpoint the
+ * engine labelled, so that each endpoint of a connection is its own
+ * lifeline, named as tcpfsm summary names it.  The endpoint comes from the
+ * connection, not from pinfo: when the TCP payload carries an IP packet
+ * (OpenFlow, tunnels over TCP), pinfo holds the inner packet's addresses
+ * and ports, not the segment's. */
+static void flow_node(address *a, const tcpfsm_addr *ta, uint16_t port)
 {
-    char *text = address_to_str(NULL, a);
-    char *node = a->type == AT_IPv6 ? g_strdup_printf("[%s]:%u", text, port)
-                                    : g_strdup_printf("%s:%u", text, port);
-    wmem_free(NULL, text);
+    char node[80]; /* "[" IPv6 text (at most 45) "]:" port */
+    tcpfsm_endpoint_str(ta, port, node, sizeof node);
     free_address(a);
     alloc_address_wmem(NULL, a, AT_STRINGZ, (int)strlen(node) + 1, node);
-    g_free(node);
 }
 
 /* ---- the tap ---- */
@@ -249,6 +250,10 @@ static tap_packet_status flow_packet(void *tapdata, packet_info *pinfo,
     const tcpfsm_frame_rec *r = (const tcpfsm_frame_rec *)data;
 
     if (!r || !layout_ok)
+        return TAP_PACKET_DONT_REDRAW;
+    /* a labelled frame always has its connection */
+    const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(r->conn_id);
+    if (!c)
         return TAP_PACKET_DONT_REDRAW;
     seq_analysis_item_t *sai = sequence_analysis_create_sai_with_addresses(pinfo, sainfo);
     if (!sai)
@@ -267,17 +272,20 @@ static tap_packet_status flow_packet(void *tapdata, packet_info *pinfo,
         return TAP_PACKET_DONT_REDRAW;
     }
 
+    bool from_client = r->role == TCPFSM_ROLE_CLIENT;
+    const tcpfsm_summary *sum = &c->sum;
     sai->frame_number = pinfo->num;
-    sai->port_src = (uint16_t)pinfo->srcport;
-    sai->port_dst = (uint16_t)pinfo->destport;
-    flow_node(&sai->src_addr, sai->port_src);
-    flow_node(&sai->dst_addr, sai->port_dst);
+    sai->port_src = from_client ? sum->client_port : sum->server_port;
+    sai->port_dst = from_client ? sum->server_port : sum->client_port;
+    flow_node(&sai->src_addr, from_client ? &sum->client_addr : &sum->server_addr,
+              sai->port_src);
+    flow_node(&sai->dst_addr, from_client ? &sum->server_addr : &sum->client_addr,
+              sai->port_dst);
     sai->frame_label = flow_label(r);
     sai->comment = flow_comment(r);
     /* one colour per connection in the GUI: Wireshark's TCP stream number
      * when known, as the "tcp" flow does */
-    const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(r->conn_id);
-    sai->conv_num = (uint16_t)(c && c->sum.stream >= 0 ? (uint64_t)c->sum.stream
+    sai->conv_num = (uint16_t)(c->sum.stream >= 0 ? (uint64_t)c->sum.stream
                                                          : r->conn_id);
     sai->line_style = 1;
     sai->display = TRUE;

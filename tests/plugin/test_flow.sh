@@ -75,7 +75,10 @@ $2 != "" {
     if (ca != cb || sa != sb)
         c = c " \302\267 " move("client", cb, ca) ", " move("server", sb, sa)
     if ($10 != "") c = c " [" $10 "]"
-    print $11, $12, lab, c
+    # the segment is the first TCP header of the frame: a TCP payload that
+    # carries an IP packet (crafted-ip-in-tcp) adds the inner ports after it
+    sp = $11; sub(/,.*/, "", sp); dp = $12; sub(/,.*/, "", dp)
+    print sp, dp, lab, c
 }'
 
 # The arrows tshark drew: "SRCPORT<TAB>DSTPORT<TAB>LABEL<TAB>COMMENT<TAB>WIDTH"
