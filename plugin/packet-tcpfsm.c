@@ -104,7 +104,7 @@ static expert_field ei_tcpfsm_unexpected = EI_INIT;
 static tcpfsm_pref_bool pref_info_column = FALSE;
 /* the language of the human label (tcpfsm.label); tokens never change */
 static gint pref_lang = TCPFSM_LANG_EN;
-static gboolean pref_zeek_split = FALSE; /* the engine's zeek_split */
+static tcpfsm_pref_bool pref_zeek_split = FALSE; /* the engine's zeek_split */
 static const enum_val_t lang_vals[] = {
     {"en", "English", TCPFSM_LANG_EN},
     {"zh", "Chinese (中文)", TCPFSM_LANG_ZH},
