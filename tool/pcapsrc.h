@@ -102,7 +102,7 @@ void pcapsrc_set_stream_rule_cb(pcapsrc *p, int (*cb)(void *ctx), void *ctx);
  * frame.protocols is never set (see pcapsrc_protocols). */
 uint32_t pcapsrc_present(const pcapsrc *p);
 /* frame.time_epoch as tshark 4.0 prints it ("1595425213.123456000");
- * "" when the frame has no time stamp. */
+ * "" when the frame has no time stamp.  Made when first asked for. */
 const char *pcapsrc_time_str(const pcapsrc *p);
 /* tcp.window_size_value (the raw 16-bit field); -1 when not printed. */
 int32_t pcapsrc_window_value(const pcapsrc *p);

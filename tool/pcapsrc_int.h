@@ -123,7 +123,8 @@ struct pcapsrc {
 
     /* last frame */
     uint32_t present;
-    char time_str[48];
+    char time_str[48];      /* frame.time_epoch text, made by time_text() */
+    bool time_pending;      /* ts_sec/ts_nsec not yet in time_str */
     int32_t window_value;
     int64_t stream;
     tcpfsm_addr ip_src, ip_dst, ip6_src, ip6_dst;
