@@ -166,6 +166,8 @@ void tcpfsm_i_tput(text *t, const char *s)
 
 void tcpfsm_i_append_moves(ctx *x)
 {
+    if (x->t.size <= 1)
+        return; /* no sentence wanted (summary): no words to look up */
     tcpfsm_label *l = x->out;
     const char *who[2] = {tcpfsm_i_role_word(x, x->S), tcpfsm_i_role_word(x, x->R)};
     tcpfsm_lang lang = x->e->cfg.lang;
@@ -195,6 +197,8 @@ void tcpfsm_i_append_moves(ctx *x)
 
 void tcpfsm_i_append_notes(ctx *x)
 {
+    if (x->t.size <= 1)
+        return; /* no sentence wanted */
     uint32_t a = x->out->anomalies;
     const tcpfsm_segment *seg = x->seg;
     if (a & TCPFSM_AN(MIDSTREAM))
@@ -266,6 +270,8 @@ static const char *rst_why(ctx *x, char *why, size_t size)
 
 void tcpfsm_i_step_sentence(ctx *x)
 {
+    if (x->t.size <= 1)
+        return; /* no sentence wanted: not even its words */
     const tcpfsm_rule *row = x->row;
     const tcpfsm_segment *seg = x->seg;
     const tcpfsm_label *l = x->out;
@@ -279,8 +285,6 @@ void tcpfsm_i_step_sentence(ctx *x)
     const char *eq = x->ok ? "=" : "≠", *mark = x->ok ? "✓" : "✗";
     uint32_t seen = l->check_seen, base = l->check_expected - 1;
     char buf[160];
-    if (t->size <= 1)
-        return; /* no sentence wanted */
     switch (id) {
     case TCPFSM_M_BAD_FLAGS:
     case TCPFSM_M_NO_ACK:
