@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* fwrite_unlocked */
 #endif
 #include "output.h"
+#include "numfmt.h"
 
 #include <math.h>
 #include <stdio_ext.h>
@@ -72,13 +73,9 @@ static inline void ob_s(obuf *o, const char *s)
 
 static inline void ob_u64(obuf *o, unsigned long long v)
 {
-    char tmp[24];
-    char *e = tmp + sizeof tmp, *p = e;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    ob_put(o, p, (size_t)(e - p));
+    if (o->n + NUMFMT_MAX > o->cap)
+        ob_grow(o, NUMFMT_MAX);
+    o->n = (size_t)(numfmt_u64(o->b + o->n, v) - o->b);
 }
 
 /* The first stream that gets a header, when it is not a terminal and has
