@@ -48,7 +48,11 @@
 # with the ratio to `floor parse` on the same file in the same run, on the
 # gen_capture file of the first size and on a real capture: the Ethernet
 # pcaps of ../shared/captures concatenated (mergecap -a) and repeated to
-# about 1,000,000 packets.
+# about 1,000,000 packets.  Then issue 14's targets, one row each with
+# "met" yes/no: those ratios, `annotate READY.tsv` rows/s (the TSV from
+# tests/pcapsrc_dump), `--threads` against one thread (wall, best of 3),
+# peak RSS of `summary` on 1,000,000 sequential connections and on a SYN
+# flood of as many (MEM_CONNS=N to change the count).
 #
 # Needs: tshark, /usr/bin/time (apt-get install time), a C compiler when
 # the build has no gen_capture; as root, setpriv (util-linux) for the
@@ -205,6 +209,7 @@ else
     floor_note="floor rows skipped: no $shared/bench/floor.c"
 fi
 frows=()
+declare -A ratios=()
 cpu_measure() { # cpu_measure OUTFILE argv... -> LAST_CPU (s), LAST_RSS (MB)
     local outfile=$1 tf="$work/cpu.txt" rc=0
     shift
@@ -234,6 +239,7 @@ floor_table() { # floor_table NAME FILE PACKETS
         pps=$(awk -v p="$pk" -v c="$LAST_CPU" 'BEGIN { if (c > 0) printf "%.0f", p / c; else print 0 }')
         ratio=$(awk -v f="$fl" -v c="$LAST_CPU" 'BEGIN { if (f > 0) printf "%.2fx", c / f; else print "-" }')
         frows+=("| $name | $(commas "$pk") | \`$label\`$st | $LAST_CPU | $(commas "$pps") | $ratio | $LAST_RSS |")
+        ratios["$name|$label"]=${ratio%x}
     done
     if [ "$floor_only" = 0 ]; then
         mapfile -d '' -t targv < <(tshark_cmd "$f")
@@ -248,7 +254,53 @@ say "floor table: generating $n connections"
 gen_out=$("$GEN" -n "$n" -o "$work/floor-gen.pcap" 2>&1) || die "gen_capture failed: $gen_out"
 packets=$(sed -n 's/.* connections, \([0-9]*\) packets.*/\1/p' <<<"$gen_out")
 floor_table "gen_capture -n $n" "$work/floor-gen.pcap" "$packets"
+gen_name="gen_capture -n $n"
+# ---- issue 14's targets, each with its measure ----
+trows=()
+target() { # target WHAT TARGET MEASURED MET(yes/no/-)
+    trows+=("| $1 | $2 | $3 | $4 |")
+}
+met_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-") print "-"; else print (a + 0 <= b + 0 ? "yes" : "no") }'; }
+met_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-") print "-"; else print (a + 0 >= b + 0 ? "yes" : "no") }'; }
+# annotate READY.tsv: rows/s of CPU (the TSV written by the direct
+# reader's dump, the same rows as the tshark export)
+if [ -n "$DUMP" ]; then
+    "$DUMP" --streams "$work/floor-gen.pcap" >"$work/floor-gen.tsv" 2>"$work/dump.err" ||
+        say "pcapsrc_dump failed: $(head -c 200 "$work/dump.err")"
+    cpu_measure /dev/null "$TCPFSM" annotate "$work/floor-gen.tsv"
+    tsv_rate=$(awk -v p="$packets" -v c="$LAST_CPU" 'BEGIN { if (c > 0) printf "%.0f", p / c; else print 0 }')
+    frows+=("| $gen_name | $(commas "$packets") | \`tcpfsm annotate READY.tsv > /dev/null\` | $LAST_CPU | $(commas "$tsv_rate") | - | $LAST_RSS |")
+    rm -f "$work/floor-gen.tsv"
+fi
+# --threads: wall time, one thread against all the cores
+threads_ratio=""
+if "$TCPFSM" summary --help 2>&1 | grep -q -- '--threads'; then
+    ncpu=$(nproc)
+    for cmdname in summary annotate; do
+        best1=""; bestn=""
+        for rep in 1 2 3; do
+            measure "threads1" "tcpfsm $cmdname --threads 1" - -- "$TCPFSM" "$cmdname" --threads 1 "$work/floor-gen.pcap"
+            best1=$(awk -v a="$best1" -v b="$LAST_WALL" 'BEGIN { print (a == "" || b < a) ? b : a }')
+            measure "threadsN" "tcpfsm $cmdname --threads $ncpu" - -- "$TCPFSM" "$cmdname" --threads "$ncpu" "$work/floor-gen.pcap"
+            bestn=$(awk -v a="$bestn" -v b="$LAST_WALL" 'BEGIN { print (a == "" || b < a) ? b : a }')
+        done
+        r=$(awk -v a="$best1" -v b="$bestn" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+        [ "$cmdname" = summary ] && threads_ratio=$r
+        frows+=("| $gen_name | $(commas "$packets") | \`tcpfsm $cmdname --threads $ncpu\` (wall, best of 3) | $bestn s wall | - | ${r}x faster than --threads 1 ($best1 s) | - |")
+    done
+fi
 rm -f "$work/floor-gen.pcap"
+# memory: 1,000,000 sequential connections, and a SYN flood
+mem_n=${MEM_CONNS:-1000000}
+say "memory: generating $mem_n connections"
+"$GEN" -n "$mem_n" -o "$work/mem.pcap" >/dev/null 2>&1 || die "gen_capture -n $mem_n failed"
+cpu_measure /dev/null "$TCPFSM" summary "$work/mem.pcap"
+mem_rss=$(awk -F' ' 'END { printf "%.1f", $3 / 1024 }' "$work/cpu.txt")
+rm -f "$work/mem.pcap"
+"$GEN" --syn-flood -n "$mem_n" -o "$work/flood.pcap" >/dev/null 2>&1 || die "gen_capture --syn-flood failed"
+cpu_measure /dev/null "$TCPFSM" summary "$work/flood.pcap"
+flood_rss=$(awk -F' ' 'END { printf "%.1f", $3 / 1024 }' "$work/cpu.txt")
+rm -f "$work/flood.pcap"
 real_note=""
 if command -v mergecap >/dev/null && [ -d "$shared/captures" ]; then
     ether=()
@@ -278,6 +330,21 @@ print_floor() {
     echo "|---|---:|---|---:|---:|---:|---:|"
     printf '%s\n' "${frows[@]}"
     [ -z "$floor_note" ] || printf '\nNote: %s.\n' "$floor_note"
+    echo
+    local g="$gen_name" r="real (concatenated)"
+    target "\`tcpfsm summary\`, $g" "<= 1.5x floor parse" "${ratios[$g|tcpfsm summary]:--}x" "$(met_le "${ratios[$g|tcpfsm summary]:-}" 1.5)"
+    target "\`tcpfsm summary\`, real" "<= 1.5x floor parse" "${ratios[$r|tcpfsm summary]:--}x" "$(met_le "${ratios[$r|tcpfsm summary]:-}" 1.5)"
+    target "\`tcpfsm annotate > /dev/null\`, $g" "<= 2.5x floor parse" "${ratios[$g|tcpfsm annotate > /dev/null]:--}x" "$(met_le "${ratios[$g|tcpfsm annotate > /dev/null]:-}" 2.5)"
+    target "\`tcpfsm annotate > /dev/null\`, real" "<= 2.5x floor parse" "${ratios[$r|tcpfsm annotate > /dev/null]:--}x" "$(met_le "${ratios[$r|tcpfsm annotate > /dev/null]:-}" 2.5)"
+    target "\`tcpfsm annotate READY.tsv\`" ">= 3,000,000 rows/s (CPU)" "$(commas "${tsv_rate:-0}") rows/s" "$(met_ge "${tsv_rate:-}" 3000000)"
+    target "\`summary --threads $(nproc)\` vs \`--threads 1\` (wall)" ">= 1.6x" "${threads_ratio:--}x" "$(met_ge "${threads_ratio:-}" 1.6)"
+    target "peak RSS, $(commas "$mem_n") sequential connections" "< 100 MiB" "$mem_rss MiB" "$(awk -v a="$mem_rss" 'BEGIN { print (a < 100 ? "yes" : "no") }')"
+    target "peak RSS, SYN flood of $(commas "$mem_n") half-open connections" "bounded (--max-open)" "$flood_rss MiB" "-"
+    echo "### Issue 14's targets, this run"
+    echo
+    echo "| what | target | measured | met |"
+    echo "|---|---|---:|---|"
+    printf '%s\n' "${trows[@]}"
     echo
 }
 if [ "$floor_only" = 1 ]; then
