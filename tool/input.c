@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -214,12 +215,10 @@ void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,
     }
 }
 
-/* pcapsrc's question: which tshark numbers tcp.stream here, the one up to
- * 4.0 (40) or from 4.2 (42)?  `TSHARK -v` says "TShark (Wireshark) X.Y.Z";
- * no tshark: 42 (what current Wireshark does). */
-int input_tshark_stream_rule(void *ctx)
+/* `TSHARK -v` says "TShark (Wireshark) X.Y.Z": 40 up to 4.0, else 42;
+ * no tshark or no version: 42 (what current Wireshark does). */
+static int ask_tshark_rule(const char *tshark)
 {
-    const char *tshark = ctx ? (const char *)ctx : "tshark";
     char *argv[] = {(char *)tshark, (char *)"-v", NULL};
     char *out = NULL;
     int major = 0, minor = 0, rule = 42;
@@ -232,6 +231,88 @@ int input_tshark_stream_rule(void *ctx)
             rule = 40;
     }
     g_free(out);
+    return rule;
+}
+
+/* The answer for one tshark binary, remembered: its path, inode, size
+ * and modification time name it (another binary or a rebuilt one is asked
+ * again).  `tshark -v` costs ~0.1 s and ~140 MB of RSS, more than
+ * `tcpfsm summary` of a million packets. */
+static char *rule_cache_key(const char *tshark)
+{
+    char *path = strchr(tshark, '/') ? g_strdup(tshark)
+                                      : g_find_program_in_path(tshark);
+    struct stat st;
+    char *key = NULL;
+    if (path && stat(path, &st) == 0)
+        key = g_strdup_printf("%s\t%llu\t%lld\t%lld.%09ld", path,
+                              (unsigned long long)st.st_ino,
+                              (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                              (long)st.st_mtim.tv_nsec);
+    g_free(path);
+    return key;
+}
+
+/* pcapsrc's question: which tshark numbers tcp.stream here, the one up to
+ * 4.0 (40) or from 4.2 (42)?  Asked of tshark once per binary: the answer
+ * is kept for the run and in $XDG_CACHE_HOME/tcpfsm/tshark-stream-rule
+ * (when that cannot be read or written, tshark is simply asked). */
+G_LOCK_DEFINE_STATIC(rule_memo); /* a reader thread may ask */
+
+int input_tshark_stream_rule(void *ctx)
+{
+    static char *memo_name;
+    static int memo_rule;
+    const char *tshark = ctx ? (const char *)ctx : "tshark";
+    G_LOCK(rule_memo);
+    if (memo_name && !strcmp(memo_name, tshark)) {
+        int r = memo_rule; /* a batch: asked once */
+        G_UNLOCK(rule_memo);
+        return r;
+    }
+    char *key = rule_cache_key(tshark);
+    char *file = g_build_filename(g_get_user_cache_dir(), "tcpfsm",
+                                  "tshark-stream-rule", NULL);
+    char *text = NULL;
+    int rule = 0;
+    if (key && g_file_get_contents(file, &text, NULL, NULL)) {
+        char **lines = g_strsplit(text, "\n", -1);
+        size_t kn = strlen(key);
+        for (char **l = lines; *l && !rule; l++)
+            if (!strncmp(*l, key, kn) && (*l)[kn] == '\t') {
+                int r = atoi(*l + kn + 1);
+                if (r == 40 || r == 42)
+                    rule = r;
+            }
+        g_strfreev(lines);
+    }
+    if (!rule) {
+        rule = ask_tshark_rule(tshark);
+        if (key) { /* one line per path: its newest binary's answer */
+            GString *keep = g_string_new(NULL);
+            if (text) { /* other binaries' lines stay; this path's go */
+                char **lines = g_strsplit(text, "\n", -1);
+                size_t pn = (size_t)(strchr(key, '\t') - key) + 1;
+                for (char **l = lines; *l; l++)
+                    if (**l && strncmp(*l, key, pn))
+                        g_string_append_printf(keep, "%s\n", *l);
+                g_strfreev(lines);
+            }
+            g_string_append_printf(keep, "%s\t%d\n", key, rule);
+            char *dir = g_path_get_dirname(file);
+            if (g_mkdir_with_parents(dir, 0700) == 0)
+                (void)g_file_set_contents(file, keep->str, (gssize)keep->len, NULL);
+            g_free(dir);
+            g_string_free(keep, TRUE);
+        }
+    }
+    g_free(text);
+    g_free(file);
+    g_free(key);
+    g_free(memo_name);
+    memo_name = g_strdup(tshark);
+    memo_rule = rule;
+    G_UNLOCK(rule_memo);
     return rule;
 }
 
