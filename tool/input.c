@@ -540,6 +540,8 @@ static int switch_to_tshark(input *in, uint64_t frame, const char *why)
     fprintf(stderr, "tcpfsm: %s: %s; reading %s through tshark\n", in->capture,
             why, frame > 1 ? "the rest" : "it");
     in->skip_until = frame ? frame - 1 : 0;
+    if (in->before_switch) /* a pipeline: its rows still use rd's columns */
+        in->before_switch(in->switch_ctx);
     pcapsrc_close(in->pc);
     in->pc = NULL;
     bool had_cells = in->o.cells;
@@ -733,18 +735,25 @@ int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
         fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
         return input_close(in, TCPFSM_EXIT_SOFTWARE);
     }
-    int status = TCPFSM_EXIT_OK, r;
-    tcpfsm_segment seg;
-    tcpfsm_label lab;
-    while ((r = input_next(in, &seg)) != INPUT_END) {
-        if (r == INPUT_FAIL) {
-            status = in->status;
-            break;
+    in->row = &in->rd;
+    /* --threads: a reader thread and this one (tool/pipeline.c) */
+    int status = pipeline_usable(in) ? pipeline_run(in, eng, row, user) : -1;
+    if (status < 0) { /* one thread */
+        int r;
+        tcpfsm_segment seg;
+        tcpfsm_label lab;
+        status = TCPFSM_EXIT_OK;
+        while ((r = input_next(in, &seg)) != INPUT_END) {
+            if (r == INPUT_FAIL) {
+                status = in->status;
+                break;
+            }
+            if (r == INPUT_OTHER)
+                row(user, NULL, NULL);
+            else
+                row(user, &seg,
+                    tcpfsm_engine_feed(eng, &seg, &lab) == 0 ? &lab : NULL);
         }
-        if (r == INPUT_OTHER)
-            row(user, NULL, NULL);
-        else
-            row(user, &seg, tcpfsm_engine_feed(eng, &seg, &lab) == 0 ? &lab : NULL);
     }
     if (status != TCPFSM_EXIT_DATAERR) {
         if (before_finish)

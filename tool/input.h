@@ -61,6 +61,10 @@ typedef struct input_opts {
     const char *live_filter; /* live capture: the capture filter */
     bool follow;        /* a capture file that grows: wait for more,
                            until SIGINT/SIGTERM */
+    int threads;        /* --threads: 2 or more runs input_run_engine as a
+                           pipeline (tool/pipeline.c) where it can: a
+                           reader thread (input_next) and the engine; 0 or
+                           1: one thread */
 } input_opts;
 
 typedef struct input {
@@ -86,6 +90,12 @@ typedef struct input {
     bool progress_shown;
     int64_t t0, t_next;
     uint64_t total_bytes;
+    /* input_run_engine: the columns of the row its ROW callback is given
+     * (&rd, or in a pipeline the row's copy) */
+    const tsv_reader *row;
+    /* pipeline: called before a switch to tshark replaces rd's columns */
+    void (*before_switch)(void *ctx);
+    void *switch_ctx;
 } input;
 
 /* Opens INPUT and reads its header.  Returns TCPFSM_EXIT_OK, or an exit
@@ -142,6 +152,15 @@ typedef void (*input_hook_fn)(void *user);
 int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
                      input_hook_fn before_finish, input_hook_fn after_finish,
                      void *user, uint64_t *evicted);
+
+/* The pipeline (tool/pipeline.c): true when IN can be read by a thread of
+ * its own (o.threads >= 2, a regular file read directly or a TSV export
+ * in a regular file; not live, --follow or --via-tshark).  pipeline_run
+ * feeds ENG in capture order as input_run_engine's loop does and returns
+ * its status (0, or in->status after INPUT_FAIL); -1 when the reader
+ * thread cannot start (nothing read: run the one-thread loop). */
+bool pipeline_usable(const input *in);
+int pipeline_run(input *in, tcpfsm_engine *eng, input_row_fn row, void *user);
 
 /* At the very end: when rows were skipped and status is 0, prints the
  * count of skipped rows and returns TCPFSM_EXIT_SKIPPED (2); else status.

@@ -88,6 +88,10 @@ static const char usage_text[] =
     "  -D, --output-dir DIR  annotate: one output file per input in DIR\n"
     "  -j, --jobs N       inputs processed at once (default: the number of\n"
     "                     cores)\n"
+    "      --threads N    threads for one input read from a file (default:\n"
+    "                     the cores; with several inputs, the cores shared\n"
+    "                     by the jobs): a reader thread and the engine's,\n"
+    "                     output identical to --threads 1\n"
     "      --max-open N   at most N connections open at once (default 250000;\n"
     "                     0 = no limit): past it, the one idle the longest is\n"
     "                     summarized early with the anomaly \"evicted\"\n"
@@ -193,7 +197,7 @@ static void process_row(void *user, const tcpfsm_segment *seg, const tcpfsm_labe
     process_run *pr = user;
     (void)seg; /* a row that is not TCP passes through, unlabelled */
     if (pr->annotate)
-        out_annot_row(pr->rn->out, pr->rn->format, &pr->in->rd, lab);
+        out_annot_row(pr->rn->out, pr->rn->format, pr->in->row, lab);
 }
 
 /* a capture cut short or stopped: the connections seen so far are summarized */
@@ -541,14 +545,17 @@ int main(int argc, char **argv)
               .max_open = TCPFSM_DEFAULT_MAX_OPEN};
     rn.io.tshark = getenv("TCPFSM_TSHARK") ? getenv("TCPFSM_TSHARK") : "tshark";
     const char *output = NULL, *outdir = NULL;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    if (jobs < 1)
-        jobs = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    long jobs = cores;
+    long threads = 0; /* --threads; 0: not given */
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"output-dir", required_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
+        {"threads", required_argument, NULL, 'R'},
         {"max-open", required_argument, NULL, 'M'},
         {"strict", no_argument, NULL, 'S'},
         {"tshark", required_argument, NULL, 'T'},
@@ -624,6 +631,17 @@ int main(int argc, char **argv)
             if (e == optarg || *e || errno || jobs < 1 || jobs > 1024) {
                 fprintf(stderr, "tcpfsm: %s: --jobs: not a number from 1 to 1024: "
                         "'%s'\n", cmd, optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
+        case 'R': {
+            char *e;
+            errno = 0;
+            threads = strtol(optarg, &e, 10);
+            if (e == optarg || *e || errno || threads < 1 || threads > 1024) {
+                fprintf(stderr, "tcpfsm: %s: --threads: not a number from 1 to "
+                        "1024: '%s'\n", cmd, optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -741,6 +759,13 @@ int main(int argc, char **argv)
     if (line_buffered)
         setvbuf(rn.out, NULL, _IOLBF, 0);
     bool batch = outdir || ninputs > 1;
+    /* --threads: by default the cores, shared by the inputs processed at
+     * once (batch: --jobs processes, each with cores / jobs threads) */
+    if (!threads) {
+        long at_once = batch ? (jobs < ninputs ? jobs : ninputs) : 1;
+        threads = cores / at_once > 1 ? cores / at_once : 1;
+    }
+    rn.io.threads = (int)threads;
     if (!batch)
         rn.io.flush_idle = rn.out; /* live use: rows leave as they come */
     /* summary --pretty: the table is aligned once it is all there */

@@ -1,0 +1,350 @@
+/* pipeline.c - `--threads N`: input_run_engine as a two-stage pipeline.
+ *
+ * A reader thread runs input_next() (pcapsrc's decoding and tcp.stream
+ * numbering, or the TSV parse; the checks, the messages about bad rows,
+ * the progress line) and packs what it returns into batches: each row's
+ * tcpfsm_segment and, for annotate, a copy of its columns.  The calling
+ * thread feeds the engine from the batches in the order they were read
+ * and calls the ROW callback for each row, so the output is the one of a
+ * single thread, byte for byte: the engine, its connection table, its
+ * eviction order (--max-open), its lingering connections and its Zeek
+ * session table stay in one thread and see the segments in capture order.
+ * (Shards of the engine by flow hash could not give that output: those
+ * limits and timers are global to the connection table.)
+ *
+ * The batches are a ring of PIPE_BATCHES buffers, allocated once and
+ * reused: one lock and at most one wake-up a batch, none a row.  A
+ * switch to tshark in the middle of a capture (input.c, switch_to_tshark)
+ * replaces the columns' names: the reader first waits until the engine
+ * thread has used every batch, so that no row points at names freed.
+ *
+ * Not threaded (input_run_engine's own loop): live captures (-i) and
+ * --follow (a row must leave as its packet comes), standard input or a
+ * FIFO (rows leave whenever the input has nothing more to read), and
+ * --via-tshark (tshark, a process of its own, already reads in
+ * parallel).
+ */
+#include "input.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { PIPE_BATCHES = 4 };
+
+/* one row of a batch */
+typedef struct prow {
+    tcpfsm_segment seg;
+    int kind;       /* INPUT_SEGMENT or INPUT_OTHER */
+    int ncells;     /* annotate: the row's cells ... */
+    uint32_t off;   /* ... at text + off, NUL-separated, */
+    uint32_t cell0; /* ... their offsets from off at celloff[cell0] */
+    uint32_t len;   /* tsv_reader.len: the bytes but the last NUL */
+} prow;
+
+typedef struct batch {
+    prow *rows;
+    size_t n;
+    char *text; /* annotate: the rows' cells */
+    size_t text_n, text_cap;
+    uint32_t *celloff;
+    size_t cell_n, cell_cap;
+    /* the columns the rows' cells belong to (in->rd when it was filled) */
+    char **colnames;
+    int ncols;
+    int col_of[TCPFSM_F_COUNT];
+    int end; /* 0, or INPUT_END / INPUT_FAIL after the rows */
+} batch;
+
+typedef struct pipeline {
+    input *in;
+    pthread_mutex_t mu;
+    pthread_cond_t filled_cv; /* a batch was filled (engine thread waits) */
+    pthread_cond_t taken_cv;  /* a batch was used (reader waits) */
+    unsigned long filled;     /* batches filled so far (reader) */
+    unsigned long taken;      /* batches used so far (engine thread) */
+    batch b[PIPE_BATCHES];
+    size_t rows_max;          /* rows a batch */
+    bool cells;               /* copy each row's cells (annotate) */
+    batch *cur;               /* the reader's batch, NULL between batches */
+} pipeline;
+
+/* rows a batch: 1024 (about 130 KB of segments), or $TCPFSM_BATCH_ROWS
+ * (for the tests: 1 to 65536) */
+static size_t batch_rows(void)
+{
+    const char *e = getenv("TCPFSM_BATCH_ROWS");
+    if (e && *e) {
+        char *end;
+        unsigned long v = strtoul(e, &end, 10);
+        if (!*end && v >= 1 && v <= 65536)
+            return v;
+    }
+    return 1024;
+}
+
+/* ---- the reader's side ---- */
+
+/* a free batch to fill (waits while the engine thread holds them all) */
+static batch *reader_batch(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->filled - p->taken == PIPE_BATCHES)
+        pthread_cond_wait(&p->taken_cv, &p->mu);
+    batch *b = &p->b[p->filled % PIPE_BATCHES];
+    pthread_mutex_unlock(&p->mu);
+    b->n = b->text_n = b->cell_n = 0;
+    b->end = 0;
+    const tsv_reader *rd = &p->in->rd;
+    b->colnames = rd->colnames;
+    b->ncols = rd->ncols;
+    memcpy(b->col_of, rd->col_of, sizeof b->col_of);
+    return b;
+}
+
+/* hands the reader's batch to the engine thread */
+static void publish(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->filled++;
+    pthread_cond_signal(&p->filled_cv);
+    pthread_mutex_unlock(&p->mu);
+    p->cur = NULL;
+}
+
+/* in->before_switch: the rows read so far go, and the engine thread uses
+ * them all, before rd's columns change */
+static void drain(void *ctx)
+{
+    pipeline *p = ctx;
+    if (p->cur && p->cur->n)
+        publish(p);
+    pthread_mutex_lock(&p->mu);
+    while (p->taken != p->filled)
+        pthread_cond_wait(&p->taken_cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    p->cur = NULL; /* an empty batch: filled again with the new columns */
+}
+
+static void *grow(void *ptr, size_t *cap, size_t need, size_t size)
+{
+    size_t c = *cap ? *cap : 1;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(ptr, c * size);
+    if (!q)
+        abort();
+    *cap = c;
+    return q;
+}
+
+/* the current row's cells (in->rd) into b; false when b has no room left
+ * for them (a batch that holds rows already is never grown) */
+static bool copy_cells(batch *b, prow *r, const tsv_reader *rd)
+{
+    int nc = rd->ncells;
+    const char *last = nc ? rd->cells[nc - 1] : NULL;
+    bool whole = nc && !rd->rewritten && rd->cells[0] == rd->line &&
+                 last + strlen(last) == rd->line + rd->len;
+    size_t bytes = 0;
+    if (whole) {
+        bytes = rd->len + 1;
+    } else {
+        for (int c = 0; c < nc; c++)
+            bytes += strlen(rd->cells[c]) + 1;
+    }
+    if (b->text_n + bytes > b->text_cap || b->cell_n + (size_t)nc > b->cell_cap) {
+        if (b->n)
+            return false;
+        if (b->text_n + bytes > b->text_cap)
+            b->text = grow(b->text, &b->text_cap, b->text_n + bytes, 1);
+        if (b->cell_n + (size_t)nc > b->cell_cap)
+            b->celloff = grow(b->celloff, &b->cell_cap, b->cell_n + (size_t)nc,
+                              sizeof *b->celloff);
+    }
+    char *w = b->text + b->text_n;
+    uint32_t *co = b->celloff + b->cell_n;
+    if (whole) {
+        memcpy(w, rd->line, bytes);
+        for (int c = 0; c < nc; c++)
+            co[c] = (uint32_t)(rd->cells[c] - rd->line);
+    } else {
+        size_t at = 0;
+        for (int c = 0; c < nc; c++) {
+            size_t n = strlen(rd->cells[c]) + 1;
+            memcpy(w + at, rd->cells[c], n);
+            co[c] = (uint32_t)at;
+            at += n;
+        }
+    }
+    r->ncells = nc;
+    r->off = (uint32_t)b->text_n;
+    r->cell0 = (uint32_t)b->cell_n;
+    r->len = (uint32_t)(bytes ? bytes - 1 : 0);
+    b->text_n += bytes;
+    b->cell_n += (size_t)nc;
+    return true;
+}
+
+static void *reader_main(void *arg)
+{
+    pipeline *p = arg;
+    input *in = p->in;
+    tcpfsm_segment seg;
+    for (;;) {
+        int r = input_next(in, &seg);
+        if (!p->cur)
+            p->cur = reader_batch(p);
+        batch *b = p->cur;
+        if (r == INPUT_END || r == INPUT_FAIL) {
+            b->end = r;
+            publish(p);
+            return NULL;
+        }
+        prow *row = &b->rows[b->n];
+        if (p->cells && !copy_cells(b, row, &in->rd)) {
+            publish(p);
+            b = p->cur = reader_batch(p);
+            row = &b->rows[0];
+            copy_cells(b, row, &in->rd); /* an empty batch grows */
+        }
+        row->seg = seg;
+        row->kind = r;
+        if (++b->n == p->rows_max)
+            publish(p);
+    }
+}
+
+/* ---- the engine's side ---- */
+
+static batch *next_filled(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->filled == p->taken)
+        pthread_cond_wait(&p->filled_cv, &p->mu);
+    batch *b = &p->b[p->taken % PIPE_BATCHES];
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void release(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->taken++;
+    pthread_cond_signal(&p->taken_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+bool pipeline_usable(const input *in)
+{
+    if (in->o.threads < 2 || in->o.live || in->o.follow || in->via_tshark)
+        return false;
+    if (in->pc)
+        return true; /* a capture file (not growing) read directly */
+    struct stat st;
+    return in->rd.fp && fstat(fileno(in->rd.fp), &st) == 0 &&
+           S_ISREG(st.st_mode);
+}
+
+int pipeline_run(input *in, tcpfsm_engine *eng, input_row_fn row, void *user)
+{
+    pipeline *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
+    p->in = in;
+    p->rows_max = batch_rows();
+    p->cells = in->o.cells;
+    for (int i = 0; i < PIPE_BATCHES; i++) {
+        batch *b = &p->b[i];
+        b->rows = malloc(p->rows_max * sizeof *b->rows);
+        if (!b->rows)
+            abort();
+        if (p->cells) {
+            b->text = grow(NULL, &b->text_cap, p->rows_max * 192, 1);
+            b->celloff = grow(NULL, &b->cell_cap, p->rows_max * TCPFSM_F_COUNT,
+                              sizeof *b->celloff);
+        }
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->filled_cv, NULL);
+    pthread_cond_init(&p->taken_cv, NULL);
+    /* only the engine thread writes the output: no flush from the reader */
+    FILE *flush_idle = in->o.flush_idle;
+    in->o.flush_idle = NULL;
+    in->before_switch = drain;
+    in->switch_ctx = p;
+
+    int status = -1;
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, p) != 0) {
+        in->o.flush_idle = flush_idle;
+        goto out;
+    }
+    /* the row's columns as the writers read them: the cells of the copy */
+    tsv_reader view;
+    memset(&view, 0, sizeof view);
+    int cells_cap = 0;
+    char **cells = NULL;
+    in->row = &view;
+    tcpfsm_label lab;
+    unsigned long long rows = 0;
+    int end = 0;
+    while (!end) {
+        batch *b = next_filled(p);
+        if (p->cells) {
+            view.colnames = b->colnames;
+            view.ncols = b->ncols;
+            memcpy(view.col_of, b->col_of, sizeof view.col_of);
+        }
+        for (size_t i = 0; i < b->n; i++) {
+            prow *r = &b->rows[i];
+            if (p->cells) {
+                if (r->ncells > cells_cap) {
+                    size_t cap = (size_t)cells_cap;
+                    cells = grow(cells, &cap, (size_t)r->ncells, sizeof *cells);
+                    cells_cap = (int)cap;
+                }
+                char *t = b->text + r->off;
+                const uint32_t *co = b->celloff + r->cell0;
+                for (int c = 0; c < r->ncells; c++)
+                    cells[c] = t + co[c];
+                view.line = t;
+                view.len = r->len;
+                view.cells = cells;
+                view.ncells = view.cells_cap = r->ncells;
+            }
+            if (r->kind == INPUT_OTHER)
+                row(user, NULL, NULL);
+            else
+                row(user, &r->seg,
+                    tcpfsm_engine_feed(eng, &r->seg, &lab) == 0 ? &lab : NULL);
+        }
+        rows += b->n;
+        end = b->end;
+        release(p);
+    }
+    pthread_join(reader, NULL);
+    /* for the tests: the pipeline ran, and how its batches went */
+    const char *dbg = getenv("TCPFSM_DEBUG_PIPELINE");
+    if (dbg && *dbg == '1')
+        fprintf(stderr, "tcpfsm: pipeline: %llu rows in %lu batches of at "
+                "most %zu\n", rows, p->filled, p->rows_max);
+    free(cells);
+    in->row = &in->rd;
+    status = end == INPUT_FAIL ? in->status : TCPFSM_EXIT_OK;
+out:
+    in->before_switch = NULL;
+    in->switch_ctx = NULL;
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->filled_cv);
+    pthread_cond_destroy(&p->taken_cv);
+    for (int i = 0; i < PIPE_BATCHES; i++) {
+        free(p->b[i].rows);
+        free(p->b[i].text);
+        free(p->b[i].celloff);
+    }
+    free(p);
+    return status;
+}
