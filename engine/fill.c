@@ -27,7 +27,44 @@ static const char *const field_names[TCPFSM_F_COUNT] = {
  * ":ip:" and ":ipv6:" before the first ":tcp", 0 when the text names
  * neither; after[0] / after[1]: the ":ip" / ":ipv6" names after it (IP
  * packets inside the TCP payload).  The first name never counts. */
+static bool classify_protocols(const char *p, int *innermost, int after[2]);
+
+/* The last text classified, per thread: a capture's frame.protocols is
+ * nearly always the same few texts, and the scan below was 2-4% of a
+ * run (issue 14). */
+#define PROTO_MEMO_MAX 120
+static __thread struct {
+    bool valid;
+    size_t len;
+    char text[PROTO_MEMO_MAX];
+    int innermost, after[2];
+    bool segment;
+} proto_memo;
+
 bool tcpfsm_fill_protocols_(const char *p, int *innermost, int after[2])
+{
+    size_t n = strnlen(p, PROTO_MEMO_MAX);
+    if (proto_memo.valid && n == proto_memo.len && n < PROTO_MEMO_MAX &&
+        memcmp(p, proto_memo.text, n) == 0) {
+        *innermost = proto_memo.innermost;
+        after[0] = proto_memo.after[0];
+        after[1] = proto_memo.after[1];
+        return proto_memo.segment;
+    }
+    bool seg = classify_protocols(p, innermost, after);
+    if (n < PROTO_MEMO_MAX) {
+        memcpy(proto_memo.text, p, n);
+        proto_memo.len = n;
+        proto_memo.valid = true;
+        proto_memo.innermost = *innermost;
+        proto_memo.after[0] = after[0];
+        proto_memo.after[1] = after[1];
+        proto_memo.segment = seg;
+    }
+    return seg;
+}
+
+static bool classify_protocols(const char *p, int *innermost, int after[2])
 {
     *innermost = 0;
     after[0] = after[1] = 0;

@@ -202,6 +202,24 @@ static tcpfsm_value_kind tsv_get(void *ctx, int f, tcpfsm_value *v)
     return TCPFSM_VAL_TEXT;
 }
 
+/* an IP layer after the TCP one (an IP packet carried in TCP) */
+static int ip_in_tcp(tsv_reader *r, const char *protocols)
+{
+    size_t n = strnlen(protocols, sizeof r->ip_in_tcp_text);
+    if (r->ip_in_tcp_valid && n == r->ip_in_tcp_len &&
+        n < sizeof r->ip_in_tcp_text && !memcmp(protocols, r->ip_in_tcp_text, n))
+        return r->ip_in_tcp;
+    const char *tcp = strstr(protocols, ":tcp:");
+    int v = tcp && strstr(tcp, ":ip");
+    if (n < sizeof r->ip_in_tcp_text) {
+        memcpy(r->ip_in_tcp_text, protocols, n);
+        r->ip_in_tcp_len = n;
+        r->ip_in_tcp = v;
+        r->ip_in_tcp_valid = 1;
+    }
+    return v;
+}
+
 int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
 {
     if (r->has_nul || r->ncells != r->ncols) {
@@ -217,8 +235,7 @@ int tsv_parse(tsv_reader *r, tcpfsm_segment *seg, char *err, size_t errsize)
     r->asked = 0;
     int rc = tcpfsm_segment_fill_inline(seg, tsv_get, r, &e);
     int pc = r->col_of[TCPFSM_F_PROTOCOLS];
-    const char *tcp = rc > 0 && pc >= 0 ? strstr(r->cells[pc], ":tcp:") : NULL;
-    if (!r->no_commas || (tcp && strstr(tcp, ":ip"))) {
+    if (!r->no_commas || (rc > 0 && pc >= 0 && ip_in_tcp(r, r->cells[pc]))) {
         /* the cells the fill did not ask for, narrowed the same way (a
          * row that is not a segment: the last occurrence of each, as
          * `-E occurrence=l` printed it), so the row echoed is the one the

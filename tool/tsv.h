@@ -26,6 +26,11 @@ typedef struct tsv_reader {
     int ncells;
     int cells_cap;
     int no_commas;     /* 1: the current row has no ',' (tsv_next) */
+    /* the last frame.protocols text and whether an IP layer follows its
+     * TCP (tsv_parse): most rows repeat it */
+    int ip_in_tcp_valid, ip_in_tcp;
+    size_t ip_in_tcp_len;
+    char ip_in_tcp_text[120];
     int rewritten;     /* tsv_parse narrowed a cell to one occurrence */
     unsigned asked;    /* the fields (1 << TCPFSM_F_*) the fill asked for */
 } tsv_reader;
