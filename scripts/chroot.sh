@@ -24,7 +24,8 @@
 #      /dev/shm; everything is unmounted and removed on exit (--keep keeps
 #      the folder, unmounted);
 #   3. copy: this source tree (without build folders and .git) to
-#      /src/tcpfsm, and ../shared/captures, when present, to /src/shared;
+#      /src/tcpfsm, and ../shared/captures and ../shared/bench (floor.c,
+#      for bench/peers_chroot.sh), when present, to /src/shared;
 #   4. build and test (or CMD): ctest -R "$TCPFSM_CHROOT_TESTS" (default
 #      every plugin_* and pkg_* test but plugin_damage, which the native
 #      run does under ASan); a test that fails or is skipped fails the run.
@@ -274,10 +275,12 @@ stage "copy the source tree"
 mkdir -p "$dir/src/tcpfsm" "$dir/out"
 tar -C "$repo" --exclude='./build' --exclude='./build-*' --exclude='./.git' -cf - . |
     tar -C "$dir/src/tcpfsm" -xf -
-if [ -d "$repo/../shared/captures" ]; then
-    mkdir -p "$dir/src/shared"
-    cp -r "$repo/../shared/captures" "$dir/src/shared/"
-fi
+for d in captures bench; do
+    if [ -d "$repo/../shared/$d" ]; then
+        mkdir -p "$dir/src/shared"
+        cp -r "$repo/../shared/$d" "$dir/src/shared/"
+    fi
+done
 chmod -R a+rX "$dir/src"
 stage_done
 
