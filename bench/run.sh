@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh - tcpfsm throughput, side by side, in one invocation.
 #
-#   bench/run.sh [--quick | --sizes N,M...] [--floor] [--build DIR] [--workdir DIR] [--keep]
+#   bench/run.sh [--quick | --sizes N,M...] [--floor] [--suricata] [--build DIR]
+#                [--workdir DIR] [--keep]
 #
 # Generates synthetic captures (bench/gen_capture.c) of 100,000 and
 # 1,000,000 connections (--quick: 10,000 and 100,000; --sizes: these
@@ -54,6 +55,17 @@
 # peak RSS of `summary` on 1,000,000 sequential connections and on a SYN
 # flood of as many (MEM_CONNS=N to change the count).
 #
+# --suricata (off by default: needs root, takes a few minutes) adds
+# Suricata without rules to the floor table: Suricata is packaged in
+# Debian 13, not 12, so bench/peers_chroot.sh measures it in the cached
+# trixie chroot of scripts/chroot.sh, on the same gen_capture file (the
+# first size), beside a `floor parse` built and run in that chroot (their
+# "x floor" is against it); a note under the table names the Suricata
+# version and the flags (`-k none --runmode single -S /dev/null`, also
+# `--disable-detection`, and the default multi-threaded runmode with its
+# wall time).  When the chroot or Suricata is not available the note says
+# why and the table has no Suricata row.
+#
 # Needs: tshark, /usr/bin/time (apt-get install time), a C compiler when
 # the build has no gen_capture; as root, setpriv (util-linux) for the
 # plugin rows.  The peers: apt-get install tcptrace argus-server (Debian
@@ -66,6 +78,7 @@ build="$root/build"
 work=""
 keep=0
 floor_only=0
+suricata=0
 sizes=(100000 1000000)
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -75,6 +88,7 @@ while [ $# -gt 0 ]; do
     --workdir) work=$2; shift ;;
     --keep) keep=1 ;;
     --floor) floor_only=1 ;;
+    --suricata) suricata=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     esac
@@ -320,6 +334,19 @@ if command -v mergecap >/dev/null && [ -d "$shared/captures" ]; then
         rm -f "$work/real.pcap" "$work/real1.pcap"
     fi
 fi
+# Suricata (no rules), in the trixie chroot: bench/peers_chroot.sh
+suricata_note=""
+if [ "$suricata" = 1 ]; then
+    say "Suricata in the trixie chroot: bench/peers_chroot.sh -n ${sizes[0]} (a few minutes)"
+    peers_out=$("$here/peers_chroot.sh" -n "${sizes[0]}") || true
+    while IFS= read -r line; do
+        case "$line" in
+        "|"*) frows+=("$line") ;;
+        "Note: "*) suricata_note=${line#Note: } ;;
+        esac
+    done <<<"$peers_out"
+    [ -n "$suricata_note" ] || suricata_note="Suricata rows skipped: bench/peers_chroot.sh printed nothing."
+fi
 print_floor() {
     echo "## Against the floor ($(date -u +%Y-%m-%d), $(nproc) CPUs, CPU time = user + system)"
     echo
@@ -330,6 +357,7 @@ print_floor() {
     echo "|---|---:|---|---:|---:|---:|---:|"
     printf '%s\n' "${frows[@]}"
     [ -z "$floor_note" ] || printf '\nNote: %s.\n' "$floor_note"
+    [ -z "$suricata_note" ] || printf '\nNote: %s\n' "$suricata_note"
     echo
     local g="$gen_name" r="real (concatenated)"
     target "\`tcpfsm summary\`, $g" "<= 1.5x floor parse" "${ratios[$g|tcpfsm summary]:--}x" "$(met_le "${ratios[$g|tcpfsm summary]:-}" 1.5)"
