@@ -164,34 +164,77 @@ void tcpfsm_i_tput(text *t, const char *s)
     tcpfsm_i_tappend(t, "%s", s);
 }
 
-void tcpfsm_i_append_moves(ctx *x)
+/* The moves clause into t (the words of x's language). */
+static void moves_into(ctx *x, text *t)
 {
-    if (x->t.size <= 1)
-        return; /* no sentence wanted (summary): no words to look up */
     tcpfsm_label *l = x->out;
     const char *who[2] = {tcpfsm_i_role_word(x, x->S), tcpfsm_i_role_word(x, x->R)};
     tcpfsm_lang lang = x->e->cfg.lang;
     tcpfsm_state prev[2] = {l->src_prev, l->dst_prev};
     tcpfsm_state now[2] = {l->src_state, l->dst_state};
     int moved = 0;
-    tcpfsm_i_tput(&x->t, MSG(x, MOVES));
+    tcpfsm_i_tput(t, MSG(x, MOVES));
     /* the client first, as people read a ladder left to right */
     for (int k = 0; k < 2; k++) {
         int i = (x->S == 0) ? k : 1 - k;
         if (prev[i] == now[i])
             continue;
         if (moved)
-            tcpfsm_i_tput(&x->t, MSG(x, LIST_SEP));
-        tcpfsm_i_tappend(&x->t, MSG(x, MOVE), who[i], tcpfsm_state_text(prev[i], lang),
+            tcpfsm_i_tput(t, MSG(x, LIST_SEP));
+        tcpfsm_i_tappend(t, MSG(x, MOVE), who[i], tcpfsm_state_text(prev[i], lang),
                 tcpfsm_state_text(now[i], lang));
         moved++;
     }
     if (!moved)
-        tcpfsm_i_tput(&x->t, MSG(x, NO_CHANGE));
+        tcpfsm_i_tput(t, MSG(x, NO_CHANGE));
     for (int i = 0; i < 2; i++) {
         if (now[i] == TCPFSM_TIME_WAIT && prev[i] != TCPFSM_TIME_WAIT) {
-            tcpfsm_i_tappend(&x->t, MSG(x, TIME_WAIT), who[i]);
+            tcpfsm_i_tappend(t, MSG(x, TIME_WAIT), who[i]);
         }
+    }
+}
+
+/* The clause depends only on the language, the sender's side and the
+ * four states: the last one made for each such key is kept (per thread),
+ * and copied; it was a tenth of `tcpfsm annotate` (issue 14). */
+#define MOVES_MEMO_SLOTS 256
+#define MOVES_MEMO_TEXT 240
+static __thread struct {
+    uint32_t key; /* 0: empty */
+    uint16_t len;
+    char text[MOVES_MEMO_TEXT];
+} moves_memo[MOVES_MEMO_SLOTS];
+
+void tcpfsm_i_append_moves(ctx *x)
+{
+    if (x->t.size <= 1)
+        return; /* no sentence wanted (summary): no words to look up */
+    const tcpfsm_label *l = x->out;
+    _Static_assert(TCPFSM_STATE_MAX <= 32 && TCPFSM_LANG_MAX <= 64,
+                   "moves memo key: 5 bits a state, 6 for the language");
+    uint32_t key = 1u + ((uint32_t)x->e->cfg.lang << 21 | (uint32_t)x->S << 20 |
+                         (uint32_t)l->src_prev << 15 | (uint32_t)l->src_state << 10 |
+                         (uint32_t)l->dst_prev << 5 | (uint32_t)l->dst_state);
+    unsigned slot = (key * 0x9e3779b1u) >> 24; /* 256 slots */
+    if (moves_memo[slot].key != key) {
+        char buf[MOVES_MEMO_TEXT];
+        text local = {buf, sizeof buf, 0};
+        buf[0] = '\0';
+        moves_into(x, &local);
+        if (local.used + 1 >= local.size) { /* too long to keep */
+            moves_into(x, &x->t);
+            return;
+        }
+        memcpy(moves_memo[slot].text, buf, local.used + 1);
+        moves_memo[slot].len = (uint16_t)local.used;
+        moves_memo[slot].key = key;
+    }
+    size_t n = moves_memo[slot].len;
+    if (x->t.used + n < x->t.size) {
+        memcpy(x->t.buf + x->t.used, moves_memo[slot].text, n + 1);
+        x->t.used += n;
+    } else {
+        moves_into(x, &x->t); /* cut short: piece by piece, as always */
     }
 }
 
