@@ -271,10 +271,28 @@ void tcpfsm_i_append_notes(ctx *x)
 /* ------------------------------------------------------------------ */
 
 /* "Handshake 1/3", 第一次握手 ... */
+/* The titles are few (kind x step numbers x language): the last one made
+ * for each is kept per thread, as the moves clause is. */
+#define TITLE_MEMO_SLOTS 64
+static __thread struct {
+    uint64_t key; /* 0: empty */
+    char text[sizeof ((ctx *)0)->title];
+} title_memo[TITLE_MEMO_SLOTS];
+
 static const char *title(ctx *x, int kind, unsigned num, unsigned last, unsigned of)
 {
-    return tcpfsm_lang_title(x->e->cfg.lang, kind, num, last, of, x->title,
-                             sizeof x->title);
+    if (kind < 0 || kind > 255 || num > 255 || last > 255 || of > 255)
+        return tcpfsm_lang_title(x->e->cfg.lang, kind, num, last, of,
+                                 x->title, sizeof x->title);
+    uint64_t key = 1u + ((uint64_t)x->e->cfg.lang << 32 | (uint64_t)kind << 24 |
+                         (uint64_t)num << 16 | (uint64_t)last << 8 | of);
+    unsigned slot = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 58); /* 64 */
+    if (title_memo[slot].key != key) {
+        tcpfsm_lang_title(x->e->cfg.lang, kind, num, last, of,
+                          title_memo[slot].text, sizeof title_memo[slot].text);
+        title_memo[slot].key = key;
+    }
+    return title_memo[slot].text;
 }
 
 /* "SYN+FIN", "no flags" */
