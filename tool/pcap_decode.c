@@ -102,11 +102,15 @@
 #include <inttypes.h>
 
 #define proto_add(c, name) proto_add_n(c, name, sizeof name - 1)
-static void proto_add_n(dctx *c, const char *name, size_t n)
+/* inlined: with its constant length the copy is a few stores */
+static inline __attribute__((always_inline)) void
+proto_add_n(dctx *c, const char *name, size_t n)
 {
     char *b = c->p->protocols;
-    if (c->plen + n + 2 >= sizeof c->p->protocols)
+    if (c->plen + n + 2 >= sizeof c->p->protocols) {
+        c->proto_full = true;
         return;
+    }
     if (c->plen)
         b[c->plen++] = ':';
     memcpy(b + c->plen, name, n + 1);

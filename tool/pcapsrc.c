@@ -543,6 +543,8 @@ static void frame_time(pcapsrc *p, tcpfsm_segment *seg)
 typedef struct fill_ctx {
     pcapsrc *p;
     const tcpfsm_segment *raw;
+    bool one_ip;  /* one IP header, then TCP: frame.protocols says nothing
+                     tcpfsm_segment_fill() needs (below) */
 } fill_ctx;
 
 static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
@@ -551,6 +553,16 @@ static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
     pcapsrc *p = g->p;
     const tcpfsm_segment *raw = g->raw;
     if (f == TCPFSM_F_PROTOCOLS) {
+        /* With one IP header before the TCP header, frame.protocols
+         * ("eth:ethertype:ip:tcp") tells tcpfsm_segment_fill() no more
+         * than no value does: no ICMP error quotes the TCP header (its IP
+         * header would be a second one), no IP header follows it (the
+         * decoder stops at TCP), and the other family's addresses are
+         * absent, so the order in which the two families are tried does
+         * not matter.  Leaving it out saves the text's scan on nearly
+         * every packet. */
+        if (g->one_ip)
+            return TCPFSM_VAL_NONE;
         v->text = p->protocols;
         return TCPFSM_VAL_TEXT;
     }
@@ -803,7 +815,7 @@ link:;
     }
     /* the fields tshark prints for it, judged as tsv.c judges the row */
     tcpfsm_segment raw = *seg;
-    fill_ctx g = {p, &raw};
+    fill_ctx g = {p, &raw, c.ip_depth == 1 && !c.proto_full};
     tcpfsm_input_error e;
     int r = tcpfsm_segment_fill_inline(seg, fill_get, &g, &e);
     if (r == 1)

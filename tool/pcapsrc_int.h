@@ -176,6 +176,7 @@ typedef struct dctx {
     int icmp_ip_depth;  /* ip_depth of the IPv4 header an ICMP error quotes */
     tcpfsm_addr net_src, net_dst; /* pinfo->src / pinfo->dst */
     size_t plen;
+    bool proto_full;    /* a name left out of p->protocols (no room) */
     bool truncated;     /* a get_*() read past the captured bytes */
 } dctx;
 
