@@ -198,9 +198,9 @@ static tcpfsm_flowslot *slot_of(const tcpfsm_flowtab *t, const void *key,
                                 uint32_t hash)
 {
     return tcpfsm_flowtab_slot_(t, key, hash,
-                                t->key_size == sizeof(uint64_t)
-                                    ? tcpfsm_u64_eq_
-                                    : tcpfsm_flowkey_eq_);
+                                t->key_size == sizeof(uint64_t) ? tcpfsm_u64_eq_
+                                : t->key_size == 16             ? tcpfsm_key16_eq_
+                                                                : tcpfsm_flowkey_eq_);
 }
 
 /* the slot holding rec itself (not only a record with its key) */

@@ -9,8 +9,8 @@
  *
  * The table refers to records the caller owns, or owns them itself
  * (tcpfsm_flowtab_init_owner); each record embeds its key at key_off: a
- * tcpfsm_flowkey or a uint64_t (key_size), so the same table serves
- * 4-tuples and numbers (ids, stream keys).  Linear probing in a
+ * tcpfsm_flowkey, a uint64_t or 16 bytes (key_size), so the same table
+ * serves 4-tuples, compact IPv4 4-tuples and numbers (ids, stream keys).  Linear probing in a
  * power-of-two array of 8-byte {hash, record number} slots; a removed
  * record leaves a tombstone that later inserts reuse, and the array is
  * rebuilt when records and tombstones fill three quarters of it. */
@@ -151,6 +151,15 @@ static inline bool tcpfsm_u64_eq_(const void *x, const void *y)
     return a == b;
 }
 
+/* a 16-byte key (an IPv4 4-tuple and padding) */
+static inline bool tcpfsm_key16_eq_(const void *x, const void *y)
+{
+    uint64_t a[2], b[2];
+    memcpy(a, x, sizeof a);
+    memcpy(b, y, sizeof b);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
 /* the record whose key equals *key, or NULL: a table of 4-tuples, a
  * table of 64-bit numbers */
 static inline void *tcpfsm_flowtab_find(const tcpfsm_flowtab *t,
@@ -166,6 +175,14 @@ static inline void *tcpfsm_flowtab_find_u64(const tcpfsm_flowtab *t,
 {
     tcpfsm_flowslot *s = tcpfsm_flowtab_slot_(t, &key, tcpfsm_u64_hash(key),
                                               tcpfsm_u64_eq_);
+    return s ? tcpfsm_flowtab_rec_(t, s->ref) : NULL;
+}
+
+/* the record whose 16-byte key (key_size 16) equals *key, or NULL */
+static inline void *tcpfsm_flowtab_find16(const tcpfsm_flowtab *t,
+                                          const void *key, uint32_t hash)
+{
+    tcpfsm_flowslot *s = tcpfsm_flowtab_slot_(t, key, hash, tcpfsm_key16_eq_);
     return s ? tcpfsm_flowtab_rec_(t, s->ref) : NULL;
 }
 
@@ -189,6 +206,21 @@ bool tcpfsm_flowtab_replace(tcpfsm_flowtab *t, void *rec, uint32_t hash,
 static inline size_t tcpfsm_flowtab_count(const tcpfsm_flowtab *t)
 {
     return t->live;
+}
+
+/* Owner tables: how many record numbers were handed out, and the memory
+ * of number n (< that count; a deleted record's memory is the table's:
+ * its first 4 bytes hold a free-list link, the rest what was there) -
+ * for a caller that walks the records by number (a clock). */
+static inline uint32_t tcpfsm_flowtab_numbers(const tcpfsm_flowtab *t)
+{
+    return t->nchunks ? (t->nchunks - 1) * (1u << TCPFSM_FLOWTAB_CHUNK_BITS) +
+                            t->chunk_used
+                      : 0;
+}
+static inline void *tcpfsm_flowtab_record(const tcpfsm_flowtab *t, uint32_t n)
+{
+    return tcpfsm_flowtab_rec_(t, n + 2);
 }
 
 /* Every record, in no particular order: for (i = 0; (rec =

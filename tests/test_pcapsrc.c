@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "pcapsrc.h"
+#include "pcapsrc_int.h" /* the conversation table */
 #include "tcpfsm.h"
 
 /* ------------------------------------------------------------------ */
@@ -915,6 +916,75 @@ static void test_fuzz_findings(void **state)
     assert_int_equal(res.last, PCAPSRC_EOF);
 }
 
+/* the conversation table (pcap_conv.c): tcp.stream numbers per
+ * 4-tuple, both directions one conversation, a new number on restart,
+ * and beyond the cap the clock's choice */
+static conv *conv4_get(conv_table *t, uint8_t a, uint16_t pa, uint8_t b,
+                       uint16_t pb, int *dir)
+{
+    tcpfsm_addr x = {4, {10, 0, 0, a}}, y = {4, {10, 0, 0, b}};
+    return pcs_conv_get(t, &x, pa, &y, pb, dir);
+}
+
+static void test_conv_table(void **state)
+{
+    (void)state;
+    conv_table t;
+    pcs_conv_init(&t);
+    t.max = 3;
+    int d1, d2;
+    conv *a = conv4_get(&t, 1, 1000, 2, 80, &d1);
+    assert_non_null(a);
+    assert_int_equal(a->stream, 0);
+    assert_int_equal(a->win_scale[0], WS_UNKNOWN);
+    assert_ptr_equal(conv4_get(&t, 2, 80, 1, 1000, &d2), a);
+    assert_int_equal(d1, 1); /* the sender is the key's first end */
+    assert_int_equal(d2, 0);
+    /* same addresses: the ports decide */
+    conv *b = conv4_get(&t, 3, 9, 3, 8, &d1);
+    assert_int_equal(b->stream, 1);
+    assert_int_equal(d1, 0);
+    conv *c = conv4_get(&t, 4, 5, 6, 7, &d1);
+    assert_int_equal(c->stream, 2);
+    assert_int_equal(t.count, 3);
+    /* a new SYN: the next number, nothing learned kept */
+    c->flags |= CONV_BASE(0) | CONV_CLOSED;
+    c->win_scale[1] = 7;
+    pcs_conv_restart(&t, c);
+    assert_int_equal(c->stream, 3);
+    assert_int_equal(c->flags & (CONV_BASE(0) | CONV_CLOSED), 0);
+    assert_int_equal(c->win_scale[1], WS_UNKNOWN);
+    assert_int_equal(t.count, 3);
+    /* full: every record is new (used once), the clock's first sweep
+     * spares each once, then the first (a) goes */
+    conv *d = conv4_get(&t, 7, 1, 8, 2, &d1);
+    assert_int_equal(d->stream, 4);
+    assert_int_equal(t.count, 3);
+    assert_int_equal(conv4_get(&t, 3, 9, 3, 8, &d1)->stream, 1); /* b kept */
+    /* b was used again: the next one to go is c */
+    conv *e = conv4_get(&t, 9, 1, 9, 2, &d1);
+    assert_int_equal(e->stream, 5);
+    assert_int_equal(conv4_get(&t, 3, 9, 3, 8, &d1)->stream, 1);
+    assert_int_equal(conv4_get(&t, 7, 1, 8, 2, &d1)->stream, 4);
+    assert_int_equal(t.count, 3);
+    /* a forgotten 4-tuple comes back with a new number (tshark's would
+     * be the old one: the cap is where the reader stops matching it) */
+    assert_int_equal(conv4_get(&t, 1, 1000, 2, 80, &d1)->stream, 6);
+    assert_int_equal(t.count, 3);
+    /* IPv6 shares the cap: with no IPv6 conversation yet, an IPv4 one
+     * makes room */
+    tcpfsm_addr s6 = {6, {0x20, 0x01, [15] = 1}}, t6 = {6, {0x20, 0x01, [15] = 2}};
+    conv *f = pcs_conv_get(&t, &t6, 443, &s6, 5000, &d1);
+    assert_non_null(f);
+    assert_int_equal(f->stream, 7);
+    assert_int_equal(d1, 0);
+    assert_int_equal(t.count, 3);
+    assert_int_equal(tcpfsm_flowtab_count(&t.v4), 2);
+    assert_ptr_equal(pcs_conv_get(&t, &s6, 5000, &t6, 443, &d2), f);
+    assert_int_equal(d2, 1);
+    pcs_conv_free(&t);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -951,6 +1021,7 @@ int main(void)
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_icmp_quote),
         cmocka_unit_test(test_fuzz_findings),
+        cmocka_unit_test(test_conv_table),
     };
     return cmocka_run_group_tests_name("pcapsrc", tests, setup, teardown);
 }

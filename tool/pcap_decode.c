@@ -197,23 +197,21 @@ static void dis_tcp(dctx *c, tvb t)
         unsupported(c, "out of memory (conversation table)");
         return;
     }
-    flow *fwd = &cv->f[dir], *rev = &cv->f[1 - dir];
-    if ((flags & (TCPFSM_SYN | TCPFSM_ACK)) == TCPFSM_SYN && fwd->base_set &&
-        (seq != fwd->base_seq || (cv->closed && pcs_stream_rule(p) >= 42))) {
+    const int rev = 1 - dir;
+    if ((flags & (TCPFSM_SYN | TCPFSM_ACK)) == TCPFSM_SYN && (cv->flags & CONV_BASE(dir)) &&
+        (seq != cv->base_seq[dir] ||
+         ((cv->flags & CONV_CLOSED) && pcs_stream_rule(p) >= 42))) {
         /* a new SYN on a known 4-tuple: a new conversation */
-        memset(cv->f, 0, sizeof cv->f);
-        cv->f[0].win_scale = cv->f[1].win_scale = WS_UNKNOWN;
-        cv->stream = p->convs.next_stream++;
-        cv->closed = 0;
+        pcs_conv_restart(&p->convs, cv);
     }
     p->stream = cv->stream;
     p->present |= F(STREAM);
     if (hlen >= 20 && ((flags & TCPFSM_RST) ||
                        (flags & (TCPFSM_FIN | TCPFSM_ACK)) == (TCPFSM_FIN | TCPFSM_ACK)))
-        cv->closed = 1;
+        cv->flags |= CONV_CLOSED;
     if ((flags & (TCPFSM_SYN | TCPFSM_ACK)) == (TCPFSM_SYN | TCPFSM_ACK) &&
-        fwd->base_set && seq != fwd->base_seq)
-        fwd->base_seq = seq;
+        (cv->flags & CONV_BASE(dir)) && seq != cv->base_seq[dir])
+        cv->base_seq[dir] = seq;
 
     bool have_len = false;
     uint32_t seglen = 0;
@@ -221,16 +219,16 @@ static void dis_tcp(dctx *c, tvb t)
         if (t.rep >= hlen) {
             seglen = t.rep - hlen;
             have_len = true;
-            if (!fwd->base_set) {
-                fwd->base_seq = (flags & TCPFSM_SYN) ? seq : seq - 1;
-                fwd->base_set = 1;
+            if (!(cv->flags & CONV_BASE(dir))) {
+                cv->base_seq[dir] = (flags & TCPFSM_SYN) ? seq : seq - 1;
+                cv->flags |= CONV_BASE(dir);
             }
-            if (!rev->base_set && (flags & TCPFSM_ACK)) {
-                rev->base_seq = ack - 1;
-                rev->base_set = 1;
+            if (!(cv->flags & CONV_BASE(rev)) && (flags & TCPFSM_ACK)) {
+                cv->base_seq[rev] = ack - 1;
+                cv->flags |= CONV_BASE(rev);
             }
-            if (!(flags & TCPFSM_SYN) && fwd->win_scale >= 0)
-                win <<= fwd->win_scale;
+            if (!(flags & TCPFSM_SYN) && cv->win_scale[dir] >= 0)
+                win <<= cv->win_scale[dir];
         }
     }
     seg->seq = seq;
@@ -284,7 +282,7 @@ static void dis_tcp(dctx *c, tvb t)
             if (!have(c, t, off, olen))
                 return; /* the option's bytes are not all there */
             if (opt == 3 && olen == 3 && get_u8(c, t, off + 2, &shift))
-                fwd->win_scale = (int8_t)(shift > 14 ? 14 : shift);
+                cv->win_scale[dir] = (int8_t)(shift > 14 ? 14 : shift);
             off += olen;
             left -= olen - 2;
         }
@@ -292,11 +290,11 @@ static void dis_tcp(dctx *c, tvb t)
             eol = true;
     }
     if (flags & TCPFSM_SYN) {
-        if (fwd->win_scale == WS_UNKNOWN) {
-            fwd->win_scale = WS_NONE;
-            rev->win_scale = WS_NONE;
-        } else if ((flags & TCPFSM_ACK) && rev->win_scale == WS_NONE) {
-            fwd->win_scale = WS_NONE;
+        if (cv->win_scale[dir] == WS_UNKNOWN) {
+            cv->win_scale[dir] = WS_NONE;
+            cv->win_scale[rev] = WS_NONE;
+        } else if ((flags & TCPFSM_ACK) && cv->win_scale[rev] == WS_NONE) {
+            cv->win_scale[dir] = WS_NONE;
         }
     }
 }

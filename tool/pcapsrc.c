@@ -38,9 +38,9 @@
  * tcp.stream numbering and window scales: pcap_conv.c.
  *
  * Memory is bounded: the conversation table keeps at most
- * PCAPSRC_MAX_CONVS conversations (about 130 bytes each with their
- * table slots) and evicts the
- * least recently used one beyond that (tshark never forgets: a segment of
+ * PCAPSRC_MAX_CONVS conversations (about 50 bytes each for IPv4 with their
+ * table slots, 75 for IPv6) and forgets one not used lately (a clock)
+ * beyond that (tshark never forgets: a segment of
  * an evicted conversation whose scale was known would then print
  * unscaled, and its 4-tuple would get a new stream number); the
  * reassembly table keeps at most PCAPSRC_MAX_FRAGS

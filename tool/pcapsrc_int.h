@@ -12,7 +12,9 @@
 #ifndef TCPFSM_PCAPSRC_INT_H
 #define TCPFSM_PCAPSRC_INT_H
 
+#ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
+#endif
 #define _FILE_OFFSET_BITS 64
 #include "pcapsrc.h"
 
@@ -44,26 +46,46 @@
 #define WS_UNKNOWN (-1)
 #define WS_NONE (-2)
 
-typedef struct flow {
-    int8_t win_scale;  /* -1 unknown, -2 no scaling, 0..14 */
-    uint8_t base_set;
-    uint32_t base_seq;
-} flow;
-
+/* A conversation's state: all a 4-tuple keeps, for as long as the table
+ * holds it (Wireshark never forgets one).  [0] is Wireshark's flow1,
+ * [1] flow2 (pcs_conv_get's dir). */
 typedef struct conv {
-    tcpfsm_flowkey key;   /* canonical 4-tuple (engine/flowtab.h) */
-    flow f[2];            /* [0] = Wireshark's flow1, [1] = flow2 */
     uint32_t stream;      /* tcp.stream */
-    uint8_t closed;       /* an RST or a FIN+ACK seen (Wireshark's
-                             completeness RST/FIN bits) */
-    tcpfsm_link lru;      /* least recently used first */
+    uint32_t base_seq[2];
+    int8_t win_scale[2];  /* -1 unknown, -2 no scaling, 0..14 */
+    uint8_t flags;        /* CONV_* */
+    uint8_t pad_;
 } conv;
 
+#define CONV_BASE(d) (1u << (d)) /* base_seq[d] set */
+#define CONV_CLOSED 4u  /* an RST or a FIN+ACK seen (Wireshark's
+                           completeness RST/FIN bits) */
+#define CONV_LIVE 8u    /* a record in use (the clock skips free ones) */
+#define CONV_REF 16u    /* used since the clock last passed */
+
+/* IPv4 conversations (nearly all): 32 bytes with the 4-tuple */
+typedef struct conv_key4 {
+    uint8_t a[4], b[4];   /* canonical, as tcpfsm_flowkey_make orders */
+    uint16_t pa, pb;
+    uint32_t zero;
+} conv_key4;
+
+typedef struct conv4 {
+    conv_key4 key;
+    conv c;
+} conv4;
+
+/* the others (IPv6) */
+typedef struct conv6 {
+    tcpfsm_flowkey key;   /* canonical 4-tuple (engine/flowtab.h) */
+    conv c;
+} conv6;
+
 typedef struct conv_table {
-    tcpfsm_flowtab by_key;
-    tcpfsm_list lru;
+    tcpfsm_flowtab v4, v6;
     uint32_t count, max;
-    uint32_t next_stream; /* Wireshark's tcp_stream_count */
+    uint32_t hand4, hand6; /* the clock's place in each table */
+    uint32_t next_stream;  /* Wireshark's tcp_stream_count */
 } conv_table;
 
 /* ------------------------------------------------------------------ */
@@ -262,9 +284,13 @@ static inline bool have(dctx *c, tvb t, uint32_t off, uint32_t n)
 void pcs_conv_init(conv_table *t);
 void pcs_conv_free(conv_table *t);
 /* Finds (or creates) the conversation of src:sport -> dst:dport.  *dir is
- * Wireshark's direction: 0 when the sender's flow is flow1, 1 for flow2. */
+ * Wireshark's direction: 0 when the sender's flow is flow1, 1 for flow2.
+ * NULL when out of memory. */
 conv *pcs_conv_get(conv_table *t, const tcpfsm_addr *src, uint16_t sport,
                    const tcpfsm_addr *dst, uint16_t dport, int *dir);
+/* A new conversation on the same 4-tuple (a new SYN): the next stream
+ * number, nothing learned yet. */
+void pcs_conv_restart(conv_table *t, conv *c);
 
 /* ---- pcap_reasm.c ---- */
 void pcs_frag_free_all(frag_table *ft); /* leaves an empty table */
