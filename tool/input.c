@@ -730,14 +730,18 @@ int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
                      input_hook_fn before_finish, input_hook_fn after_finish,
                      void *user, uint64_t *evicted)
 {
-    tcpfsm_engine *eng = tcpfsm_engine_new(cfg);
+    /* --threads: a reader thread and this one (tool/pipeline.c) */
+    pipeline *pl = pipeline_new(in);
+    tcpfsm_config c = *cfg;
+    pipeline_config(pl, &c);
+    tcpfsm_engine *eng = tcpfsm_engine_new(&c);
     if (!eng) {
         fprintf(stderr, "tcpfsm: cannot start the rule engine: %s\n", strerror(errno));
+        pipeline_free(pl);
         return input_close(in, TCPFSM_EXIT_SOFTWARE);
     }
     in->row = &in->rd;
-    /* --threads: a reader thread and this one (tool/pipeline.c) */
-    int status = pipeline_usable(in) ? pipeline_run(in, eng, row, user) : -1;
+    int status = pl ? pipeline_run(pl, eng, row, user) : -1;
     if (status < 0) { /* one thread */
         int r;
         tcpfsm_segment seg;
@@ -765,5 +769,6 @@ int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
     if (evicted)
         *evicted = tcpfsm_engine_evictions(eng);
     tcpfsm_engine_free(eng);
+    pipeline_free(pl);
     return input_close(in, status);
 }

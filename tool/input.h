@@ -65,6 +65,9 @@ typedef struct input_opts {
                            pipeline (tool/pipeline.c) where it can: a
                            reader thread (input_next) and the engine; 0 or
                            1: one thread */
+    bool rows_silent;   /* input_run_engine's ROW callback writes nothing
+                           (summary): the pipeline's reader thread may
+                           write the summaries */
 } input_opts;
 
 typedef struct input {
@@ -153,14 +156,21 @@ int input_run_engine(input *in, const tcpfsm_config *cfg, input_row_fn row,
                      input_hook_fn before_finish, input_hook_fn after_finish,
                      void *user, uint64_t *evicted);
 
-/* The pipeline (tool/pipeline.c): true when IN can be read by a thread of
- * its own (o.threads >= 2, a regular file read directly or a TSV export
- * in a regular file; not live, --follow or --via-tshark).  pipeline_run
- * feeds ENG in capture order as input_run_engine's loop does and returns
- * its status (0, or in->status after INPUT_FAIL); -1 when the reader
- * thread cannot start (nothing read: run the one-thread loop). */
-bool pipeline_usable(const input *in);
-int pipeline_run(input *in, tcpfsm_engine *eng, input_row_fn row, void *user);
+/* The pipeline (tool/pipeline.c), for input_run_engine.  pipeline_new:
+ * NULL unless IN can be read by a thread of its own (o.threads >= 2, a
+ * regular file read directly or a TSV export in a regular file; not live,
+ * --follow or --via-tshark).  pipeline_config, before the engine starts:
+ * with o.rows_silent, the reader thread writes the summaries of CFG's
+ * on_summary (taken over; in the order the engine gives them).
+ * pipeline_run feeds ENG in capture order as input_run_engine's loop does
+ * and returns its status (0, or in->status after INPUT_FAIL); -1 when the
+ * reader thread cannot start (nothing read: run the one-thread loop).
+ * pipeline_free after tcpfsm_engine_finish (NULL is fine). */
+typedef struct pipeline pipeline;
+pipeline *pipeline_new(input *in);
+void pipeline_config(pipeline *p, tcpfsm_config *cfg);
+int pipeline_run(pipeline *p, tcpfsm_engine *eng, input_row_fn row, void *user);
+void pipeline_free(pipeline *p);
 
 /* At the very end: when rows were skipped and status is 0, prints the
  * count of skipped rows and returns TCPFSM_EXIT_SKIPPED (2); else status.

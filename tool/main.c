@@ -218,6 +218,7 @@ static int process(run *rn, const char *path)
     input_opts io = rn->io;
     io.checksums = rn->zeek && !rn->ignore_checksums;
     io.cells = annotate;
+    io.rows_silent = !annotate; /* summary: no row written per segment */
     input in;
     int rc = input_open(&in, path, &io);
     if (rc)
