@@ -4,7 +4,8 @@
 #   - every capture in CAPTURES and ../shared/captures (relative to the
 #     repository; only the bundled ones when that folder is absent, said
 #     so): summary, summary --zeek, annotate (tsv, jsonl), and summary /
-#     annotate --format csv with --max-open 2 (connections evicted): the
+#     annotate --format csv with --max-open 2 (connections evicted), and
+#     summary --pretty and --format jsonl on some: the
 #     standard output, the standard error and the exit status of
 #     --threads 2 and of --threads 4 with batches of 5 rows
 #     ($TCPFSM_BATCH_ROWS: the ring of batches wraps on these small
@@ -89,6 +90,9 @@ for c in "${caps[@]}"; do
 done
 echo "tool_threads: ${#caps[@]} captures compared"
 
+compare summary --pretty "$CAPS/parallel.pcap"
+compare summary -f jsonl --zeek=bare "$CAPS/parallel.pcap"
+
 # --max-open 2 evicts on some capture (else that run tests nothing)
 runas ev -- summary --threads 2 --max-open 2 "$CAPS/parallel.pcap"
 grep -q evicted "$work/ev.out" && ok || bad "--max-open 2 evicts on parallel.pcap"
@@ -96,7 +100,7 @@ grep -q evicted "$work/ev.out" && ok || bad "--max-open 2 evicts on parallel.pca
 # --- a big file: hundreds of batches ---
 "$GEN" -n 20000 -o "$work/gen.pcap" >/dev/null 2>&1 || bad "gen_capture failed"
 for args in "summary" "summary --zeek" "annotate" "summary --max-open 100" \
-            "annotate -f jsonl --max-open 100"; do
+            "summary -f jsonl" "summary --pretty" "annotate -f jsonl --max-open 100"; do
     runas g1 -- $args --threads 1 "$work/gen.pcap"
     runas g2 -- $args --threads 2 "$work/gen.pcap"
     same g1 g2 "gen_capture: $args"
