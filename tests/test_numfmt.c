@@ -1,6 +1,7 @@
 /* test_numfmt.c - tool/numfmt.h writes the same digits as printf("%llu"):
  * every power of ten and its neighbours, 0 and UINT64_MAX, the 32-bit
- * boundary, and two million pseudo-random values of every bit length. */
+ * boundary, and two million pseudo-random values of every bit length;
+ * and the same text as printf("%.6f") (test_fix6). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,11 +51,54 @@ static void test_random(void **state)
     }
 }
 
+static void check6(double v)
+{
+    char got[NUMFMT_FIX6_MAX + 1], want[64];
+    char *e = numfmt_fix6(got, v);
+    assert_non_null(e);
+    *e = '\0';
+    snprintf(want, sizeof want, "%.6f", v);
+    assert_string_equal(got, want);
+}
+
+/* "%.6f" for durations and round-trip times: exact halves (ties to
+ * even), tiny and subnormal values, the range's ends, random values of
+ * every magnitude; out of range refused */
+static void test_fix6(void **state)
+{
+    (void)state;
+    check6(0.0);
+    check6(5e-324);
+    check6(2.2250738585072014e-308);
+    check6(1e-7);
+    check6(4.999999e-7);
+    check6(8589934591.999999);
+    for (int k = 1; k <= 40; k++) /* n / 2^k: many exact ties at 1e-6 */
+        for (uint64_t n = 0; n < 3000; n++)
+            check6((double)n / (double)(1ull << k));
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (long i = 0; i < 1000000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double u = (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
+        int mag = (int)(x & 63) - 30;                     /* 2^-30..2^33 */
+        double v = u * ((mag >= 0) ? (double)(1ull << (mag > 32 ? 32 : mag))
+                                   : 1.0 / (double)(1ull << -mag));
+        check6(v);
+    }
+    char buf[NUMFMT_FIX6_MAX];
+    assert_null(numfmt_fix6(buf, -1e-9));
+    assert_null(numfmt_fix6(buf, 8589934592.0));
+    assert_null(numfmt_fix6(buf, 0.0 / 0.0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundaries),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_fix6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,12 +1,13 @@
 /* numfmt.h - decimal numbers written without printf, for the row
  * writers (output.c) and the direct reader's input columns (input.c).
- * The same digits as printf("%llu"); checked against it in
+ * The same digits as printf("%llu") and "%.6f"; checked against it in
  * tests/test_numfmt.c.
  */
 #ifndef TCPFSM_NUMFMT_H
 #define TCPFSM_NUMFMT_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* the number of decimal digits of v (1 for 0) */
 static inline unsigned numfmt_digits(uint64_t v)
@@ -53,6 +54,51 @@ static inline char *numfmt_u64(char *p, uint64_t v)
         *--q = (char)('0' + u);
     }
     return end;
+}
+
+/* "%.6f" of v exactly as printf writes it (the exact binary value
+ * rounded half to even), for 0 <= v < 2^33: written at p (room for
+ * NUMFMT_FIX6_MAX bytes), returns the end; NULL (nothing written) for
+ * anything else. */
+#define NUMFMT_FIX6_MAX 20
+static inline char *numfmt_fix6(char *p, double v)
+{
+    if (!(v >= 0) || v >= 8589934592.0)
+        return NULL;
+    uint64_t q = 0;
+    if (v > 0) {
+        /* v = m / 2^sh exactly, from the double's bits (frexp and ldexp
+         * without two library calls a number) */
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        int bexp = (int)((bits >> 52) & 0x7ff);
+        uint64_t m = bits & ((1ull << 52) - 1);
+        int e; /* v = (m / 2^53) * 2^e, m / 2^53 in [0.5, 1) when normal */
+        if (bexp == 0) { /* subnormal */
+            e = -1021;
+        } else {
+            m |= 1ull << 52;
+            e = bexp - 1022;
+        }
+        int sh = 53 - e; /* >= 20, as v < 2^33 */
+        unsigned __int128 x = (unsigned __int128)m * 1000000u;
+        if (sh < 120) {
+            unsigned __int128 one = 1;
+            q = (uint64_t)(x >> sh);
+            unsigned __int128 rem = x & ((one << sh) - 1);
+            unsigned __int128 half = one << (sh - 1);
+            if (rem > half || (rem == half && (q & 1)))
+                q++;
+        }
+    }
+    p = numfmt_u64(p, q / 1000000u);
+    uint32_t f = (uint32_t)(q % 1000000u);
+    p[0] = '.';
+    for (int i = 6; i >= 1; i--) {
+        p[i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    return p + 7;
 }
 
 #endif

@@ -11,7 +11,6 @@
 #include "output.h"
 #include "numfmt.h"
 
-#include <math.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,37 +430,16 @@ void out_summary_header(FILE *fp, out_format f)
     ob_flush(o, fp);
 }
 
-/* "%.6f" of v exactly as printf writes it (the exact binary value rounded
- * half to even), for 0 <= v < 2^33; false for anything else. */
+/* "%.6f" of v exactly as printf writes it (tool/numfmt.h), for
+ * 0 <= v < 2^33; false for anything else. */
 static bool ob_fix6(obuf *o, double v)
 {
-    if (!(v >= 0) || v >= 8589934592.0)
+    if (o->n + NUMFMT_FIX6_MAX > o->cap)
+        ob_grow(o, NUMFMT_FIX6_MAX);
+    char *e = numfmt_fix6(o->b + o->n, v);
+    if (!e)
         return false;
-    uint64_t q = 0;
-    if (v > 0) {
-        int e;
-        double fr = frexp(v, &e); /* v = fr * 2^e, fr in [0.5, 1) */
-        uint64_t m = (uint64_t)ldexp(fr, 53);
-        int sh = 53 - e; /* v = m / 2^sh, sh >= 20 here */
-        unsigned __int128 x = (unsigned __int128)m * 1000000u;
-        if (sh < 120) {
-            unsigned __int128 one = 1;
-            q = (uint64_t)(x >> sh);
-            unsigned __int128 rem = x & ((one << sh) - 1);
-            unsigned __int128 half = one << (sh - 1);
-            if (rem > half || (rem == half && (q & 1)))
-                q++;
-        }
-    }
-    ob_u64(o, q / 1000000u);
-    char frac[7];
-    uint64_t f = q % 1000000u;
-    frac[0] = '.';
-    for (int i = 6; i >= 1; i--) {
-        frac[i] = (char)('0' + f % 10);
-        f /= 10;
-    }
-    ob_put(o, frac, 7);
+    o->n = (size_t)(e - o->b);
     return true;
 }
 
@@ -470,11 +448,20 @@ static void ob_endpoint(obuf *o, const tcpfsm_addr *a, uint16_t port,
                         bool with_port)
 {
     if (a->family == 4) {
+        if (o->n + 16 > o->cap)
+            ob_grow(o, 16);
+        char *w = o->b + o->n;
         for (int i = 0; i < 4; i++) {
+            unsigned v = a->bytes[i];
             if (i)
-                ob_c(o, '.');
-            ob_u64(o, a->bytes[i]);
+                *w++ = '.';
+            if (v >= 100)
+                *w++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *w++ = (char)('0' + v / 10 % 10);
+            *w++ = (char)('0' + v % 10);
         }
+        o->n = (size_t)(w - o->b);
         if (with_port) {
             ob_c(o, ':');
             ob_u64(o, port);
