@@ -109,9 +109,12 @@ static const uint8_t recv_table[TCPFSM_STATE_MAX][RX_MAX] = {
 static tcpfsm_state apply(const uint8_t table[][TX_MAX], tcpfsm_state st,
                           unsigned inputs)
 {
-    for (int i = 0; i < TX_MAX; i++)
-        if ((inputs & (1u << i)) && table[st][i])
+    /* the set bits only, lowest first: most segments have none or one */
+    for (unsigned in = inputs & ((1u << TX_MAX) - 1); in; in &= in - 1) {
+        int i = __builtin_ctz(in);
+        if (table[st][i])
             st = (tcpfsm_state)table[st][i];
+    }
     return st;
 }
 
