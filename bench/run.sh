@@ -51,7 +51,8 @@
 # pcaps of ../shared/captures concatenated (mergecap -a) and repeated to
 # about 1,000,000 packets.  Then issue 14's targets, one row each with
 # "met" yes/no: those ratios, `annotate READY.tsv` rows/s (the TSV from
-# tests/pcapsrc_dump), `--threads` against one thread (wall, best of 3),
+# tests/pcapsrc_dump), `--threads` against one thread (wall, best of 5;
+# THREADS_CHRT=1: both run under chrt -f 10, as root),
 # peak RSS of `summary` on 1,000,000 sequential connections and on a SYN
 # flood of as many (MEM_CONNS=N to change the count).
 #
@@ -286,21 +287,26 @@ if [ -n "$DUMP" ]; then
     frows+=("| $gen_name | $(commas "$packets") | \`tcpfsm annotate READY.tsv > /dev/null\` | $LAST_CPU | $(commas "$tsv_rate") | - | $LAST_RSS |")
     rm -f "$work/floor-gen.tsv"
 fi
-# --threads: wall time, one thread against all the cores
+# --threads: wall time, one thread against all the cores, best of 5,
+# alternated; with THREADS_CHRT=1 (root) both under chrt -f 10, so that
+# other work on the machine does not take the second core from the run
 threads_ratio=""
 if "$TCPFSM" summary --help 2>&1 | grep -q -- '--threads'; then
     ncpu=$(nproc)
+    rt=()
+    [ "${THREADS_CHRT:-0}" = 1 ] && rt=(chrt -f 10)
     for cmdname in summary annotate; do
         best1=""; bestn=""
-        for rep in 1 2 3; do
-            measure "threads1" "tcpfsm $cmdname --threads 1" - -- "$TCPFSM" "$cmdname" --threads 1 "$work/floor-gen.pcap"
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        for rep in 1 2 3 4 5; do
+            measure "threads1" "tcpfsm $cmdname --threads 1" - -- ${rt[@]+"${rt[@]}"} "$TCPFSM" "$cmdname" --threads 1 "$work/floor-gen.pcap"
             best1=$(awk -v a="$best1" -v b="$LAST_WALL" 'BEGIN { print (a == "" || b < a) ? b : a }')
-            measure "threadsN" "tcpfsm $cmdname --threads $ncpu" - -- "$TCPFSM" "$cmdname" --threads "$ncpu" "$work/floor-gen.pcap"
+            measure "threadsN" "tcpfsm $cmdname --threads $ncpu" - -- ${rt[@]+"${rt[@]}"} "$TCPFSM" "$cmdname" --threads "$ncpu" "$work/floor-gen.pcap"
             bestn=$(awk -v a="$bestn" -v b="$LAST_WALL" 'BEGIN { print (a == "" || b < a) ? b : a }')
         done
         r=$(awk -v a="$best1" -v b="$bestn" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
         [ "$cmdname" = summary ] && threads_ratio=$r
-        frows+=("| $gen_name | $(commas "$packets") | \`tcpfsm $cmdname --threads $ncpu\` (wall, best of 3) | $bestn s wall | - | ${r}x faster than --threads 1 ($best1 s) | - |")
+        frows+=("| $gen_name | $(commas "$packets") | \`tcpfsm $cmdname --threads $ncpu\` (wall, best of 5${rt[0]:+, chrt -f 10}; load average $load) | $bestn s wall | - | ${r}x faster than --threads 1 ($best1 s) | - |")
     done
 fi
 rm -f "$work/floor-gen.pcap"
