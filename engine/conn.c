@@ -21,8 +21,7 @@ void tcpfsm_config_init(tcpfsm_config *cfg)
 
 bool tcpfsm_i_addr_eq(const tcpfsm_addr *x, const tcpfsm_addr *y)
 {
-    return x->family == y->family &&
-           memcmp(x->bytes, y->bytes, x->family == 4 ? 4 : 16) == 0;
+    return tcpfsm_addr_same(x, y);
 }
 
 #define CONN(link, member) TCPFSM_CONTAINER_OF(link, conn, member)

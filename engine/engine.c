@@ -101,7 +101,7 @@ int tcpfsm_engine_feed(tcpfsm_engine *e, const tcpfsm_segment *seg,
     x.c = c;
     x.seg = seg;
     x.out = out;
-    x.S = tcpfsm_i_addr_eq(&seg->src, &c->ep[0].addr) && seg->sport == c->ep[0].port
+    x.S = tcpfsm_addr_same(&seg->src, &c->ep[0].addr) && seg->sport == c->ep[0].port
               ? 0
               : 1;
     x.R = 1 - x.S;

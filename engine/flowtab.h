@@ -38,6 +38,24 @@ int tcpfsm_flowkey_make(tcpfsm_flowkey *k, const tcpfsm_addr *src,
                         uint16_t sport, const tcpfsm_addr *dst,
                         uint16_t dport);
 
+/* Two addresses equal (family and its bytes), without a memcmp call:
+ * one 32-bit compare for IPv4, two 64-bit ones for IPv6. */
+static inline bool tcpfsm_addr_same(const tcpfsm_addr *x, const tcpfsm_addr *y)
+{
+    if (x->family != y->family)
+        return false;
+    if (x->family == 4) {
+        uint32_t a, b;
+        memcpy(&a, x->bytes, 4);
+        memcpy(&b, y->bytes, 4);
+        return a == b;
+    }
+    uint64_t a[2], b[2];
+    memcpy(a, x->bytes, 16);
+    memcpy(b, y->bytes, 16);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
 /* A 32-bit hash of size bytes (word at a time; any key of the table). */
 static inline uint32_t tcpfsm_hash_bytes(const void *p, size_t size)
 {

@@ -169,8 +169,9 @@ static size_t addr_len(const tcpfsm_addr *a)
 
 static bool addr_eq(const tcpfsm_addr *a, const tcpfsm_addr *b)
 {
-    return a->family == b->family &&
-           memcmp(a->bytes, b->bytes, addr_len(a)) == 0;
+    if (a->family != 4 && a->family != 6) /* 0: no bytes to compare */
+        return a->family == b->family;
+    return tcpfsm_addr_same(a, b);
 }
 
 static bool ep_is(const ep_t *e, const tcpfsm_addr *a, uint16_t port)
