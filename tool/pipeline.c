@@ -99,7 +99,7 @@ static double thread_cpu(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* rows a batch: 4096 (about 560 KB of segments; 1024 cost the engine
+/* rows a batch: 4096 (512 KB of rows; 1024 cost the engine
  * thread 8% more CPU time, 2048 3%), or $TCPFSM_BATCH_ROWS
  * (for the tests: 1 to 65536) */
 static size_t batch_rows(void)
