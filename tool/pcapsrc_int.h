@@ -188,7 +188,6 @@ typedef struct dctx {
     pcapsrc *p;
     tcpfsm_segment *seg;
     int result;
-    char why[160];
     uint16_t vlan_id;   /* pinfo->vlan_id */
     int vlan_depth;
     int ip_depth;
@@ -200,6 +199,8 @@ typedef struct dctx {
     size_t plen;
     bool proto_full;    /* a name left out of p->protocols (no room) */
     bool truncated;     /* a get_*() read past the captured bytes */
+    char why[160];      /* R_UNSUPPORTED: what (the last member: not
+                           cleared for each frame) */
 } dctx;
 
 static inline uint16_t rd16(const uint8_t *p)
