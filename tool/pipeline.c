@@ -27,8 +27,9 @@
  * thread's time) to the thread with time to spare.
  *
  * Not threaded (input_run_engine's own loop): live captures (-i) and
- * --follow (a row must leave as its packet comes), standard input or a
- * FIFO (rows leave whenever the input has nothing more to read), and
+ * ladder's --follow (a row must leave as its packet comes), a pipe or a
+ * FIFO, standard input included (rows leave whenever the input has
+ * nothing more to read), and
  * --via-tshark (tshark, a process of its own, already reads in
  * parallel).
  */
