@@ -801,12 +801,7 @@ decode:
 link:;
 
     dctx c;
-    memset(&c, 0, offsetof(dctx, why)); /* not why: clearing it (rep stos)
-                                            was 1.6% of a summary's samples */
-    c.why[0] = '\0';
-    c.p = p;
-    c.seg = seg;
-    c.result = R_NOT_TCP;
+    dctx_start(&c, p, seg);
     /* frame data: captured caplen bytes, reported (original) length len */
     tvb t = {data, hdr->caplen, p->frame_len};
     pcs_decode(&c, p->dlt, t);
