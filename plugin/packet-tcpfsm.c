@@ -10,8 +10,9 @@
  * here: a rule written in an adapter is a bug (DESIGN.md).
  *
  * Dissection passes: the engine runs only on the first dissection of a
- * frame (!PINFO_FD_VISITED), in capture order; its label is stored with
- * p_add_proto_data(wmem_file_scope()) and re-emitted on later passes
+ * frame (!PINFO_FD_VISITED), in capture order; its label is stored (a
+ * packed record and the compact sentence, by frame number) and
+ * re-emitted on later passes
  * (tshark -2, the GUI's random-order re-dissection), so every pass shows
  * the same labels.  The engine and the per-connection records live per
  * capture file: created by the init routine, freed by the cleanup
@@ -200,10 +201,11 @@ G_STATIC_ASSERT(TCPFSM_CHECK_COUNT <= 4);
 G_STATIC_ASSERT(TCPFSM_FW_COUNT <= 16);
 G_STATIC_ASSERT(sizeof(tcpfsm_frame_rec) == 24);
 
-/* One labelled frame: its packed record and its sentence (in the arena). */
+/* One labelled frame: its packed record and its sentence, stored
+ * compactly in the arena (see "Sentences" below). */
 typedef struct stored_frame {
     tcpfsm_frame_rec r;
-    const char *label;
+    const unsigned char *text;
 } stored_frame;
 
 /* Frames are stored in chunks of FRAME_CHUNK records, indexed by frame
@@ -211,9 +213,21 @@ typedef struct stored_frame {
  * reallocation of what is already stored. */
 #define FRAME_CHUNK_BITS 16
 #define FRAME_CHUNK (1u << FRAME_CHUNK_BITS)
-/* The sentences, back to back (NUL-terminated) in blocks of LABEL_BLOCK
- * bytes. */
+/* The stored sentences and histories, back to back in blocks of
+ * LABEL_BLOCK bytes. */
 #define LABEL_BLOCK (1u << 20)
+
+/* A sentence's skeleton: the sentence with its numbers cut out, kept once
+ * per capture; its literals are the text between the numbers. */
+typedef struct skeleton {
+    guint n_slots;        /* numbers; n_slots + 1 literals */
+    const char **lit;     /* literal i */
+    guint32 *lit_len;
+} skeleton;
+
+/* The skeleton last seen with a given hash of the label's facts: tried
+ * first (and checked byte for byte) before the sentence is cut up. */
+#define SKEL_CACHE 1024u
 
 /* A released connection: its final summary, less the history buffer
  * (TCPFSM_HISTORY_MAX + 1 bytes, most of them unused), whose text is kept
@@ -239,6 +253,9 @@ static struct {
     guint32 last_fed;       /* last frame number given to the engine */
     uint64_t fed;           /* segments given to the engine */
     tcpfsm_conn_rec scratch; /* what tcpfsm_plugin_conn() returns */
+    GHashTable *skel_ids;   /* skeleton text (slots as \x01) -> id + 1 */
+    GPtrArray *skels;       /* id -> skeleton * */
+    guint32 skel_cache[SKEL_CACHE]; /* id + 1, 0 = none */
 } cap;
 
 static const stored_frame *frame_get(guint32 num)
@@ -264,28 +281,257 @@ static stored_frame *frame_slot(guint32 num)
     return &cap.frames[chunk][num & (FRAME_CHUNK - 1)];
 }
 
-/* text, and after its NUL `more` (NULL: nothing) */
-static const char *arena_strdup2(const char *text, const char *more)
+/* At least n free bytes at the end of the arena; arena_commit(used)
+ * keeps the first `used` of them. */
+static unsigned char *arena_reserve(size_t n)
 {
-    size_t n1 = strlen(text) + 1, n = n1 + (more ? strlen(more) + 1 : 0);
     if (n > cap.label_left) {
         size_t size = MAX((size_t)LABEL_BLOCK, n);
         cap.label_next = (char *)g_malloc(size);
         cap.label_left = size;
         g_ptr_array_add(cap.label_blocks, cap.label_next);
     }
-    char *out = cap.label_next;
-    memcpy(out, text, n1);
-    if (more)
-        memcpy(out + n1, more, n - n1);
-    cap.label_next += n;
-    cap.label_left -= n;
-    return out;
+    return (unsigned char *)cap.label_next;
+}
+
+static void arena_commit(size_t used)
+{
+    cap.label_next += used;
+    cap.label_left -= used;
 }
 
 static const char *arena_strdup(const char *text)
 {
-    return arena_strdup2(text, NULL);
+    size_t n = strlen(text) + 1;
+    unsigned char *out = arena_reserve(n);
+    memcpy(out, text, n);
+    arena_commit(n);
+    return (const char *)out;
+}
+
+/* ---- Sentences ----
+ *
+ * A sentence is stored as its skeleton's number and its numbers: every
+ * maximal run of ASCII digits that reads back the same when printed
+ * ("0", or no leading zero, at most 19 digits) is a number, the text
+ * around them is the skeleton, kept once per capture.  A capture's
+ * sentences have few skeletons, so a sentence of ~100 bytes takes ~10.
+ * After it, the check's two numbers when the frame has a check (its
+ * text, tcpfsm_check_detail(), is made when shown).  Entries are varints:
+ *   skeleton id + 1, then its numbers, [check_seen, check_expected]
+ *   or 0, then the sentence as it is (NUL-terminated): a sentence
+ *   holding the slot mark \x01.
+ * Nothing here knows what the words mean: decoding gives back the
+ * engine's bytes. */
+
+#define SLOT_MARK '\x01'
+#define NUM_MAX_DIGITS 19
+
+static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+static inline const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
+{
+    uint64_t x = 0;
+    unsigned shift = 0;
+    while (*p & 0x80) {
+        x |= (uint64_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *v = x | ((uint64_t)*p++ << shift);
+    return p;
+}
+
+static inline bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The digit run at p (p[0] is a digit): its length in *len; true when it
+ * is a number that prints back as the same bytes, in *v. */
+static inline bool read_number(const char *p, size_t *len, uint64_t *v)
+{
+    size_t n = 0;
+    uint64_t x = 0;
+    while (is_digit(p[n])) {
+        if (n < NUM_MAX_DIGITS)
+            x = x * 10 + (uint64_t)(p[n] - '0');
+        n++;
+    }
+    *len = n;
+    *v = x;
+    return n <= NUM_MAX_DIGITS && (p[0] != '0' || n == 1);
+}
+
+/* The numbers of `text` if its skeleton is k (true), in nums. */
+static bool skel_match(const skeleton *k, const char *text, uint64_t *nums)
+{
+    const char *p = text;
+    for (guint i = 0;; i++) {
+        guint32 n = k->lit_len[i];
+        if (memcmp(p, k->lit[i], n) != 0)
+            return false;
+        p += n;
+        if (i == k->n_slots)
+            return *p == '\0';
+        size_t len;
+        if (!is_digit(*p) || !read_number(p, &len, &nums[i]))
+            return false;
+        p += len;
+    }
+}
+
+/* Cut text into its skeleton (interned; its id) and numbers. */
+static guint32 skel_intern(const char *text, uint64_t *nums, guint max_nums, guint *n_nums)
+{
+    size_t tl = strlen(text);
+    GString *key = g_string_sized_new(tl + 1);
+    guint n = 0;
+    for (const char *p = text; *p;) {
+        size_t len;
+        uint64_t v;
+        if (is_digit(*p) && read_number(p, &len, &v) && n < max_nums) {
+            nums[n++] = v;
+            g_string_append_c(key, SLOT_MARK);
+            p += len;
+        } else if (is_digit(*p)) {
+            g_string_append_len(key, p, (gssize)len); /* not a number: text */
+            p += len;
+        } else {
+            g_string_append_c(key, *p++);
+        }
+    }
+    *n_nums = n;
+    gpointer found = g_hash_table_lookup(cap.skel_ids, key->str);
+    if (found) {
+        g_string_free(key, TRUE);
+        return GPOINTER_TO_UINT(found) - 1;
+    }
+    skeleton *k = g_new0(skeleton, 1);
+    k->n_slots = n;
+    k->lit = g_new(const char *, n + 1);
+    k->lit_len = g_new(guint32, n + 1);
+    const char *ks = key->str;
+    for (guint i = 0; i <= n; i++) {
+        const char *e = strchr(ks, SLOT_MARK);
+        if (!e)
+            e = ks + strlen(ks);
+        k->lit[i] = ks;
+        k->lit_len[i] = (guint32)(e - ks);
+        ks = *e ? e + 1 : e;
+    }
+    guint32 id = cap.skels->len;
+    g_ptr_array_add(cap.skels, k);
+    /* the table owns the key text, which the literals point into */
+    g_hash_table_insert(cap.skel_ids, g_string_free(key, FALSE), GUINT_TO_POINTER(id + 1));
+    return id;
+}
+
+static void skel_free(gpointer p)
+{
+    skeleton *k = p;
+    g_free(k->lit);
+    g_free(k->lit_len);
+    g_free(k);
+}
+
+/* Store the engine's sentence (and the check's numbers when the frame
+ * has a check); `hint` is a hash of the label's facts. */
+static const unsigned char *text_store(const tcpfsm_label *lab, guint32 hint)
+{
+    const char *text = lab->label;
+    uint64_t nums[TCPFSM_LABEL_MAX / 2];
+    guint n_nums = 0;
+    guint32 id = G_MAXUINT32;
+    guint32 *slot = &cap.skel_cache[hint & (SKEL_CACHE - 1)];
+    if (*slot) {
+        const skeleton *k = g_ptr_array_index(cap.skels, *slot - 1);
+        if (skel_match(k, text, nums)) {
+            id = *slot - 1;
+            n_nums = k->n_slots;
+        }
+    }
+    if (id == G_MAXUINT32) {
+        if (strchr(text, SLOT_MARK)) {
+            /* kept as it is */
+            size_t tl = strlen(text) + 1;
+            unsigned char *out = arena_reserve(1 + tl + 20);
+            unsigned char *p = out;
+            *p++ = 0;
+            memcpy(p, text, tl);
+            p += tl;
+            if (lab->check != TCPFSM_CHECK_NONE) {
+                p = put_varint(p, lab->check_seen);
+                p = put_varint(p, lab->check_expected);
+            }
+            arena_commit((size_t)(p - out));
+            return out;
+        }
+        id = skel_intern(text, nums, G_N_ELEMENTS(nums), &n_nums);
+        *slot = id + 1;
+    }
+    unsigned char *out = arena_reserve(10 + (size_t)n_nums * 10 + 20);
+    unsigned char *p = put_varint(out, (uint64_t)id + 1);
+    for (guint i = 0; i < n_nums; i++)
+        p = put_varint(p, nums[i]);
+    if (lab->check != TCPFSM_CHECK_NONE) {
+        p = put_varint(p, lab->check_seen);
+        p = put_varint(p, lab->check_expected);
+    }
+    arena_commit((size_t)(p - out));
+    return out;
+}
+
+static char *put_uint(char *p, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* The stored sentence into buf (TCPFSM_LABEL_MAX bytes), and the check's
+ * numbers into l when the record has a check. */
+static void text_load(const unsigned char *e, const tcpfsm_frame_rec *r, char *buf,
+                      tcpfsm_label *l)
+{
+    uint64_t v;
+    const unsigned char *p = get_varint(e, &v);
+    if (v == 0) {
+        size_t tl = strlen((const char *)p) + 1;
+        g_strlcpy(buf, (const char *)p, TCPFSM_LABEL_MAX);
+        p += tl;
+    } else {
+        const skeleton *k = g_ptr_array_index(cap.skels, (guint)(v - 1));
+        char *o = buf;
+        for (guint i = 0;; i++) {
+            memcpy(o, k->lit[i], k->lit_len[i]);
+            o += k->lit_len[i];
+            if (i == k->n_slots)
+                break;
+            p = get_varint(p, &v);
+            o = put_uint(o, v);
+        }
+        *o = '\0';
+    }
+    if (r->check != TCPFSM_CHECK_NONE && l) {
+        p = get_varint(p, &v);
+        l->check_seen = (uint32_t)v;
+        get_varint(p, &v);
+        l->check_expected = (uint32_t)v;
+    }
 }
 
 static const stored_conn *released_conn(uint64_t id)
@@ -392,6 +638,9 @@ static void tcpfsm_init(void)
     cap.last_fed = 0;
     cap.fed = 0;
     memset(&cap.scratch, 0, sizeof cap.scratch);
+    cap.skel_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    cap.skels = g_ptr_array_new_with_free_func(skel_free);
+    memset(cap.skel_cache, 0, sizeof cap.skel_cache);
 }
 
 static void tcpfsm_cleanup(void)
@@ -418,6 +667,13 @@ static void tcpfsm_cleanup(void)
     cap.last_fed = 0;
     cap.fed = 0;
     memset(&cap.scratch, 0, sizeof cap.scratch);
+    if (cap.skels)
+        g_ptr_array_free(cap.skels, TRUE);
+    cap.skels = NULL;
+    if (cap.skel_ids)
+        g_hash_table_destroy(cap.skel_ids);
+    cap.skel_ids = NULL;
+    memset(cap.skel_cache, 0, sizeof cap.skel_cache);
 }
 
 /* ------------------------------------------------------------------ */
@@ -622,14 +878,14 @@ static const stored_frame *run_engine(proto_tree *tree, packet_info *pinfo)
     r->title = lab.title;
     r->check = lab.check;
     r->flow = lab.flow;
-    if (lab.check != TCPFSM_CHECK_NONE) {
-        /* the sentence, then the check with its numbers (the tree's) */
-        char chk[160];
-        tcpfsm_check_detail(&lab, (tcpfsm_lang)pref_lang, chk, sizeof chk);
-        f->label = arena_strdup2(lab.label, chk);
-    } else {
-        f->label = arena_strdup2(lab.label, NULL);
-    }
+    /* which skeleton to try first: the one last seen with these facts */
+    guint32 hint = (guint32)lab.situation * 0x9e3779b1u;
+    hint ^= ((guint32)lab.role << 1) ^ ((guint32)lab.src_prev << 3) ^
+            ((guint32)lab.src_state << 7) ^ ((guint32)lab.dst_prev << 11) ^
+            ((guint32)lab.dst_state << 15) ^ ((guint32)lab.title << 19) ^
+            ((guint32)lab.anomalies << 22) ^ ((guint32)lab.step_num << 5);
+    hint ^= hint >> 16;
+    f->text = text_store(&lab, hint);
 
     /* known from now on; its summary is read from the engine when shown */
     if (lab.conn_id > cap.max_conn_id)
@@ -690,9 +946,40 @@ static bool tree_visible(proto_tree *tree)
     return tree && PTREE_DATA(tree)->visible;
 }
 
-static bool wanted(proto_tree *tree, int hf)
+/* Whether our fields are referenced (a filter, a column, -e, or the tree
+ * shown), read once per packet into one mask from their
+ * header_field_info, as proto_field_is_referenced() reads it (the
+ * filters and columns prime the fields again for every packet): bit
+ * hf - hfi_base.  The header_field_info pointers are looked up once, in
+ * the handoff. */
+#define HFI_MAX 64
+static header_field_info *hfi_ours[HFI_MAX];
+static int hfi_base = -1, hfi_n = 0;
+static uint64_t refs; /* this packet's mask, set by refs_load() */
+static uint64_t conn_bits; /* the tcpfsm.conn.* fields' bits */
+
+static void refs_load(proto_tree *tree)
 {
-    return tree && hf >= 0 && proto_field_is_referenced(tree, hf);
+    uint64_t m = 0;
+    if (!tree || hfi_base < 0)
+        m = 0;
+    else if (PTREE_DATA(tree)->visible)
+        m = ~(uint64_t)0;
+    else
+        for (int i = 0; i < hfi_n; i++)
+            m |= (uint64_t)(hfi_ours[i] && hfi_ours[i]->ref_type != HF_REF_TYPE_NONE) << i;
+    refs = m;
+}
+
+/* (emit() calls refs_load() first) */
+static inline bool wanted(proto_tree *tree, int hf)
+{
+    if (!tree || hf < 0)
+        return false;
+    unsigned i = (unsigned)(hf - hfi_base);
+    if (hfi_base >= 0 && i < (unsigned)hfi_n)
+        return (refs >> i) & 1;
+    return proto_field_is_referenced(tree, hf); /* protocols, expert fields */
 }
 
 /* The fields are registered with English titles; in another language an
@@ -836,8 +1123,11 @@ static void add_conn(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 {
     bool visible = tree_visible(tree);
     bool any = visible;
-    for (int f = 0; f < TCPFSM_SF_COUNT && !any; f++)
-        any = wanted(tree, hf_conn[f]);
+    if (conn_bits)
+        any = any || (refs & conn_bits);
+    else
+        for (int f = 0; f < TCPFSM_SF_COUNT && !any; f++)
+            any = wanted(tree, hf_conn[f]);
     if (!any)
         return; /* nobody looks at the connection: no summary to read */
     const tcpfsm_conn_rec *c = tcpfsm_plugin_conn(r->conn_id);
@@ -860,13 +1150,20 @@ static void add_conn(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     }
 }
 
+/* The expert infos.  label and title NULL: nobody reads their texts
+ * (no tree shown, no tap, no expert field referenced: the packet list's
+ * severity and the Expert column only need the severity), so each gets
+ * its registered summary instead of a formatted text. */
 static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *l,
                         const char *label, const char *title)
 {
     uint32_t a = l->anomalies;
     bool retrans = a & TCPFSM_AN(RETRANSMISSION);
+    bool text = label != NULL;
     if (is_step(l)) {
-        if (retrans)
+        if (!text)
+            expert_add_info(pinfo, ti, retrans ? &ei_tcpfsm_retransmitted_step : &ei_tcpfsm_step);
+        else if (retrans)
             expert_add_info_format(pinfo, ti, &ei_tcpfsm_retransmitted_step,
                                    "%s retransmitted", title);
         else
@@ -876,28 +1173,44 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *
         expert_add_info(pinfo, ti, &ei_tcpfsm_midstream);
     if (a & TCPFSM_AN(REORDERED))
         expert_add_info(pinfo, ti, &ei_tcpfsm_reordered);
-    if (a & TCPFSM_AN(SIMULTANEOUS_OPEN))
-        expert_add_info_format(pinfo, ti, &ei_tcpfsm_simultaneous,
-                               "Simultaneous open: the SYNs crossed");
-    if (a & TCPFSM_AN(SIMULTANEOUS_CLOSE))
-        expert_add_info_format(pinfo, ti, &ei_tcpfsm_simultaneous,
-                               "Simultaneous close: the FINs crossed");
+    if (a & TCPFSM_AN(SIMULTANEOUS_OPEN)) {
+        if (text)
+            expert_add_info_format(pinfo, ti, &ei_tcpfsm_simultaneous,
+                                   "Simultaneous open: the SYNs crossed");
+        else
+            expert_add_info(pinfo, ti, &ei_tcpfsm_simultaneous);
+    }
+    if (a & TCPFSM_AN(SIMULTANEOUS_CLOSE)) {
+        if (text)
+            expert_add_info_format(pinfo, ti, &ei_tcpfsm_simultaneous,
+                                   "Simultaneous close: the FINs crossed");
+        else
+            expert_add_info(pinfo, ti, &ei_tcpfsm_simultaneous);
+    }
     if (a & TCPFSM_AN(PORT_REUSE))
         expert_add_info(pinfo, ti, &ei_tcpfsm_port_reuse);
     if (a & TCPFSM_AN(SYN_DATA))
         expert_add_info(pinfo, ti, &ei_tcpfsm_syn_data);
-    if (l->ack_ok == 0 || (a & TCPFSM_AN(ACK_MISMATCH)))
-        expert_add_info_format(pinfo, ti, &ei_tcpfsm_ack_mismatch,
-                               "Acknowledgment mismatch: %s", label);
+    if (l->ack_ok == 0 || (a & TCPFSM_AN(ACK_MISMATCH))) {
+        if (text)
+            expert_add_info_format(pinfo, ti, &ei_tcpfsm_ack_mismatch,
+                                   "Acknowledgment mismatch: %s", label);
+        else
+            expert_add_info(pinfo, ti, &ei_tcpfsm_ack_mismatch);
+    }
     if (a & TCPFSM_AN(RST_OUT_OF_WINDOW))
         expert_add_info(pinfo, ti, &ei_tcpfsm_rst_out_of_window);
     if (a & TCPFSM_AN(DATA_AFTER_FIN))
         expert_add_info(pinfo, ti, &ei_tcpfsm_data_after_fin);
     if (a & TCPFSM_AN(BAD_FLAGS))
         expert_add_info(pinfo, ti, &ei_tcpfsm_bad_flags);
-    if (a & TCPFSM_AN(UNEXPECTED))
-        expert_add_info_format(pinfo, ti, &ei_tcpfsm_unexpected,
-                               "Segment not valid in the receiver's state: %s", label);
+    if (a & TCPFSM_AN(UNEXPECTED)) {
+        if (text)
+            expert_add_info_format(pinfo, ti, &ei_tcpfsm_unexpected,
+                                   "Segment not valid in the receiver's state: %s", label);
+        else
+            expert_add_info(pinfo, ti, &ei_tcpfsm_unexpected);
+    }
 }
 
 /* Someone may look at expert infos: the tree or a filter or column asks
@@ -905,21 +1218,27 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const tcpfsm_label *
  * Information), or the packet list's columns (and the GUI's severity
  * indicator) are computed.  tshark -T fields without any of these
  * needs none. */
-static bool experts_wanted(proto_tree *tree, packet_info *pinfo)
+static bool expert_texts_wanted(proto_tree *tree)
 {
-    if (pinfo->cinfo)
+    if (tree_visible(tree))
         return true;
     if (expert_tap >= 0 && have_tap_listener(expert_tap))
         return true;
     return proto_expert_id >= 0 && wanted(tree, proto_expert_id);
 }
 
+static bool experts_wanted(proto_tree *tree, packet_info *pinfo)
+{
+    return pinfo->cinfo || expert_texts_wanted(tree);
+}
+
 static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                 const tcpfsm_frame_rec *r, const char *label)
+                 const tcpfsm_frame_rec *r, const unsigned char *stored)
 {
     bool visible = tree_visible(tree);
     /* any tcpfsm field (or expert field) referenced, or the tree shown */
     bool want_tree = wanted(tree, proto_tcpfsm);
+    refs_load(want_tree ? tree : NULL);
     bool want_experts = want_tree || experts_wanted(tree, pinfo);
     bool want_info = pref_info_column && pinfo->cinfo &&
                      (r->title || r->event == TCPFSM_EV_RST ||
@@ -933,14 +1252,35 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     proto_item *pi;
 
     rec_facts(r, &l);
-    /* the check with its numbers is stored after the sentence */
-    const char *check_detail = label && r->check ? label + strlen(label) + 1 : "";
-    if (!label)
-        label = "";
+    /* the protocol item's text is shown (tree) or filtered on ("tcpfsm
+     * contains ...") */
+    bool titled = false;
+    if (want_tree) {
+        header_field_info *ph = proto_registrar_get_nth(proto_tcpfsm);
+        titled = visible || (ph && ph->ref_type == HF_REF_TYPE_DIRECT);
+    }
+    bool expert_texts = want_experts && expert_texts_wanted(tree);
+    /* the sentence (and the check's numbers), made from what is stored
+     * only when someone reads it */
+    char label_buf[TCPFSM_LABEL_MAX];
+    const char *label = "";
+    bool need_label = stored && ((want_tree && wanted(tree, hf_label[TCPFSM_LF_LABEL])) ||
+                                 (expert_texts && (l.ack_ok == 0 ||
+                                                   (l.anomalies & (TCPFSM_AN(ACK_MISMATCH) |
+                                                                   TCPFSM_AN(UNEXPECTED))))) ||
+                                 (visible && l.ack_ok >= 0 && r->check));
+    if (need_label) {
+        text_load(stored, r, label_buf, &l);
+        label = label_buf;
+    }
+    /* the check with its numbers (the tree's) */
+    char check_detail[160] = "";
+    if (visible && need_label && r->check)
+        tcpfsm_check_detail(&l, (tcpfsm_lang)pref_lang, check_detail, sizeof check_detail);
     /* the title is for people: the tree, the Info column, the step's
      * expert info */
     title[0] = '\0';
-    if (want_tree || want_info || is_step(&l))
+    if (titled || want_info || (expert_texts && is_step(&l)))
         tcpfsm_step_heading(&l, (tcpfsm_lang)pref_lang, title, sizeof title);
 
     if (want_info) {
@@ -949,14 +1289,19 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s]", title, *an ? "; " : "", an);
     }
 
-    proto_item *ti = NULL;
+    proto_item *ti = NULL, *expert_ti = (proto_item *)-1;
     if (want_tree) {
-        header_field_info *ph = proto_registrar_get_nth(proto_tcpfsm);
-        if (visible || (ph && ph->ref_type == HF_REF_TYPE_DIRECT)) {
+        if (titled) {
             char heading[160];
             tcpfsm_tree_heading(title, l.role, (tcpfsm_lang)pref_lang, heading,
                                 sizeof heading);
             ti = proto_tree_add_protocol_format(tree, proto_tcpfsm, tvb, 0, 0, "%s", heading);
+        } else if (!visible && PTREE_DATA(tree)->fake_protocols) {
+            /* what proto_tree_add_item() gives for a protocol only
+             * referenced through its fields in a hidden tree: the tree
+             * itself (a "faked" item), at a fraction of the cost */
+            ti = tree;
+            expert_ti = NULL; /* (experts on the root would be real items) */
         } else {
             ti = proto_tree_add_item(tree, proto_tcpfsm, tvb, 0, 0, ENC_NA);
         }
@@ -1118,7 +1463,8 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         add_conn(st, tvb, pinfo, r);
     }
     if (want_experts)
-        add_experts(pinfo, ti, &l, label, title);
+        add_experts(pinfo, expert_ti == (proto_item *)-1 ? ti : expert_ti, &l,
+                    expert_texts ? label : NULL, title);
 }
 
 static int dissect_tcpfsm(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -1129,7 +1475,7 @@ static int dissect_tcpfsm(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         f = run_engine(tree, pinfo);
     if (!f)
         return 0;
-    emit(tvb, pinfo, tree, &f->r, f->label);
+    emit(tvb, pinfo, tree, &f->r, f->text);
     tap_queue_packet(tcpfsm_tap, pinfo, (void *)&f->r);
     return tvb_captured_length(tvb);
 }
@@ -1272,6 +1618,34 @@ static void proto_reg_handoff_tcpfsm(void)
             g_array_append_val(wanted, hf_in[f]);
     }
     set_postdissector_wanted_hfids(tcpfsm_handle, wanted);
+
+    /* our fields (not the protocol: FT_PROTOCOL has its own rule) */
+    int lo = G_MAXINT, hi = -1;
+    for (int f = 0; f < TCPFSM_LF_COUNT; f++) {
+        lo = MIN(lo, hf_label[f]);
+        hi = MAX(hi, hf_label[f]);
+    }
+    for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
+        lo = MIN(lo, hf_conn[f]);
+        hi = MAX(hi, hf_conn[f]);
+    }
+    lo = MIN(lo, hf_ref_frame);
+    hi = MAX(hi, hf_ref_frame);
+    memset(hfi_ours, 0, sizeof hfi_ours);
+    hfi_base = -1;
+    hfi_n = 0;
+    conn_bits = 0;
+    if (lo >= 0 && hi - lo < HFI_MAX) {
+        hfi_base = lo;
+        hfi_n = hi - lo + 1;
+        for (int f = 0; f < TCPFSM_LF_COUNT; f++)
+            hfi_ours[hf_label[f] - lo] = proto_registrar_get_nth((guint)hf_label[f]);
+        for (int f = 0; f < TCPFSM_SF_COUNT; f++) {
+            hfi_ours[hf_conn[f] - lo] = proto_registrar_get_nth((guint)hf_conn[f]);
+            conn_bits |= (uint64_t)1 << (hf_conn[f] - lo);
+        }
+        hfi_ours[hf_ref_frame - lo] = proto_registrar_get_nth((guint)hf_ref_frame);
+    }
 }
 
 void plugin_register(void)

@@ -14,10 +14,12 @@
 /* What the engine said about one frame, packed (24 bytes): the plugin
  * keeps one per labelled frame for the life of the capture file, in an
  * array indexed by frame number, and shows it again on every later
- * dissection.  The sentence (tcpfsm.label) is kept apart, in a string
- * arena (packet-tcpfsm.c), followed there by the check with its numbers
- * (tcpfsm_check_detail()) when the step checks an acknowledgement.  The enums fit their bit widths (checked at
- * compile time in packet-tcpfsm.c). */
+ * dissection.  The sentence (tcpfsm.label) is kept apart, compactly
+ * (its numbers as varints, the rest as a skeleton shared by every
+ * sentence of that shape; packet-tcpfsm.c), followed there by the two
+ * numbers of the check when the step checks an acknowledgement (its
+ * text, tcpfsm_check_detail(), is made when shown).  The enums fit their
+ * bit widths (checked at compile time in packet-tcpfsm.c). */
 typedef struct tcpfsm_frame_rec {
     uint32_t conn_id;   /* the engine's connection number (from 1) */
     uint32_t ref_frame; /* 0 = none */
