@@ -30,6 +30,8 @@
 # leaves out what it holds whatever the size (the engine's lingering
 # connections, the skeletons).
 #
+# PLUGIN_COST_RUNS="summary filter" measures only these runs.
+#
 # Prints a Markdown table on stdout (progress on stderr).  Needs valgrind,
 # editcap, capinfos, /usr/bin/time (package time), tshark, the built
 # plugin (build/plugin/tcpfsm.so) and gen_capture (build/bench).
@@ -128,7 +130,7 @@ per() {
 }
 
 declare -A cost
-runs=(summary filter export exportlab)
+read -r -a runs <<<"${PLUGIN_COST_RUNS:-summary filter export exportlab}"
 [ "$no_ir" = yes ] && runs=()
 run_args() {
     case "$1" in

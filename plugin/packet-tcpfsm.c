@@ -971,6 +971,24 @@ static void refs_load(proto_tree *tree)
     refs = m;
 }
 
+/* Our expert infos' fields (tcpfsm.expert.*), looked up in the handoff:
+ * referenced, they need a real protocol item to hang from. */
+static expert_field *const our_experts[] = {
+    &ei_tcpfsm_step, &ei_tcpfsm_retransmitted_step, &ei_tcpfsm_midstream,
+    &ei_tcpfsm_reordered, &ei_tcpfsm_simultaneous, &ei_tcpfsm_port_reuse,
+    &ei_tcpfsm_syn_data, &ei_tcpfsm_ack_mismatch, &ei_tcpfsm_rst_out_of_window,
+    &ei_tcpfsm_data_after_fin, &ei_tcpfsm_bad_flags, &ei_tcpfsm_unexpected,
+};
+static header_field_info *hfi_experts[G_N_ELEMENTS(our_experts)];
+
+static bool our_experts_referenced(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(our_experts); i++)
+        if (!hfi_experts[i] || hfi_experts[i]->ref_type != HF_REF_TYPE_NONE)
+            return true; /* (unknown: as if referenced) */
+    return false;
+}
+
 /* (emit() calls refs_load() first) */
 static inline bool wanted(proto_tree *tree, int hf)
 {
@@ -1296,7 +1314,8 @@ static void emit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             tcpfsm_tree_heading(title, l.role, (tcpfsm_lang)pref_lang, heading,
                                 sizeof heading);
             ti = proto_tree_add_protocol_format(tree, proto_tcpfsm, tvb, 0, 0, "%s", heading);
-        } else if (!visible && PTREE_DATA(tree)->fake_protocols) {
+        } else if (!visible && PTREE_DATA(tree)->fake_protocols && !expert_texts &&
+                   !our_experts_referenced()) {
             /* what proto_tree_add_item() gives for a protocol only
              * referenced through its fields in a hidden tree: the tree
              * itself (a "faked" item), at a fraction of the cost */
@@ -1631,6 +1650,10 @@ static void proto_reg_handoff_tcpfsm(void)
     }
     lo = MIN(lo, hf_ref_frame);
     hi = MAX(hi, hf_ref_frame);
+    for (size_t i = 0; i < G_N_ELEMENTS(our_experts); i++)
+        hfi_experts[i] = our_experts[i]->hf >= 0
+                             ? proto_registrar_get_nth((guint)our_experts[i]->hf)
+                             : NULL;
     memset(hfi_ours, 0, sizeof hfi_ours);
     hfi_base = -1;
     hfi_n = 0;
