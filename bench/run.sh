@@ -2,7 +2,7 @@
 # bench/run.sh - tcpfsm throughput, side by side, in one invocation.
 #
 #   bench/run.sh [--quick | --sizes N,M...] [--floor] [--suricata] [--build DIR]
-#                [--workdir DIR] [--keep]
+#                [--workdir DIR] [--keep] [--plugin-cost]
 #
 # Generates synthetic captures (bench/gen_capture.c) of 100,000 and
 # 1,000,000 connections (--quick: 10,000 and 100,000; --sizes: these
@@ -67,6 +67,9 @@
 # wall time).  When the chroot or Suricata is not available the note says
 # why and the table has no Suricata row.
 #
+# --plugin-cost: at the end, bench/plugin_cost.sh (the plugin's
+# instructions and peak RSS per packet, callgrind; see that script).
+#
 # Needs: tshark, /usr/bin/time (apt-get install time), a C compiler when
 # the build has no gen_capture; as root, setpriv (util-linux) for the
 # plugin rows.  The peers: apt-get install tcptrace argus-server (Debian
@@ -90,6 +93,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --floor) floor_only=1 ;;
     --suricata) suricata=1 ;;
+    --plugin-cost) want_plugin_cost=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     esac
@@ -487,4 +491,10 @@ done
 if [ -n "$plugin_note" ]; then
     echo
     echo "Note: $plugin_note."
+fi
+if [ "${want_plugin_cost:-0}" = 1 ]; then
+    # the plugin's cost per packet under callgrind (bench/plugin_cost.sh)
+    echo
+    say "plugin cost (callgrind, a few minutes)"
+    "$here/plugin_cost.sh" --build "$build" || say "plugin_cost.sh failed"
 fi

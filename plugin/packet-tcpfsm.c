@@ -373,10 +373,10 @@ static inline bool read_number(const char *p, size_t *len, uint64_t *v)
 /* The numbers of `text` if its skeleton is k (true), in nums. */
 static bool skel_match(const skeleton *k, const char *text, uint64_t *nums)
 {
-    const char *p = text;
+    const char *p = text, *end = text + strlen(text);
     for (guint i = 0;; i++) {
         guint32 n = k->lit_len[i];
-        if (memcmp(p, k->lit[i], n) != 0)
+        if ((size_t)(end - p) < n || memcmp(p, k->lit[i], n) != 0)
             return false;
         p += n;
         if (i == k->n_slots)
