@@ -82,7 +82,7 @@ if [ "$keep" = no ]; then
 fi
 
 say() { echo "plugin_cost: $*" >&2; }
-version=$(tshark -v 2>/dev/null | head -n 1 | sed -e "s/^TShark (Wireshark) //" -e "s/ (.*//")
+version=$(tshark -v 2>/dev/null | head -n 1 | sed -e "s/^TShark (Wireshark) //" -e "s/ (.*//" -e "s/\.$//")
 
 "$gen" -n "$conns" -o "$work/big.pcap" >/dev/null
 editcap -r "$work/big.pcap" "$work/small.pcap" 1-14
