@@ -1,13 +1,17 @@
 /* test_numfmt.c - tool/numfmt.h writes the same digits as printf("%llu"):
  * every power of ten and its neighbours, 0 and UINT64_MAX, the 32-bit
  * boundary, and two million pseudo-random values of every bit length;
- * and the same text as printf("%.6f") (test_fix6). */
+ * the same text as printf("%.6f") (test_fix6); and IPv4 addresses as
+ * inet_ntop writes them (test_ipv4). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -93,12 +97,28 @@ static void test_fix6(void **state)
     assert_null(numfmt_fix6(buf, 0.0 / 0.0));
 }
 
+/* a.b.c.d against inet_ntop: every value of each byte, in every place */
+static void test_ipv4(void **state)
+{
+    (void)state;
+    for (int place = 0; place < 4; place++)
+        for (unsigned v = 0; v < 256; v++) {
+            uint8_t b[4] = {10, 0, 200, 7};
+            b[place] = (uint8_t)v;
+            char got[NUMFMT_IPV4_MAX + 1], want[INET_ADDRSTRLEN];
+            *numfmt_ipv4(got, b) = '\0';
+            assert_non_null(inet_ntop(AF_INET, b, want, sizeof want));
+            assert_string_equal(got, want);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundaries),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_fix6),
+        cmocka_unit_test(test_ipv4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,17 +114,7 @@ static char *put_addr(char *w, const tcpfsm_addr *a)
         tcpfsm_addr_str(a, w, 64);
         return w + strlen(w);
     }
-    for (int i = 0; i < 4; i++) {
-        unsigned v = a->bytes[i];
-        if (i)
-            *w++ = '.';
-        if (v >= 100)
-            *w++ = (char)('0' + v / 100);
-        if (v >= 10)
-            *w++ = (char)('0' + v / 10 % 10);
-        *w++ = (char)('0' + v % 10);
-    }
-    return w;
+    return numfmt_ipv4(w, a->bytes);
 }
 
 void input_pcap_cells(pcapsrc *p, const tcpfsm_segment *seg, bool streams,

@@ -56,6 +56,25 @@ static inline char *numfmt_u64(char *p, uint64_t v)
     return end;
 }
 
+/* a.b.c.d of four address bytes, as inet_ntop writes it (inet_ntop goes
+ * through printf): written at p (room for NUMFMT_IPV4_MAX bytes), returns
+ * the end */
+#define NUMFMT_IPV4_MAX 15
+static inline char *numfmt_ipv4(char *p, const uint8_t b[4])
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (i)
+            *p++ = '.';
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+    }
+    return p;
+}
+
 /* "%.6f" of v exactly as printf writes it (the exact binary value
  * rounded half to even), for 0 <= v < 2^33: written at p (room for
  * NUMFMT_FIX6_MAX bytes), returns the end; NULL (nothing written) for

@@ -448,20 +448,9 @@ static void ob_endpoint(obuf *o, const tcpfsm_addr *a, uint16_t port,
                         bool with_port)
 {
     if (a->family == 4) {
-        if (o->n + 16 > o->cap)
-            ob_grow(o, 16);
-        char *w = o->b + o->n;
-        for (int i = 0; i < 4; i++) {
-            unsigned v = a->bytes[i];
-            if (i)
-                *w++ = '.';
-            if (v >= 100)
-                *w++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *w++ = (char)('0' + v / 10 % 10);
-            *w++ = (char)('0' + v % 10);
-        }
-        o->n = (size_t)(w - o->b);
+        if (o->n + NUMFMT_IPV4_MAX > o->cap)
+            ob_grow(o, NUMFMT_IPV4_MAX);
+        o->n = (size_t)(numfmt_ipv4(o->b + o->n, a->bytes) - o->b);
         if (with_port) {
             ob_c(o, ':');
             ob_u64(o, port);
