@@ -33,6 +33,9 @@
 #include <epan/proto.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <epan/prefs-int.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <wsutil/pint.h>
 
 #include "tcpfsm.h"
 #include "tcpfsm_lang.h"
@@ -68,6 +71,11 @@ static int tcpfsm_tap = -1;
 /* Looked up when a capture is opened (the expert module registers them
  * after the plugins' handoffs). */
 static int expert_tap = -1;
+/* the segment from the TCP tap: see tap_header() */
+static int tcp_tap_id = -1;
+static bool tap_mode;        /* the segment comes from the TCP tap */
+static bool checksum_on;     /* TCP's check_checksum preference */
+static int tap_listener_token; /* our listener's tapdata */
 static int proto_expert_id = -1;
 
 /* per-segment fields: tcpfsm.<name>, one per TCPFSM_LABEL_FIELDS entry */
@@ -612,8 +620,38 @@ static void on_summary(const tcpfsm_summary *s, void *user _U_)
         cap.scratch.conn_id = 0; /* the snapshot is out of date */
 }
 
+/* TCP's check_checksum preference (tcp.checksum.status is then read from
+ * the tree, see tap_mode). */
+static bool tcp_checks_checksums(void)
+{
+    module_t *m = prefs_find_module("tcp");
+    pref_t *p = m ? prefs_find_preference(m, "check_checksum") : NULL;
+    return p && prefs_get_bool_value(p, pref_current);
+}
+
+/* The fields to prime for the post-dissector: in tap mode none, or TCP's
+ * checksum status when TCP checks checksums; else every input field. */
+static void set_wanted(void)
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    for (int f = 0; f < TCPFSM_F_COUNT; f++) {
+        if (hf_in[f] < 0)
+            continue;
+        if (tap_mode && !(checksum_on && f == TCPFSM_F_CHECKSUM_STATUS))
+            continue;
+        g_array_append_val(wanted, hf_in[f]);
+    }
+    set_postdissector_wanted_hfids(tcpfsm_handle, wanted);
+}
+
 static void tcpfsm_init(void)
 {
+    /* before the capture's dissection decides whether it builds trees */
+    if (tap_mode && checksum_on != tcp_checks_checksums()) {
+        checksum_on = !checksum_on;
+        set_wanted();
+    }
+
     tcpfsm_config cfg;
     /* The tool's defaults: linger and max_lingering decide whether a late
      * segment still belongs to a finished connection, so they must be the
@@ -763,6 +801,219 @@ static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
     return g_string_free(s, FALSE);
 }
 
+/* ---- The segment from the TCP dissector's tap (no tree needed) ----
+ *
+ * A tree costs tshark more than the whole engine: from 4.4, a tshark that
+ * prints summary lines builds none unless someone wants fields, and a
+ * post-dissector that reads fields (set_postdissector_wanted_hfids) makes
+ * it build one for every dissector of every packet (+144% on 4.4, +159% on
+ * 4.6; on 4.0 the wanted fields were primed even with tcpfsm disabled).
+ * So the segment is read from what the TCP dissector hands its tap: its
+ * struct tcpheader (epan/dissectors/packet-tcp.h), queued for every TCP
+ * header before the TCP payload is dissected, fetched here with
+ * fetch_tapped_data() (the way dissectors read each other's taps within a
+ * packet) through a listener that wants nothing (TL_IS_DISSECTOR_HELPER:
+ * it makes tshark queue the taps, not build a tree).  The values are the
+ * ones the tree's fields are made of: th_rawseq/th_rawack (tcp.seq_raw,
+ * tcp.ack_raw), th_flags (tcp.flags), th_seglen when th_have_seglen
+ * (tcp.len), th_win after scaling (tcp.window_size), th_stream
+ * (tcp.stream), ip_src/ip_dst (the addresses of the IP header that
+ * carried it: pinfo->src/dst when TCP ran); the frame's are pinfo's;
+ * frame.protocols is pinfo->layers, as the frame dissector writes it.
+ * tcp.checksum.status is "unverified" unless TCP's check_checksum
+ * preference is on: then that one field is read from the tree (and
+ * wanted, so a tree is built then).
+ *
+ * Taps are queued only in a dissection that runs them: every first pass
+ * that tshark and Wireshark make (single pass, the GUI's reading of a
+ * file or a live capture), and the second pass of `tshark -2`.  A frame
+ * dissected without taps (the first pass of `tshark -2`, a GUI read
+ * filter's trial dissection) is left for the next dissection that has
+ * them, in capture order (cap.last_fed).
+ *
+ * Should the listener fail to register, the fields are read from the tree
+ * as before (tap_mode false, every input field wanted); the variables
+ * are at the top of this file. */
+
+/* The TCP header that is occurrence occ (TCPFSM_OCC_*) of this frame's,
+ * in dissection order (the tree's order); NULL when there is none or no
+ * taps are queued in this dissection. */
+static const tcp_info_t *tap_header(int occ)
+{
+    const tcp_info_t *th = fetch_tapped_data(tcp_tap_id, 0);
+    if (!th || occ == TCPFSM_OCC_FIRST)
+        return th;
+    int n = 1;
+    while (fetch_tapped_data(tcp_tap_id, n))
+        n++;
+    int back = occ > 0 ? occ : 0;
+    if (back >= n)
+        return NULL;
+    return back ? fetch_tapped_data(tcp_tap_id, n - 1 - back)
+                : (n == 1 ? th : fetch_tapped_data(tcp_tap_id, n - 1));
+}
+
+/* pinfo->layers as frame.protocols ("eth:ethertype:ip:tcp"): without the
+ * leading "frame", and without the post-dissectors (ours and any after
+ * it: frame.protocols is written before they run).  Kept for the last
+ * list of layers seen (most frames of a capture share a few), else made
+ * in *owned (g_free). */
+#define LAYERS_MAX 48
+static struct {
+    unsigned n;
+    bool valid;
+    int ids[LAYERS_MAX];
+    char text[640];
+} layers_memo;
+
+static const char *layers_text(packet_info *pinfo, char **owned)
+{
+    if (!pinfo->layers)
+        return NULL;
+    wmem_list_frame_t *fr = wmem_list_head(pinfo->layers);
+    if (!fr)
+        return NULL;
+    int ids[LAYERS_MAX];
+    unsigned n = 0;
+    bool fits = true;
+    for (fr = wmem_list_frame_next(fr); fr; fr = wmem_list_frame_next(fr)) {
+        int id = (int)GPOINTER_TO_UINT(wmem_list_frame_data(fr));
+        if (id == proto_tcpfsm)
+            break;
+        if (n == LAYERS_MAX) {
+            fits = false;
+            break;
+        }
+        ids[n++] = id;
+    }
+    if (fits && layers_memo.valid && n == layers_memo.n &&
+        memcmp(ids, layers_memo.ids, n * sizeof ids[0]) == 0)
+        return layers_memo.text;
+    GString *s = g_string_new(NULL);
+    fr = wmem_list_frame_next(wmem_list_head(pinfo->layers));
+    for (; fr; fr = wmem_list_frame_next(fr)) {
+        int id = (int)GPOINTER_TO_UINT(wmem_list_frame_data(fr));
+        if (id == proto_tcpfsm)
+            break;
+        if (s->len)
+            g_string_append_c(s, ':');
+        g_string_append(s, proto_get_protocol_filter_name(id));
+    }
+    if (fits && s->len < sizeof layers_memo.text) {
+        memcpy(layers_memo.text, s->str, s->len + 1);
+        memcpy(layers_memo.ids, ids, n * sizeof ids[0]);
+        layers_memo.n = n;
+        layers_memo.valid = true;
+        g_string_free(s, TRUE);
+        return layers_memo.text;
+    }
+    *owned = g_string_free(s, FALSE);
+    return *owned;
+}
+
+/* A TCP header that TCP gave up on before queueing its tap: it threw an
+ * exception on a header cut short ("Short segment", [Malformed Packet])
+ * after it had added its ports, numbers and flags to the tree, which the
+ * tool reads from `tshark -T fields` and labels.  Read here from the
+ * frame's bytes: the IP header that carried it is found by its addresses
+ * (pinfo->src/dst, the last IP header's), the TCP header after it by its
+ * ports (pinfo->srcport/destport: TCP sets them first); tcp.len and the
+ * window's scale as TCP computes them; the stream from TCP's conversation
+ * (left out when there is none: the engine then keys on the 4-tuple).
+ * false when the header cannot be found. */
+#define IP_TAPS 2
+static int ip_tap_ids[IP_TAPS] = {-1, -1}; /* "ip", "ipv6" */
+static int proto_tcp_id = -1;
+
+static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
+{
+    /* taps are queued in this dissection (IP queues its own before it
+     * hands over its payload), and TCP ran */
+    bool tapping = false;
+    for (int i = 0; i < IP_TAPS; i++)
+        tapping = tapping || (ip_tap_ids[i] >= 0 && fetch_tapped_data(ip_tap_ids[i], 0));
+    if (!tapping || !tvb || pinfo->ptype != PT_TCP || pinfo->flags.in_error_pkt)
+        return false;
+    int family = pinfo->src.type == AT_IPv4 ? 4 : pinfo->src.type == AT_IPv6 ? 6 : 0;
+    int alen = family == 4 ? 4 : 16;
+    if (!family || pinfo->src.len != alen || pinfo->dst.type != pinfo->src.type ||
+        pinfo->dst.len != alen)
+        return false;
+    guint len = tvb_captured_length(tvb);
+    const guint8 *b = tvb_get_ptr(tvb, 0, (gint)len);
+    guint8 pair[32];
+    memcpy(pair, pinfo->src.data, (size_t)alen);
+    memcpy(pair + alen, pinfo->dst.data, (size_t)alen);
+    const guint at = family == 4 ? 12 : 8; /* the addresses' offset */
+    const guint hdr = family == 4 ? 20 : 40;
+    /* the last IP header with these addresses */
+    for (guint q = len >= hdr ? len - hdr + at : 0; q + 1 > at && q >= at; q--) {
+        if (memcmp(b + q, pair, (size_t)(2 * alen)) != 0)
+            continue;
+        guint ip = q - at, tcp = 0, reported = 0;
+        if (family == 4) {
+            if ((b[ip] >> 4) != 4 || b[ip + 9] != 6 || (b[ip] & 15) < 5)
+                continue;
+            guint ihl = (guint)(b[ip] & 15) * 4, tot = ((guint)b[ip + 2] << 8) | b[ip + 3];
+            tcp = ip + ihl;
+            reported = tot > ihl ? tot - ihl : 0;
+        } else {
+            if ((b[ip] >> 4) != 6)
+                continue;
+            guint plen = ((guint)b[ip + 4] << 8) | b[ip + 5];
+            /* after any extension headers: the first place the ports are */
+            for (tcp = ip + 40; tcp + 16 <= len; tcp++)
+                if (((guint)b[tcp] << 8 | b[tcp + 1]) == pinfo->srcport &&
+                    ((guint)b[tcp + 2] << 8 | b[tcp + 3]) == pinfo->destport)
+                    break;
+            reported = ip + 40 + plen > tcp ? ip + 40 + plen - tcp : 0;
+        }
+        if (tcp + 16 > len || ((guint)b[tcp] << 8 | b[tcp + 1]) != pinfo->srcport ||
+            ((guint)b[tcp + 2] << 8 | b[tcp + 3]) != pinfo->destport)
+            continue;
+        memset(th, 0, sizeof *th);
+        th->th_sport = (guint16)pinfo->srcport;
+        th->th_dport = (guint16)pinfo->destport;
+        th->th_rawseq = pntoh32(b + tcp + 4);
+        th->th_rawack = pntoh32(b + tcp + 8);
+        th->th_flags = pntoh16(b + tcp + 12) & TH_MASK;
+        th->th_win = pntoh16(b + tcp + 14);
+        th->th_hlen = (guint8)((b[tcp + 12] >> 4) * 4);
+        copy_address_shallow(&th->ip_src, &pinfo->src);
+        copy_address_shallow(&th->ip_dst, &pinfo->dst);
+        th->th_stream = G_MAXUINT32; /* none */
+        conversation_t *conv = proto_tcp_id >= 0 ? find_conversation_pinfo(pinfo, 0) : NULL;
+        struct tcp_analysis *tcpd =
+            conv ? conversation_get_proto_data(conv, proto_tcp_id) : NULL;
+        if (tcpd)
+            th->th_stream = tcpd->stream;
+        if (!pinfo->fragmented && reported >= th->th_hlen) {
+            th->th_have_seglen = true;
+            th->th_seglen = reported - th->th_hlen;
+            if (!(th->th_flags & TH_SYN) && tcpd && tcpd->fwd && tcpd->fwd->win_scale >= 0)
+                th->th_win <<= tcpd->fwd->win_scale;
+        }
+        return true;
+    }
+    return false;
+}
+
+static bool addr_from(const address *a, int family, tcpfsm_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (family == 4 && a->type == AT_IPv4 && a->len == 4) {
+        out->family = 4;
+        memcpy(out->bytes, a->data, 4);
+        return true;
+    }
+    if (family == 6 && a->type == AT_IPv6 && a->len == 16) {
+        out->family = 6;
+        memcpy(out->bytes, a->data, 16);
+        return true;
+    }
+    return false;
+}
+
 /* The getter tcpfsm_segment_fill() asks (engine/tcpfsm_input.h): the
  * occurrence of each field in the tree it asks for (the last, as `-E
  * occurrence=l`, unless the TCP payload carries IP packets).  The
@@ -772,7 +1023,106 @@ typedef struct fill_ctx {
     proto_tree *tree;
     packet_info *pinfo;
     char *protos; /* frame.protocols built from pinfo->layers (g_free) */
+    const tcp_info_t *th; /* tap mode: the segment's TCP header */
+    tvbuff_t *tvb;        /* the frame's bytes (salvage_header) */
+    tcp_info_t salvaged;
 } fill_ctx;
+
+/* tap mode: the fields from the TCP tap and pinfo (see above).  The TCP
+ * occurrence is chosen at the first tcp.* field asked (tcp.srcport,
+ * always first); the addresses are that header's. */
+static tcpfsm_value_kind fill_get_tap(void *ctx, int f, tcpfsm_value *v)
+{
+    fill_ctx *g = ctx;
+    packet_info *pinfo = g->pinfo;
+    const tcp_info_t *th = g->th;
+    switch (f) {
+    case TCPFSM_F_FRAME_NUMBER:
+        v->u = pinfo->num;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_PROTOCOLS:
+        v->text = layers_text(pinfo, &g->protos);
+        return v->text ? TCPFSM_VAL_TEXT : TCPFSM_VAL_NONE;
+    case TCPFSM_F_TIME_EPOCH:
+        if (!(pinfo->rec->presence_flags & WTAP_HAS_TS))
+            return TCPFSM_VAL_NONE;
+        v->time.secs = (int64_t)pinfo->abs_ts.secs;
+        v->time.nsecs = pinfo->abs_ts.nsecs;
+        return TCPFSM_VAL_TIME;
+    case TCPFSM_F_FRAME_LEN:
+        v->u = pinfo->fd->pkt_len;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_FRAME_CAP_LEN:
+        v->u = pinfo->fd->cap_len;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_IP_SRC:
+    case TCPFSM_F_IP_DST:
+    case TCPFSM_F_IPV6_SRC:
+    case TCPFSM_F_IPV6_DST: {
+        if (!th)
+            return TCPFSM_VAL_NONE;
+        int family = (f == TCPFSM_F_IP_SRC || f == TCPFSM_F_IP_DST) ? 4 : 6;
+        const address *a = (f == TCPFSM_F_IP_SRC || f == TCPFSM_F_IPV6_SRC)
+                               ? &th->ip_src : &th->ip_dst;
+        return addr_from(a, family, &v->addr) ? TCPFSM_VAL_ADDR : TCPFSM_VAL_NONE;
+    }
+    case TCPFSM_F_CHECKSUM_STATUS:
+        if (!th)
+            return TCPFSM_VAL_NONE;
+        if (checksum_on) {
+            guint32 u;
+            if (!fi_uint(g->tree, f, v->occurrence, &u))
+                return TCPFSM_VAL_NONE;
+            v->u = u;
+            return TCPFSM_VAL_UINT;
+        }
+        v->u = PROTO_CHECKSUM_E_UNVERIFIED;
+        return TCPFSM_VAL_UINT;
+    default:
+        break;
+    }
+    /* tcp.* */
+    if (!th) {
+        th = g->th = tap_header(v->occurrence);
+        if (!th && !fetch_tapped_data(tcp_tap_id, 0) &&
+            salvage_header(g->tvb, pinfo, &g->salvaged))
+            th = g->th = &g->salvaged;
+        if (!th)
+            return TCPFSM_VAL_NONE;
+    }
+    switch (f) {
+    case TCPFSM_F_STREAM:
+        if (th == &g->salvaged && th->th_stream == G_MAXUINT32)
+            return TCPFSM_VAL_NONE;
+        v->u = th->th_stream;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_SRCPORT:
+        v->u = th->th_sport;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_DSTPORT:
+        v->u = th->th_dport;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_FLAGS:
+        v->u = th->th_flags & TH_MASK;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_SEQ_RAW:
+        v->u = th->th_rawseq;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_ACK_RAW:
+        v->u = th->th_rawack;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_LEN:
+        if (!th->th_have_seglen)
+            return TCPFSM_VAL_NONE;
+        v->u = th->th_seglen;
+        return TCPFSM_VAL_UINT;
+    case TCPFSM_F_WINDOW_SIZE:
+        v->u = th->th_win;
+        return TCPFSM_VAL_UINT;
+    default: /* tcp.window_size_value: tcp.window_size is always there */
+        return TCPFSM_VAL_NONE;
+    }
+}
 
 static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
 {
@@ -822,11 +1172,11 @@ static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
 
 /* 1: a TCP segment, seg filled; 0: not a TCP segment; < 0: a segment the
  * tool would reject as a bad row (and so never give the engine). */
-static int read_segment(proto_tree *tree, packet_info *pinfo,
+static int read_segment(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo,
                         tcpfsm_segment *seg)
 {
-    fill_ctx g = {tree, pinfo, NULL};
-    int r = tcpfsm_segment_fill(seg, fill_get, &g, NULL);
+    fill_ctx g = {tree, pinfo, NULL, NULL, tvb, {0}};
+    int r = tcpfsm_segment_fill(seg, tap_mode ? fill_get_tap : fill_get, &g, NULL);
     g_free(g.protos);
     return r;
 }
@@ -835,17 +1185,18 @@ static int read_segment(proto_tree *tree, packet_info *pinfo,
 /* Running the engine (first pass only)                                 */
 /* ------------------------------------------------------------------ */
 
-static const stored_frame *run_engine(proto_tree *tree, packet_info *pinfo)
+static const stored_frame *run_engine(tvbuff_t *tvb, proto_tree *tree,
+                                      packet_info *pinfo)
 {
     tcpfsm_segment seg;
     tcpfsm_label lab;
 
-    if (!cap.engine || !tree)
+    if (!cap.engine || (!tree && !tap_mode))
         return NULL;
     /* Frames reach the engine once, in capture order. */
     if (pinfo->num <= cap.last_fed)
         return NULL;
-    if (read_segment(tree, pinfo, &seg) <= 0)
+    if (read_segment(tvb, tree, pinfo, &seg) <= 0)
         return NULL;
     cap.last_fed = pinfo->num;
     cap.fed++;
@@ -1490,8 +1841,11 @@ static int dissect_tcpfsm(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                           void *data _U_)
 {
     const stored_frame *f = frame_get(pinfo->num);
-    if (!f && !PINFO_FD_VISITED(pinfo))
-        f = run_engine(tree, pinfo);
+    /* the first dissection with taps: a first pass, or the second pass of
+     * `tshark -2` (its first has no taps); run_engine() feeds each frame
+     * once, in order */
+    if (!f && (!PINFO_FD_VISITED(pinfo) || tap_mode))
+        f = run_engine(tvb, tree, pinfo);
     if (!f)
         return 0;
     emit(tvb, pinfo, tree, &f->r, f->text);
@@ -1628,15 +1982,27 @@ static void proto_register_tcpfsm(void)
 
 static void proto_reg_handoff_tcpfsm(void)
 {
-    /* Every field the engine reads must be primed, or it is absent when
-     * no visible tree is built (tshark without -V, first pass of -2). */
-    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    for (int f = 0; f < TCPFSM_F_COUNT; f++) {
+    /* The segment comes from the TCP tap (see tap_mode); should our
+     * listener not register, every field the engine reads is primed, or
+     * it would be absent when no visible tree is built. */
+    for (int f = 0; f < TCPFSM_F_COUNT; f++)
         hf_in[f] = proto_registrar_get_id_byname(input_field_names[f]);
-        if (hf_in[f] >= 0)
-            g_array_append_val(wanted, hf_in[f]);
+    tcp_tap_id = find_tap_id("tcp");
+    ip_tap_ids[0] = find_tap_id("ip");
+    ip_tap_ids[1] = find_tap_id("ipv6");
+    proto_tcp_id = proto_get_id_by_filter_name("tcp");
+    tap_mode = false;
+    if (tcp_tap_id >= 0) {
+        GString *err = register_tap_listener("tcp", &tap_listener_token, NULL,
+                                             TL_IS_DISSECTOR_HELPER, NULL, NULL,
+                                             NULL, NULL);
+        if (err)
+            g_string_free(err, TRUE);
+        else
+            tap_mode = true;
     }
-    set_postdissector_wanted_hfids(tcpfsm_handle, wanted);
+    checksum_on = tap_mode && tcp_checks_checksums();
+    set_wanted();
 
     /* our fields (not the protocol: FT_PROTOCOL has its own rule) */
     int lo = G_MAXINT, hi = -1;
