@@ -826,10 +826,13 @@ static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
  *
  * Taps are queued only in a dissection that runs them: every first pass
  * that tshark and Wireshark make (single pass, the GUI's reading of a
- * file or a live capture), and the second pass of `tshark -2`.  A frame
- * dissected without taps (the first pass of `tshark -2`, a GUI read
- * filter's trial dissection) is left for the next dissection that has
- * them, in capture order (cap.last_fed).
+ * file or a live capture), and the second pass of `tshark -2`.  A first
+ * pass without taps (`tshark -2`'s, a GUI read filter's trial
+ * dissection) reads the header from the frame's bytes
+ * (salvage_header()), so `tshark -2` labels in its first pass as before
+ * (its connection fields are final in the second, `-2 -R 'tcpfsm...'`
+ * works); a frame no first pass could label waits for the next
+ * dissection with taps, in capture order (cap.last_fed).
  *
  * Should the listener fail to register, the fields are read from the tree
  * as before (tap_mode false, every input field wanted); the variables
@@ -855,16 +858,19 @@ static const tcp_info_t *tap_header(int occ)
 
 /* pinfo->layers as frame.protocols ("eth:ethertype:ip:tcp"): without the
  * leading "frame", and without the post-dissectors (ours and any after
- * it: frame.protocols is written before they run).  Kept for the last
- * list of layers seen (most frames of a capture share a few), else made
+ * it: frame.protocols is written before they run).  The texts of the last
+ * LAYERS_MEMO lists of layers seen are kept (a capture's frames share a
+ * few: "...:tcp", "...:tcp:http", "...:tcp:tls"), else the text is made
  * in *owned (g_free). */
 #define LAYERS_MAX 48
-static struct {
+#define LAYERS_MEMO 8
+static struct layers_memo {
     unsigned n;
     bool valid;
     int ids[LAYERS_MAX];
-    char text[640];
-} layers_memo;
+    char text[512];
+} layers_memo[LAYERS_MEMO];
+static unsigned layers_memo_next; /* the slot replaced next */
 
 static const char *layers_text(packet_info *pinfo, char **owned)
 {
@@ -886,9 +892,12 @@ static const char *layers_text(packet_info *pinfo, char **owned)
         }
         ids[n++] = id;
     }
-    if (fits && layers_memo.valid && n == layers_memo.n &&
-        memcmp(ids, layers_memo.ids, n * sizeof ids[0]) == 0)
-        return layers_memo.text;
+    if (fits)
+        for (unsigned k = 0; k < LAYERS_MEMO; k++) {
+            const struct layers_memo *m = &layers_memo[k];
+            if (m->valid && m->n == n && memcmp(ids, m->ids, n * sizeof ids[0]) == 0)
+                return m->text;
+        }
     GString *s = g_string_new(NULL);
     fr = wmem_list_frame_next(wmem_list_head(pinfo->layers));
     for (; fr; fr = wmem_list_frame_next(fr)) {
@@ -899,13 +908,15 @@ static const char *layers_text(packet_info *pinfo, char **owned)
             g_string_append_c(s, ':');
         g_string_append(s, proto_get_protocol_filter_name(id));
     }
-    if (fits && s->len < sizeof layers_memo.text) {
-        memcpy(layers_memo.text, s->str, s->len + 1);
-        memcpy(layers_memo.ids, ids, n * sizeof ids[0]);
-        layers_memo.n = n;
-        layers_memo.valid = true;
+    if (fits && s->len < sizeof layers_memo[0].text) {
+        struct layers_memo *m = &layers_memo[layers_memo_next];
+        layers_memo_next = (layers_memo_next + 1) % LAYERS_MEMO;
+        memcpy(m->text, s->str, s->len + 1);
+        memcpy(m->ids, ids, n * sizeof ids[0]);
+        m->n = n;
+        m->valid = true;
         g_string_free(s, TRUE);
-        return layers_memo.text;
+        return m->text;
     }
     *owned = g_string_free(s, FALSE);
     return *owned;
@@ -925,14 +936,128 @@ static const char *layers_text(packet_info *pinfo, char **owned)
 static int ip_tap_ids[IP_TAPS] = {-1, -1}; /* "ip", "ipv6" */
 static int proto_tcp_id = -1;
 
+static int hf_tcp_srcport_id = -1, hf_tcp_dstport_id = -1, proto_ip_id = -1,
+           proto_ipv6_id = -1;
+
+/* The layer number (pinfo->layers' position, "frame" 1) of the first TCP
+ * header, 0 when none; *tunnel: IP headers follow it (IP in its
+ * payload: then pinfo->src/dst and the ports are the inner packet's). */
+static unsigned first_tcp_layer(packet_info *pinfo, bool *tunnel)
+{
+    unsigned n = 0, tcp = 0;
+    *tunnel = false;
+    if (!pinfo->layers)
+        return 0;
+    for (wmem_list_frame_t *fr = wmem_list_head(pinfo->layers); fr;
+         fr = wmem_list_frame_next(fr)) {
+        int id = (int)GPOINTER_TO_UINT(wmem_list_frame_data(fr));
+        n++;
+        if (id == proto_tcp_id && !tcp)
+            tcp = n;
+        else if (tcp && (id == proto_ip_id || id == proto_ipv6_id))
+            *tunnel = true;
+    }
+    return tcp;
+}
+
+/* Where the TCP header with these ports begins, right after an IPv4
+ * header (any length) or a bare IPv6 header that hands it TCP: the first
+ * such place in the frame; *ip its IP header, *family 4 or 6. */
+static bool find_after_ip(const guint8 *b, guint len, guint sport, guint dport,
+                          guint *tcp, guint *ip, int *family)
+{
+    for (guint p = 20; p + 16 <= len; p++) {
+        if (((guint)b[p] << 8 | b[p + 1]) != sport || ((guint)b[p + 2] << 8 | b[p + 3]) != dport)
+            continue;
+        for (guint ihl = 5; ihl <= 15 && ihl * 4 <= p; ihl++) {
+            const guint8 *h = b + p - ihl * 4;
+            if (h[0] == (0x40 | ihl) && h[9] == 6) {
+                *tcp = p, *ip = p - ihl * 4, *family = 4;
+                return true;
+            }
+        }
+        if (p >= 40 && (b[p - 40] >> 4) == 6 && b[p - 34] == 6) {
+            *tcp = p, *ip = p - 40, *family = 6;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The TCP header at b + tcp into *th (its addresses already set);
+ * reported: the bytes IP says the segment has. */
+static bool fill_salvaged(const guint8 *b, guint tcp, guint reported, bool fragment,
+                          packet_info *pinfo, tcp_info_t *th)
+{
+    address src = th->ip_src, dst = th->ip_dst;
+    memset(th, 0, sizeof *th);
+    th->ip_src = src;
+    th->ip_dst = dst;
+    th->th_sport = pntoh16(b + tcp);
+    th->th_dport = pntoh16(b + tcp + 2);
+    th->th_rawseq = pntoh32(b + tcp + 4);
+    th->th_rawack = pntoh32(b + tcp + 8);
+    th->th_flags = pntoh16(b + tcp + 12) & TH_MASK;
+    th->th_win = pntoh16(b + tcp + 14);
+    th->th_hlen = (guint8)((b[tcp + 12] >> 4) * 4);
+    th->th_stream = G_MAXUINT32; /* none */
+    conversation_t *conv =
+        proto_tcp_id >= 0 ? find_conversation(pinfo->num, &th->ip_src, &th->ip_dst,
+                                              CONVERSATION_TCP, th->th_sport,
+                                              th->th_dport, 0)
+                          : NULL;
+    struct tcp_analysis *tcpd =
+        conv ? conversation_get_proto_data(conv, proto_tcp_id) : NULL;
+    if (tcpd)
+        th->th_stream = tcpd->stream;
+    if (!fragment && reported >= th->th_hlen) {
+        th->th_have_seglen = true;
+        th->th_seglen = reported - th->th_hlen;
+        if (!(th->th_flags & TH_SYN) && tcpd && tcpd->fwd && tcpd->fwd->win_scale >= 0)
+            th->th_win <<= tcpd->fwd->win_scale;
+    }
+    return true;
+}
+
 static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
 {
     /* taps are queued in this dissection (IP queues its own before it
-     * hands over its payload), and TCP ran */
+     * hands over its payload): TCP threw; or none are, in a first pass
+     * (`tshark -2`'s, which runs no taps, a GUI read filter's trial
+     * dissection): the header is read from the bytes then too, so that
+     * the labels are made in the first pass (the connection fields of
+     * `tshark -2` are final, `-2 -R 'tcpfsm...'` filters on them) */
     bool tapping = false;
     for (int i = 0; i < IP_TAPS; i++)
         tapping = tapping || (ip_tap_ids[i] >= 0 && fetch_tapped_data(ip_tap_ids[i], 0));
-    if (!tapping || !tvb || pinfo->ptype != PT_TCP || pinfo->flags.in_error_pkt)
+    if (!tapping && PINFO_FD_VISITED(pinfo))
+        return false;
+    if (!tvb || pinfo->flags.in_error_pkt)
+        return false;
+    bool tunnel;
+    unsigned layer = first_tcp_layer(pinfo, &tunnel);
+    if (!layer)
+        return false;
+    if (tunnel) {
+        /* the first TCP header's ports, which TCP keeps per layer (for
+         * Decode As); its IP header is the one before it in the bytes */
+        guint sport = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_srcport_id, layer));
+        guint dport = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_dstport_id, layer));
+        guint len = tvb_captured_length(tvb), tcp, ip;
+        int fam;
+        const guint8 *b = tvb_get_ptr(tvb, 0, (gint)len);
+        if (hf_tcp_srcport_id < 0 || !find_after_ip(b, len, sport, dport, &tcp, &ip, &fam))
+            return false;
+        guint reported = fam == 4 ? pntoh16(b + ip + 2) : pntoh16(b + ip + 4) + 40u;
+        reported = reported > tcp - ip ? reported - (tcp - ip) : 0;
+        bool fragment = fam == 4 && (pntoh16(b + ip + 6) & 0x3fff) != 0;
+        set_address(&th->ip_src, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
+                    b + ip + (fam == 4 ? 12 : 8));
+        set_address(&th->ip_dst, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
+                    b + ip + (fam == 4 ? 16 : 24));
+        return fill_salvaged(b, tcp, reported, fragment, pinfo, th);
+    }
+    if (pinfo->ptype != PT_TCP)
         return false;
     int family = pinfo->src.type == AT_IPv4 ? 4 : pinfo->src.type == AT_IPv6 ? 6 : 0;
     int alen = family == 4 ? 4 : 16;
@@ -951,49 +1076,38 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
         if (memcmp(b + q, pair, (size_t)(2 * alen)) != 0)
             continue;
         guint ip = q - at, tcp = 0, reported = 0;
+        bool fragment = false; /* an IP fragment: TCP knows no length */
         if (family == 4) {
             if ((b[ip] >> 4) != 4 || b[ip + 9] != 6 || (b[ip] & 15) < 5)
                 continue;
             guint ihl = (guint)(b[ip] & 15) * 4, tot = ((guint)b[ip + 2] << 8) | b[ip + 3];
             tcp = ip + ihl;
             reported = tot > ihl ? tot - ihl : 0;
+            fragment = (pntoh16(b + ip + 6) & 0x3fff) != 0; /* MF, offset */
         } else {
             if ((b[ip] >> 4) != 6)
                 continue;
             guint plen = ((guint)b[ip + 4] << 8) | b[ip + 5];
-            /* after any extension headers: the first place the ports are */
-            for (tcp = ip + 40; tcp + 16 <= len; tcp++)
-                if (((guint)b[tcp] << 8 | b[tcp + 1]) == pinfo->srcport &&
-                    ((guint)b[tcp + 2] << 8 | b[tcp + 3]) == pinfo->destport)
-                    break;
+            /* the extension headers (hop-by-hop 0, routing 43,
+             * fragment 44, destination options 60), then TCP (6) */
+            guint nh = b[ip + 6];
+            tcp = ip + 40;
+            while ((nh == 0 || nh == 43 || nh == 44 || nh == 60) && tcp + 8 <= len) {
+                fragment = fragment || nh == 44;
+                guint next = b[tcp], size = nh == 44 ? 8 : ((guint)b[tcp + 1] + 1) * 8;
+                nh = next;
+                tcp += size;
+            }
+            if (nh != 6)
+                continue;
             reported = ip + 40 + plen > tcp ? ip + 40 + plen - tcp : 0;
         }
         if (tcp + 16 > len || ((guint)b[tcp] << 8 | b[tcp + 1]) != pinfo->srcport ||
             ((guint)b[tcp + 2] << 8 | b[tcp + 3]) != pinfo->destport)
             continue;
-        memset(th, 0, sizeof *th);
-        th->th_sport = (guint16)pinfo->srcport;
-        th->th_dport = (guint16)pinfo->destport;
-        th->th_rawseq = pntoh32(b + tcp + 4);
-        th->th_rawack = pntoh32(b + tcp + 8);
-        th->th_flags = pntoh16(b + tcp + 12) & TH_MASK;
-        th->th_win = pntoh16(b + tcp + 14);
-        th->th_hlen = (guint8)((b[tcp + 12] >> 4) * 4);
         copy_address_shallow(&th->ip_src, &pinfo->src);
         copy_address_shallow(&th->ip_dst, &pinfo->dst);
-        th->th_stream = G_MAXUINT32; /* none */
-        conversation_t *conv = proto_tcp_id >= 0 ? find_conversation_pinfo(pinfo, 0) : NULL;
-        struct tcp_analysis *tcpd =
-            conv ? conversation_get_proto_data(conv, proto_tcp_id) : NULL;
-        if (tcpd)
-            th->th_stream = tcpd->stream;
-        if (!pinfo->fragmented && reported >= th->th_hlen) {
-            th->th_have_seglen = true;
-            th->th_seglen = reported - th->th_hlen;
-            if (!(th->th_flags & TH_SYN) && tcpd && tcpd->fwd && tcpd->fwd->win_scale >= 0)
-                th->th_win <<= tcpd->fwd->win_scale;
-        }
-        return true;
+        return fill_salvaged(b, tcp, reported, fragment, pinfo, th);
     }
     return false;
 }
@@ -1991,6 +2105,10 @@ static void proto_reg_handoff_tcpfsm(void)
     ip_tap_ids[0] = find_tap_id("ip");
     ip_tap_ids[1] = find_tap_id("ipv6");
     proto_tcp_id = proto_get_id_by_filter_name("tcp");
+    proto_ip_id = proto_get_id_by_filter_name("ip");
+    proto_ipv6_id = proto_get_id_by_filter_name("ipv6");
+    hf_tcp_srcport_id = proto_registrar_get_id_byname("tcp.srcport");
+    hf_tcp_dstport_id = proto_registrar_get_id_byname("tcp.dstport");
     tap_mode = false;
     if (tcp_tap_id >= 0) {
         GString *err = register_tap_listener("tcp", &tap_listener_token, NULL,
