@@ -1158,7 +1158,7 @@ static tcpfsm_value_kind fill_get_tap(void *ctx, int f, tcpfsm_value *v)
         v->text = layers_text(pinfo, &g->protos);
         return v->text ? TCPFSM_VAL_TEXT : TCPFSM_VAL_NONE;
     case TCPFSM_F_TIME_EPOCH:
-        if (!(pinfo->rec->presence_flags & WTAP_HAS_TS))
+        if (!(pinfo->presence_flags & PINFO_HAS_TS)) /* the frame dissector's test */
             return TCPFSM_VAL_NONE;
         v->time.secs = (int64_t)pinfo->abs_ts.secs;
         v->time.nsecs = pinfo->abs_ts.nsecs;
@@ -1209,33 +1209,22 @@ static tcpfsm_value_kind fill_get_tap(void *ctx, int f, tcpfsm_value *v)
         if (th == &g->salvaged && th->th_stream == G_MAXUINT32)
             return TCPFSM_VAL_NONE;
         v->u = th->th_stream;
-        return TCPFSM_VAL_UINT;
-    case TCPFSM_F_SRCPORT:
-        v->u = th->th_sport;
-        return TCPFSM_VAL_UINT;
-    case TCPFSM_F_DSTPORT:
-        v->u = th->th_dport;
-        return TCPFSM_VAL_UINT;
-    case TCPFSM_F_FLAGS:
-        v->u = th->th_flags & TH_MASK;
-        return TCPFSM_VAL_UINT;
-    case TCPFSM_F_SEQ_RAW:
-        v->u = th->th_rawseq;
-        return TCPFSM_VAL_UINT;
-    case TCPFSM_F_ACK_RAW:
-        v->u = th->th_rawack;
-        return TCPFSM_VAL_UINT;
+        break;
+    case TCPFSM_F_SRCPORT: v->u = th->th_sport; break;
+    case TCPFSM_F_DSTPORT: v->u = th->th_dport; break;
+    case TCPFSM_F_FLAGS: v->u = th->th_flags & TH_MASK; break;
+    case TCPFSM_F_SEQ_RAW: v->u = th->th_rawseq; break;
+    case TCPFSM_F_ACK_RAW: v->u = th->th_rawack; break;
+    case TCPFSM_F_WINDOW_SIZE: v->u = th->th_win; break;
     case TCPFSM_F_LEN:
         if (!th->th_have_seglen)
             return TCPFSM_VAL_NONE;
         v->u = th->th_seglen;
-        return TCPFSM_VAL_UINT;
-    case TCPFSM_F_WINDOW_SIZE:
-        v->u = th->th_win;
-        return TCPFSM_VAL_UINT;
+        break;
     default: /* tcp.window_size_value: tcp.window_size is always there */
         return TCPFSM_VAL_NONE;
     }
+    return TCPFSM_VAL_UINT;
 }
 
 static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)

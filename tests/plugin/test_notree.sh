@@ -38,7 +38,7 @@ list_captures
 # tshark without the plugin: the same user, an empty HOME and an empty
 # global plugin folder (root ignores personal plugins; the test user
 # reads what root copied for it)
-bare="$work/bare"
+bare="$TCPFSM_PLUGIN_HOME/bare" # the test user can reach it ($work is root's)
 mkdir -p "$bare/home/.config" "$bare/plugins" "$bare/captures"
 [ "$is_root" = yes ] && chown -R "$user" "$bare"
 plain_tshark() {
@@ -60,7 +60,10 @@ while IFS= read -r cap; do
     cp "$cap" "$copy" && chmod a+r "$copy"
     plain_tshark -n -r "$copy" > "$work/plain.txt" 2> "$work/plain.err"
     "$helper" -n -r "$copy" > "$work/plugin.txt" 2> "$work/plugin.err"
-    if cmp -s "$work/plain.txt" "$work/plugin.txt"; then
+    if [ ! -s "$work/plain.txt" ]; then
+        bad "lines: $name: tshark without the plugin prints nothing"
+        head -n 3 "$work/plain.err" | sed 's/^/    /'
+    elif cmp -s "$work/plain.txt" "$work/plugin.txt"; then
         same=$((same + 1))
     else
         bad "lines: $name: tshark -r prints other lines with the plugin loaded"
