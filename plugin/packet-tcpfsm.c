@@ -35,7 +35,6 @@
 #include <epan/tap.h>
 #include <epan/prefs-int.h>
 #include <epan/dissectors/packet-tcp.h>
-#include <wsutil/pint.h>
 
 #include "tcpfsm.h"
 #include "tcpfsm_lang.h"
@@ -936,6 +935,18 @@ static const char *layers_text(packet_info *pinfo, char **owned)
 static int ip_tap_ids[IP_TAPS] = {-1, -1}; /* "ip", "ipv6" */
 static int proto_tcp_id = -1;
 
+/* big-endian numbers in the frame's bytes (wsutil/pint.h renames its
+ * own in 4.6) */
+static inline guint be16(const guint8 *p)
+{
+    return ((guint)p[0] << 8) | p[1];
+}
+
+static inline guint32 be32(const guint8 *p)
+{
+    return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
+}
+
 static int hf_tcp_srcport_id = -1, hf_tcp_dstport_id = -1, proto_ip_id = -1,
            proto_ipv6_id = -1;
 
@@ -967,7 +978,7 @@ static bool find_after_ip(const guint8 *b, guint len, guint sport, guint dport,
                           guint *tcp, guint *ip, int *family)
 {
     for (guint p = 20; p + 16 <= len; p++) {
-        if (((guint)b[p] << 8 | b[p + 1]) != sport || ((guint)b[p + 2] << 8 | b[p + 3]) != dport)
+        if (be16(b + p) != sport || be16(b + p + 2) != dport)
             continue;
         for (guint ihl = 5; ihl <= 15 && ihl * 4 <= p; ihl++) {
             const guint8 *h = b + p - ihl * 4;
@@ -993,12 +1004,12 @@ static bool fill_salvaged(const guint8 *b, guint tcp, guint reported, bool fragm
     memset(th, 0, sizeof *th);
     th->ip_src = src;
     th->ip_dst = dst;
-    th->th_sport = pntoh16(b + tcp);
-    th->th_dport = pntoh16(b + tcp + 2);
-    th->th_rawseq = pntoh32(b + tcp + 4);
-    th->th_rawack = pntoh32(b + tcp + 8);
-    th->th_flags = pntoh16(b + tcp + 12) & TH_MASK;
-    th->th_win = pntoh16(b + tcp + 14);
+    th->th_sport = be16(b + tcp);
+    th->th_dport = be16(b + tcp + 2);
+    th->th_rawseq = be32(b + tcp + 4);
+    th->th_rawack = be32(b + tcp + 8);
+    th->th_flags = be16(b + tcp + 12) & TH_MASK;
+    th->th_win = be16(b + tcp + 14);
     th->th_hlen = (guint8)((b[tcp + 12] >> 4) * 4);
     th->th_stream = G_MAXUINT32; /* none */
     conversation_t *conv =
@@ -1048,9 +1059,9 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
         const guint8 *b = tvb_get_ptr(tvb, 0, (gint)len);
         if (hf_tcp_srcport_id < 0 || !find_after_ip(b, len, sport, dport, &tcp, &ip, &fam))
             return false;
-        guint reported = fam == 4 ? pntoh16(b + ip + 2) : pntoh16(b + ip + 4) + 40u;
+        guint reported = fam == 4 ? be16(b + ip + 2) : be16(b + ip + 4) + 40u;
         reported = reported > tcp - ip ? reported - (tcp - ip) : 0;
-        bool fragment = fam == 4 && (pntoh16(b + ip + 6) & 0x3fff) != 0;
+        bool fragment = fam == 4 && (be16(b + ip + 6) & 0x3fff) != 0;
         set_address(&th->ip_src, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
                     b + ip + (fam == 4 ? 12 : 8));
         set_address(&th->ip_dst, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
@@ -1080,14 +1091,14 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
         if (family == 4) {
             if ((b[ip] >> 4) != 4 || b[ip + 9] != 6 || (b[ip] & 15) < 5)
                 continue;
-            guint ihl = (guint)(b[ip] & 15) * 4, tot = ((guint)b[ip + 2] << 8) | b[ip + 3];
+            guint ihl = (guint)(b[ip] & 15) * 4, tot = be16(b + ip + 2);
             tcp = ip + ihl;
             reported = tot > ihl ? tot - ihl : 0;
-            fragment = (pntoh16(b + ip + 6) & 0x3fff) != 0; /* MF, offset */
+            fragment = (be16(b + ip + 6) & 0x3fff) != 0; /* MF, offset */
         } else {
             if ((b[ip] >> 4) != 6)
                 continue;
-            guint plen = ((guint)b[ip + 4] << 8) | b[ip + 5];
+            guint plen = be16(b + ip + 4);
             /* the extension headers (hop-by-hop 0, routing 43,
              * fragment 44, destination options 60), then TCP (6) */
             guint nh = b[ip + 6];
@@ -1102,8 +1113,8 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
                 continue;
             reported = ip + 40 + plen > tcp ? ip + 40 + plen - tcp : 0;
         }
-        if (tcp + 16 > len || ((guint)b[tcp] << 8 | b[tcp + 1]) != pinfo->srcport ||
-            ((guint)b[tcp + 2] << 8 | b[tcp + 3]) != pinfo->destport)
+        if (tcp + 16 > len || be16(b + tcp) != pinfo->srcport ||
+            be16(b + tcp + 2) != pinfo->destport)
             continue;
         copy_address_shallow(&th->ip_src, &pinfo->src);
         copy_address_shallow(&th->ip_dst, &pinfo->dst);
