@@ -74,6 +74,7 @@ static int expert_tap = -1;
 static int tcp_tap_id = -1;
 static bool tap_mode;        /* the segment comes from the TCP tap */
 static bool checksum_on;     /* TCP's check_checksum preference */
+static bool prefs_looked;    /* checksum_on read for this capture */
 static int tap_listener_token; /* our listener's tapdata */
 static int proto_expert_id = -1;
 
@@ -619,8 +620,8 @@ static void on_summary(const tcpfsm_summary *s, void *user _U_)
         cap.scratch.conn_id = 0; /* the snapshot is out of date */
 }
 
-/* TCP's check_checksum preference (tcp.checksum.status is then read from
- * the tree, see tap_mode). */
+/* TCP's check_checksum preference (tcp.checksum.status is then computed
+ * as TCP computes it: checksum_status()). */
 static bool tcp_checks_checksums(void)
 {
     module_t *m = prefs_find_module("tcp");
@@ -628,28 +629,20 @@ static bool tcp_checks_checksums(void)
     return p && prefs_get_bool_value(p, pref_current);
 }
 
-/* The fields to prime for the post-dissector: in tap mode none, or TCP's
- * checksum status when TCP checks checksums; else every input field. */
+/* The fields to prime for the post-dissector: none in tap mode, else
+ * every input field. */
 static void set_wanted(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    for (int f = 0; f < TCPFSM_F_COUNT; f++) {
-        if (hf_in[f] < 0)
-            continue;
-        if (tap_mode && !(checksum_on && f == TCPFSM_F_CHECKSUM_STATUS))
-            continue;
-        g_array_append_val(wanted, hf_in[f]);
-    }
+    for (int f = 0; f < TCPFSM_F_COUNT && !tap_mode; f++)
+        if (hf_in[f] >= 0)
+            g_array_append_val(wanted, hf_in[f]);
     set_postdissector_wanted_hfids(tcpfsm_handle, wanted);
 }
 
 static void tcpfsm_init(void)
 {
-    /* before the capture's dissection decides whether it builds trees */
-    if (tap_mode && checksum_on != tcp_checks_checksums()) {
-        checksum_on = !checksum_on;
-        set_wanted();
-    }
+    prefs_looked = false; /* TCP's, at the capture's first frame */
 
     tcpfsm_config cfg;
     /* The tool's defaults: linger and max_lingering decide whether a late
@@ -820,8 +813,8 @@ static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
  * carried it: pinfo->src/dst when TCP ran); the frame's are pinfo's;
  * frame.protocols is pinfo->layers, as the frame dissector writes it.
  * tcp.checksum.status is "unverified" unless TCP's check_checksum
- * preference is on: then that one field is read from the tree (and
- * wanted, so a tree is built then).
+ * preference is on: then it is computed as TCP computes it, from the
+ * frame's bytes (checksum_status()).
  *
  * Taps are queued only in a dissection that runs them: every first pass
  * that tshark and Wireshark make (single pass, the GUI's reading of a
@@ -995,11 +988,105 @@ static bool find_after_ip(const guint8 *b, guint len, guint sport, guint dport,
     return false;
 }
 
+/* Where a segment is in the frame's bytes: its IP header, its TCP
+ * header, the bytes IP says it has, and whether IP carried a fragment
+ * (TCP then knows no length and checks no checksum). */
+typedef struct seg_loc {
+    guint ip, tcp, reported;
+    bool fragment;
+} seg_loc;
+
+/* The segment from src to dst between these ports: the last IP header
+ * with these addresses (the innermost: the one that carried TCP), its
+ * TCP header after any IPv6 extension headers, with these ports. */
+static bool locate_segment(const guint8 *b, guint len, const address *src,
+                           const address *dst, guint sport, guint dport, seg_loc *l)
+{
+    int family = src->type == AT_IPv4 ? 4 : src->type == AT_IPv6 ? 6 : 0;
+    int alen = family == 4 ? 4 : 16;
+    if (!family || src->len != alen || dst->type != src->type || dst->len != alen)
+        return false;
+    guint8 pair[32];
+    memcpy(pair, src->data, (size_t)alen);
+    memcpy(pair + alen, dst->data, (size_t)alen);
+    const guint at = family == 4 ? 12 : 8; /* the addresses' offset */
+    const guint hdr = family == 4 ? 20 : 40;
+    for (guint q = len >= hdr ? len - hdr + at : 0; q >= at; q--) {
+        if (memcmp(b + q, pair, (size_t)(2 * alen)) != 0)
+            continue;
+        guint ip = q - at, tcp = 0, reported = 0;
+        bool fragment = false;
+        if (family == 4) {
+            if ((b[ip] >> 4) != 4 || b[ip + 9] != 6 || (b[ip] & 15) < 5)
+                continue;
+            guint ihl = (guint)(b[ip] & 15) * 4, tot = be16(b + ip + 2);
+            tcp = ip + ihl;
+            reported = tot > ihl ? tot - ihl : 0;
+            fragment = (be16(b + ip + 6) & 0x3fff) != 0; /* MF, offset */
+        } else {
+            if ((b[ip] >> 4) != 6)
+                continue;
+            guint plen = be16(b + ip + 4);
+            /* the extension headers (hop-by-hop 0, routing 43,
+             * fragment 44, destination options 60), then TCP (6) */
+            guint nh = b[ip + 6];
+            tcp = ip + 40;
+            while ((nh == 0 || nh == 43 || nh == 44 || nh == 60) && tcp + 8 <= len) {
+                fragment = fragment || nh == 44;
+                guint next = b[tcp], size = nh == 44 ? 8 : ((guint)b[tcp + 1] + 1) * 8;
+                nh = next;
+                tcp += size;
+            }
+            if (nh != 6)
+                continue;
+            reported = ip + 40 + plen > tcp ? ip + 40 + plen - tcp : 0;
+        }
+        if (tcp + 16 > len || be16(b + tcp) != sport || be16(b + tcp + 2) != dport)
+            continue;
+        l->ip = ip, l->tcp = tcp, l->reported = reported, l->fragment = fragment;
+        return true;
+    }
+    return false;
+}
+
+/* tcp.checksum.status as TCP sets it when its check_checksum preference
+ * is on (PROTO_CHECKSUM_E_*): unverified unless IP carried the whole
+ * segment and all of it was captured; else good when the one's
+ * complement sum over the pseudo-header and the segment checks, bad
+ * otherwise, and bad for a 0xffff checksum that sums to zero (TCP's "see
+ * RFC 1624" case). */
+static guint checksum_status(const guint8 *b, guint len, const seg_loc *l,
+                             const address *src, const address *dst)
+{
+    if (l->fragment || l->tcp + l->reported > len || l->reported < 18)
+        return PROTO_CHECKSUM_E_UNVERIFIED;
+    guint32 sum = 0;
+    const guint8 *a[2] = {src->data, dst->data};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < src->len; i += 2)
+            sum += be16(a[k] + i);
+    sum += 6 + (l->reported & 0xffff) + (l->reported >> 16); /* proto, length */
+    const guint8 *p = b + l->tcp;
+    guint n = l->reported;
+    for (guint i = 0; i + 1 < n; i += 2)
+        sum += be16(p + i);
+    if (n & 1)
+        sum += (guint)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    guint computed = ~sum & 0xffff;
+    if (computed == 0 && be16(p + 16) == 0xffff)
+        return PROTO_CHECKSUM_E_BAD;
+    return computed == 0 ? PROTO_CHECKSUM_E_GOOD : PROTO_CHECKSUM_E_BAD;
+}
+
 /* The TCP header at b + tcp into *th (its addresses already set);
  * reported: the bytes IP says the segment has. */
-static bool fill_salvaged(const guint8 *b, guint tcp, guint reported, bool fragment,
-                          packet_info *pinfo, tcp_info_t *th)
+static bool fill_salvaged(const guint8 *b, const seg_loc *l, packet_info *pinfo,
+                          tcp_info_t *th)
 {
+    const guint tcp = l->tcp, reported = l->reported;
+    const bool fragment = l->fragment;
     address src = th->ip_src, dst = th->ip_dst;
     memset(th, 0, sizeof *th);
     th->ip_src = src;
@@ -1059,68 +1146,26 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
         const guint8 *b = tvb_get_ptr(tvb, 0, (gint)len);
         if (hf_tcp_srcport_id < 0 || !find_after_ip(b, len, sport, dport, &tcp, &ip, &fam))
             return false;
+        seg_loc l = {ip, tcp, 0, fam == 4 && (be16(b + ip + 6) & 0x3fff) != 0};
         guint reported = fam == 4 ? be16(b + ip + 2) : be16(b + ip + 4) + 40u;
-        reported = reported > tcp - ip ? reported - (tcp - ip) : 0;
-        bool fragment = fam == 4 && (be16(b + ip + 6) & 0x3fff) != 0;
+        l.reported = reported > tcp - ip ? reported - (tcp - ip) : 0;
         set_address(&th->ip_src, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
                     b + ip + (fam == 4 ? 12 : 8));
         set_address(&th->ip_dst, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
                     b + ip + (fam == 4 ? 16 : 24));
-        return fill_salvaged(b, tcp, reported, fragment, pinfo, th);
+        return fill_salvaged(b, &l, pinfo, th);
     }
     if (pinfo->ptype != PT_TCP)
         return false;
-    int family = pinfo->src.type == AT_IPv4 ? 4 : pinfo->src.type == AT_IPv6 ? 6 : 0;
-    int alen = family == 4 ? 4 : 16;
-    if (!family || pinfo->src.len != alen || pinfo->dst.type != pinfo->src.type ||
-        pinfo->dst.len != alen)
-        return false;
+    seg_loc l;
     guint len = tvb_captured_length(tvb);
     const guint8 *b = tvb_get_ptr(tvb, 0, (gint)len);
-    guint8 pair[32];
-    memcpy(pair, pinfo->src.data, (size_t)alen);
-    memcpy(pair + alen, pinfo->dst.data, (size_t)alen);
-    const guint at = family == 4 ? 12 : 8; /* the addresses' offset */
-    const guint hdr = family == 4 ? 20 : 40;
-    /* the last IP header with these addresses */
-    for (guint q = len >= hdr ? len - hdr + at : 0; q + 1 > at && q >= at; q--) {
-        if (memcmp(b + q, pair, (size_t)(2 * alen)) != 0)
-            continue;
-        guint ip = q - at, tcp = 0, reported = 0;
-        bool fragment = false; /* an IP fragment: TCP knows no length */
-        if (family == 4) {
-            if ((b[ip] >> 4) != 4 || b[ip + 9] != 6 || (b[ip] & 15) < 5)
-                continue;
-            guint ihl = (guint)(b[ip] & 15) * 4, tot = be16(b + ip + 2);
-            tcp = ip + ihl;
-            reported = tot > ihl ? tot - ihl : 0;
-            fragment = (be16(b + ip + 6) & 0x3fff) != 0; /* MF, offset */
-        } else {
-            if ((b[ip] >> 4) != 6)
-                continue;
-            guint plen = be16(b + ip + 4);
-            /* the extension headers (hop-by-hop 0, routing 43,
-             * fragment 44, destination options 60), then TCP (6) */
-            guint nh = b[ip + 6];
-            tcp = ip + 40;
-            while ((nh == 0 || nh == 43 || nh == 44 || nh == 60) && tcp + 8 <= len) {
-                fragment = fragment || nh == 44;
-                guint next = b[tcp], size = nh == 44 ? 8 : ((guint)b[tcp + 1] + 1) * 8;
-                nh = next;
-                tcp += size;
-            }
-            if (nh != 6)
-                continue;
-            reported = ip + 40 + plen > tcp ? ip + 40 + plen - tcp : 0;
-        }
-        if (tcp + 16 > len || be16(b + tcp) != pinfo->srcport ||
-            be16(b + tcp + 2) != pinfo->destport)
-            continue;
-        copy_address_shallow(&th->ip_src, &pinfo->src);
-        copy_address_shallow(&th->ip_dst, &pinfo->dst);
-        return fill_salvaged(b, tcp, reported, fragment, pinfo, th);
-    }
-    return false;
+    if (!locate_segment(b, len, &pinfo->src, &pinfo->dst, pinfo->srcport,
+                        pinfo->destport, &l))
+        return false;
+    copy_address_shallow(&th->ip_src, &pinfo->src);
+    copy_address_shallow(&th->ip_dst, &pinfo->dst);
+    return fill_salvaged(b, &l, pinfo, th);
 }
 
 static bool addr_from(const address *a, int family, tcpfsm_addr *out)
@@ -1194,14 +1239,15 @@ static tcpfsm_value_kind fill_get_tap(void *ctx, int f, tcpfsm_value *v)
     case TCPFSM_F_CHECKSUM_STATUS:
         if (!th)
             return TCPFSM_VAL_NONE;
-        if (checksum_on) {
-            guint32 u;
-            if (!fi_uint(g->tree, f, v->occurrence, &u))
-                return TCPFSM_VAL_NONE;
-            v->u = u;
-            return TCPFSM_VAL_UINT;
-        }
         v->u = PROTO_CHECKSUM_E_UNVERIFIED;
+        if (checksum_on && g->tvb) {
+            seg_loc l;
+            guint len = tvb_captured_length(g->tvb);
+            const guint8 *b = tvb_get_ptr(g->tvb, 0, (gint)len);
+            if (locate_segment(b, len, &th->ip_src, &th->ip_dst, th->th_sport,
+                               th->th_dport, &l))
+                v->u = checksum_status(b, len, &l, &th->ip_src, &th->ip_dst);
+        }
         return TCPFSM_VAL_UINT;
     default:
         break;
@@ -1307,6 +1353,10 @@ static const stored_frame *run_engine(tvbuff_t *tvb, proto_tree *tree,
 
     if (!cap.engine || (!tree && !tap_mode))
         return NULL;
+    if (!prefs_looked) { /* set by then, whatever the program's order */
+        checksum_on = tcp_checks_checksums();
+        prefs_looked = true;
+    }
     /* Frames reach the engine once, in capture order. */
     if (pinfo->num <= cap.last_fed)
         return NULL;
@@ -2119,7 +2169,6 @@ static void proto_reg_handoff_tcpfsm(void)
         else
             tap_mode = true;
     }
-    checksum_on = tap_mode && tcp_checks_checksums();
     set_wanted();
 
     /* our fields (not the protocol: FT_PROTOCOL has its own rule) */
