@@ -17,11 +17,12 @@
 #   labels    with tcpfsm.info_column on, still no tree: every frame the
 #             plugin labels under -T fields has its step in the Info
 #             column (checked on captures/close-fourway.pcap: 7 frames);
-#   checksum  with TCP's tcp.check_checksum on, the one field the plugin
-#             then reads from the tree reaches the engine: the crafted
-#             captures' zero checksums are bad, and Zeek's model in the
-#             plugin's tcpfsm.conn.history shows it (C...); with it off,
-#             the history is `tcpfsm summary`'s.
+#   checksum  with TCP's tcp.check_checksum on, the checksum status
+#             (which the plugin then computes from the frame's bytes, as
+#             TCP does) reaches the engine: the crafted captures' zero
+#             checksums are bad, and Zeek's model in the plugin's
+#             tcpfsm.conn.history shows it (C...); with it off, the
+#             history is `tcpfsm summary`'s.
 #
 # Exit: 0 all passed, 1 a failure, 77 (skip) when tshark is missing.
 # Environment: TSHARK, TCPFSM_PLUGIN (see tshark-with-plugin.sh),
