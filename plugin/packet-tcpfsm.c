@@ -996,9 +996,12 @@ typedef struct seg_loc {
     bool fragment;
 } seg_loc;
 
-/* The segment from src to dst between these ports: the last IP header
- * with these addresses (the innermost: the one that carried TCP), its
- * TCP header after any IPv6 extension headers, with these ports. */
+/* The segment from src to dst between these ports: the first IP header
+ * with these addresses that hands TCP a header with these ports (after
+ * any IPv6 extension headers).  Searched from the frame's start: the IP
+ * header is a few bytes in, where a search from the end would read the
+ * whole payload first (an outer IP header with the same addresses
+ * carries IP or GRE, not TCP, so it is passed over). */
 static bool locate_segment(const guint8 *b, guint len, const address *src,
                            const address *dst, guint sport, guint dport, seg_loc *l)
 {
@@ -1011,7 +1014,7 @@ static bool locate_segment(const guint8 *b, guint len, const address *src,
     memcpy(pair + alen, dst->data, (size_t)alen);
     const guint at = family == 4 ? 12 : 8; /* the addresses' offset */
     const guint hdr = family == 4 ? 20 : 40;
-    for (guint q = len >= hdr ? len - hdr + at : 0; q >= at; q--) {
+    for (guint q = at; q + hdr <= len + at; q++) {
         if (memcmp(b + q, pair, (size_t)(2 * alen)) != 0)
             continue;
         guint ip = q - at, tcp = 0, reported = 0;
