@@ -769,30 +769,6 @@ static bool fi_addr(field_info *fi, tcpfsm_addr *out)
     }
 }
 
-/* frame.protocols as tshark exports it (g_free it), or NULL.  The frame
- * dissector adds the field before calling the post-dissectors; should it
- * be missing, the same text is built from the same source, pinfo->layers
- * (without the leading "frame"). */
-static char *frame_protocols(proto_tree *tree, packet_info *pinfo)
-{
-    field_info *fi = last_fi(tree, TCPFSM_F_PROTOCOLS);
-    if (fi && fvalue_get_string(TCPFSM_FI_VALUE(fi)))
-        return g_strdup(fvalue_get_string(TCPFSM_FI_VALUE(fi)));
-    if (!pinfo->layers)
-        return NULL;
-    wmem_list_frame_t *fr = wmem_list_head(pinfo->layers);
-    if (!fr)
-        return NULL;
-    GString *s = g_string_new(NULL);
-    for (fr = wmem_list_frame_next(fr); fr; fr = wmem_list_frame_next(fr)) {
-        if (s->len)
-            g_string_append_c(s, ':');
-        g_string_append(s, proto_get_protocol_filter_name(
-                               GPOINTER_TO_UINT(wmem_list_frame_data(fr))));
-    }
-    return g_string_free(s, FALSE);
-}
-
 /* ---- The segment from the TCP dissector's tap (no tree needed) ----
  *
  * A tree costs tshark more than the whole engine: from 4.4, a tshark that
@@ -841,11 +817,10 @@ static const tcp_info_t *tap_header(int occ)
     int n = 1;
     while (fetch_tapped_data(tcp_tap_id, n))
         n++;
-    int back = occ > 0 ? occ : 0;
-    if (back >= n)
+    int want = n - 1 - (occ > 0 ? occ : 0); /* its index */
+    if (want < 0)
         return NULL;
-    return back ? fetch_tapped_data(tcp_tap_id, n - 1 - back)
-                : (n == 1 ? th : fetch_tapped_data(tcp_tap_id, n - 1));
+    return want == 0 ? th : fetch_tapped_data(tcp_tap_id, want);
 }
 
 /* pinfo->layers as frame.protocols ("eth:ethertype:ip:tcp"): without the
@@ -1085,7 +1060,7 @@ static guint checksum_status(const guint8 *b, guint len, const seg_loc *l,
 
 /* The TCP header at b + tcp into *th (its addresses already set);
  * reported: the bytes IP says the segment has. */
-static bool fill_salvaged(const guint8 *b, const seg_loc *l, packet_info *pinfo,
+static void fill_salvaged(const guint8 *b, const seg_loc *l, packet_info *pinfo,
                           tcp_info_t *th)
 {
     const guint tcp = l->tcp, reported = l->reported;
@@ -1117,7 +1092,6 @@ static bool fill_salvaged(const guint8 *b, const seg_loc *l, packet_info *pinfo,
         if (!(th->th_flags & TH_SYN) && tcpd && tcpd->fwd && tcpd->fwd->win_scale >= 0)
             th->th_win <<= tcpd->fwd->win_scale;
     }
-    return true;
 }
 
 static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
@@ -1156,7 +1130,8 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
                     b + ip + (fam == 4 ? 12 : 8));
         set_address(&th->ip_dst, fam == 4 ? AT_IPv4 : AT_IPv6, fam == 4 ? 4 : 16,
                     b + ip + (fam == 4 ? 16 : 24));
-        return fill_salvaged(b, &l, pinfo, th);
+        fill_salvaged(b, &l, pinfo, th);
+        return true;
     }
     if (pinfo->ptype != PT_TCP)
         return false;
@@ -1168,7 +1143,8 @@ static bool salvage_header(tvbuff_t *tvb, packet_info *pinfo, tcp_info_t *th)
         return false;
     copy_address_shallow(&th->ip_src, &pinfo->src);
     copy_address_shallow(&th->ip_dst, &pinfo->dst);
-    return fill_salvaged(b, &l, pinfo, th);
+    fill_salvaged(b, &l, pinfo, th);
+    return true;
 }
 
 static bool addr_from(const address *a, int family, tcpfsm_addr *out)
@@ -1302,11 +1278,10 @@ static tcpfsm_value_kind fill_get(void *ctx, int f, tcpfsm_value *v)
             v->text = fvalue_get_string(TCPFSM_FI_VALUE(fi)); /* the usual case */
             return TCPFSM_VAL_TEXT;
         }
-        g->protos = frame_protocols(g->tree, g->pinfo);
-        if (!g->protos)
-            return TCPFSM_VAL_NONE;
-        v->text = g->protos;
-        return TCPFSM_VAL_TEXT;
+        /* should it be missing: the same text from the same source,
+         * pinfo->layers (the frame dissector's) */
+        v->text = layers_text(g->pinfo, &g->protos);
+        return v->text ? TCPFSM_VAL_TEXT : TCPFSM_VAL_NONE;
     case TCPFSM_F_TIME_EPOCH: {
         fi = occ_fi(g->tree, f, v->occurrence);
         if (!fi)
